@@ -1,0 +1,1 @@
+"""Chat logic that needs no Streamlit: settings, prompts, memory, streaming, model calls."""

@@ -1,0 +1,57 @@
+"""One turn of the conversation: the only call the chat page makes to the model."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage
+
+from .llm import make_chat_model
+from .memory import window
+from .messages import ChatMessage, to_langchain
+from .prompts import build_prompt, default_system_prompt
+from .settings import Settings
+
+__all__ = ["build_messages", "prompt_inputs", "respond"]
+
+
+def prompt_inputs(
+    history: Sequence[ChatMessage], user_text: str, settings: Settings, *, language: str
+) -> dict[str, Any]:
+    """The template variables for this turn: system prompt, window, new input."""
+    return {
+        "system_prompt": settings.system_prompt or default_system_prompt(language),
+        "history": to_langchain(window(history, settings.history_window)),
+        "input": user_text,
+    }
+
+
+def build_messages(
+    history: Sequence[ChatMessage], user_text: str, settings: Settings, *, language: str
+) -> list[BaseMessage]:
+    """Exactly the messages the model is sent for this turn."""
+    inputs = prompt_inputs(history, user_text, settings, language=language)
+    return build_prompt().invoke(inputs).to_messages()
+
+
+def respond(
+    history: Sequence[ChatMessage],
+    user_text: str,
+    settings: Settings,
+    *,
+    language: str,
+    handler: BaseCallbackHandler,
+    model: BaseChatModel | None = None,
+) -> str:
+    """Ask the model for the answer to ``user_text``; tokens stream to ``handler``.
+
+    ``history`` is everything before ``user_text``. Returns the full answer text.
+    Exceptions from the provider, or raised by the handler's sink, propagate.
+    """
+    chain = build_prompt() | (model or make_chat_model(settings))
+    inputs = prompt_inputs(history, user_text, settings, language=language)
+    reply = chain.invoke(inputs, config={"callbacks": [handler]})
+    return reply.text

@@ -1,0 +1,40 @@
+"""The UI's strings, one catalogue per language, looked up by key."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+
+__all__ = ["LANGUAGES", "Translator", "catalogue", "language_for_locale"]
+
+LANGUAGES = ("ja", "en")
+_LOCALES_DIR = Path(__file__).parent / "locales"
+
+
+@cache
+def catalogue(language: str) -> Mapping[str, str]:
+    """The read-only strings of ``language`` (loaded once; shared safely, never mutated)."""
+    with (_LOCALES_DIR / f"{language}.toml").open("rb") as file:
+        return MappingProxyType(tomllib.load(file))
+
+
+def language_for_locale(locale: str | None) -> str:
+    """Japanese for a ``ja*`` browser locale, English for everything else."""
+    return "ja" if (locale or "").lower().startswith("ja") else "en"
+
+
+class Translator:
+    """Looks up strings for one language; ``t("key", name=value)`` fills placeholders."""
+
+    def __init__(self, language: str) -> None:
+        if language not in LANGUAGES:
+            raise ValueError(f"unsupported language: {language!r}")
+        self.language = language
+        self._strings = catalogue(language)
+
+    def __call__(self, key: str, /, **values: object) -> str:
+        text = self._strings[key]
+        return text.format(**values) if values else text

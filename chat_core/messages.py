@@ -1,0 +1,62 @@
+"""The app's own message type, and its conversion to LangChain messages."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+
+from .errors import UserFacingError
+
+__all__ = ["ChatMessage", "Role", "Status", "to_langchain"]
+
+
+class Role(enum.StrEnum):
+    USER = "user"
+    ASSISTANT = "assistant"
+
+
+class Status(enum.StrEnum):
+    """How an answer ended; a user message is always COMPLETE."""
+
+    COMPLETE = "complete"
+    STOPPED = "stopped"  # the visitor stopped it; the partial text is kept
+    FAILED = "failed"  # the provider or network failed; partial text kept, marked
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChatMessage:
+    """One bubble of the conversation as the visitor saw it."""
+
+    role: Role
+    content: str
+    status: Status = Status.COMPLETE
+    error: UserFacingError | None = None  # why a FAILED answer failed
+
+    @classmethod
+    def user(cls, content: str) -> ChatMessage:
+        return cls(role=Role.USER, content=content)
+
+    @classmethod
+    def assistant(
+        cls,
+        content: str,
+        *,
+        status: Status = Status.COMPLETE,
+        error: UserFacingError | None = None,
+    ) -> ChatMessage:
+        return cls(role=Role.ASSISTANT, content=content, status=status, error=error)
+
+    @property
+    def is_user(self) -> bool:
+        return self.role is Role.USER
+
+
+def to_langchain(messages: Iterable[ChatMessage]) -> list[BaseMessage]:
+    """Convert the app's messages to the LangChain types a prompt template takes."""
+    return [
+        HumanMessage(content=m.content) if m.is_user else AIMessage(content=m.content)
+        for m in messages
+    ]

@@ -1,0 +1,43 @@
+"""System prompts (Japanese and English) and the chat prompt template."""
+
+from __future__ import annotations
+
+from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
+
+__all__ = ["DEFAULT_SYSTEM_PROMPTS", "LANGUAGES", "build_prompt", "default_system_prompt"]
+
+LANGUAGES = ("ja", "en")
+
+# The seed app's prompt (Japanese) and its English twin.
+DEFAULT_SYSTEM_PROMPTS: dict[str, str] = {
+    "ja": (
+        "あなたは人間と会話するAIアシスタントです。"
+        "これまでの会話の流れを踏まえて、人間の質問に答えてください。"
+        "答えがわからないときは、正直に「わかりません」と答えてください。"
+    ),
+    "en": (
+        "You are an AI assistant having a conversation with a human. "
+        "Answer the human's questions, taking the conversation so far into account. "
+        "If you do not know the answer, say honestly that you do not know."
+    ),
+}
+
+
+def default_system_prompt(language: str) -> str:
+    """The shipped system prompt for ``language``; English for anything unknown."""
+    return DEFAULT_SYSTEM_PROMPTS.get(language, DEFAULT_SYSTEM_PROMPTS["en"])
+
+
+def build_prompt() -> ChatPromptTemplate:
+    """System prompt, then the windowed history, then the new human message.
+
+    The system prompt and the input are template *variables*, so braces typed by
+    a visitor are passed through literally instead of being parsed as a template.
+    """
+    return ChatPromptTemplate(
+        [
+            ("system", "{system_prompt}"),
+            MessagesPlaceholder("history"),
+            ("human", "{input}"),
+        ]
+    )

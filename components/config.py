@@ -1,0 +1,57 @@
+"""Settings for this session: configuration files and secrets, plus the visitor's choices."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from chat_core.i18n import language_for_locale
+from chat_core.settings import (
+    SettingProblem,
+    Settings,
+    read_dotenv,
+    resolve_settings,
+    with_overrides,
+)
+
+from . import state
+
+__all__ = ["APP_ROOT", "configured_settings", "session_language", "session_settings"]
+
+APP_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _secrets() -> Mapping[str, Any]:
+    """Root-level ``st.secrets`` values; a missing or broken secrets.toml is no error."""
+    try:
+        return {k: v for k, v in st.secrets.items() if not isinstance(v, Mapping)}
+    except FileNotFoundError:
+        return {}
+
+
+def _dotenv() -> Mapping[str, str]:
+    return read_dotenv(Path(os.environ.get("CHAT_DOTENV_FILE", APP_ROOT / ".env")))
+
+
+def configured_settings() -> tuple[Settings, tuple[SettingProblem, ...]]:
+    """What the deployer configured.
+
+    Streamlit copies root-level secrets into ``os.environ`` (overwriting), so
+    secrets come first here too: the order is the same whichever one we read.
+    """
+    return resolve_settings([_secrets(), os.environ, _dotenv()])
+
+
+def session_settings(configured: Settings) -> Settings:
+    """The configured settings with this visitor's sidebar choices applied."""
+    return with_overrides(configured, state.overrides())
+
+
+def session_language(configured: Settings) -> str:
+    """The visitor's choice, else the configured language, else the browser's locale."""
+    chosen = state.overrides().get("language")
+    return chosen or configured.language or language_for_locale(st.context.locale)

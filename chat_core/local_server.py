@@ -8,9 +8,13 @@ import openai
 
 from .llm import PLACEHOLDER_API_KEY
 
-__all__ = ["OLLAMA_BASE_URL", "list_models"]
+__all__ = ["LOCAL_SERVER_URLS", "find_local_server", "list_models"]
 
-OLLAMA_BASE_URL = "http://localhost:11434/v1"
+# The usual addresses of OpenAI-compatible servers people run on their own machine.
+LOCAL_SERVER_URLS = (
+    "http://localhost:11434/v1",  # Ollama
+    "http://localhost:1234/v1",  # LM Studio
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,3 +35,12 @@ def list_models(base_url: str, *, timeout: float = 0.5) -> list[str] | None:
         return None
     finally:
         client.close()
+
+
+def find_local_server(urls: tuple[str, ...] | None = None) -> tuple[str, list[str]] | None:
+    """The first of ``urls`` (default: the usual local addresses) that lists models."""
+    for url in LOCAL_SERVER_URLS if urls is None else urls:
+        models = list_models(url)
+        if models:
+            return url, models
+    return None

@@ -57,28 +57,25 @@ def stream_answer(
 ) -> None:
     """Stream the answer to ``user_text`` into a new assistant bubble, then ``keep`` it.
 
-    Whatever happens, the visitor keeps what they already saw: a stop (or any
-    rerun) keeps the partial answer marked as stopped, a failure keeps it marked
-    as incomplete with the reason.
+    The visitor keeps what they already saw, however the answer ends: the Stop
+    button (or any other rerun) keeps the partial answer marked as stopped; a
+    failure keeps it marked as incomplete, with the reason. The caller reruns the
+    page afterwards, which draws the kept answer from the history.
     """
     with st.chat_message("assistant"):
         placeholder = st.empty()
         placeholder.markdown(CURSOR)
+        # A click reruns the script, which interrupts the stream at its next token.
+        st.button(t("chat.stop"), key="stop_answer", icon=":material/stop_circle:")
         handler = StreamingMarkdownHandler(placeholder)
         try:
             text = respond(history, user_text, settings, language=language, handler=handler)
         except ScriptControlException:
-            answer = ChatMessage.assistant(handler.text, status=Status.STOPPED)
-            keep(answer)
-            handler.finish()
-            _render_ending(answer, t)
+            keep(ChatMessage.assistant(handler.text, status=Status.STOPPED))
             raise
-        except Exception as exc:  # every failure becomes a message
+        except Exception as exc:  # every failure becomes a message in the page
             error = classify(exc, model=settings.model, base_url=settings.base_url)
             log.warning("answer failed: %s (%s)", error.kind.value, type(exc).__name__)
-            answer = ChatMessage.assistant(handler.text, status=Status.FAILED, error=error)
-            handler.finish()
-            _render_ending(answer, t)
+            keep(ChatMessage.assistant(handler.text, status=Status.FAILED, error=error))
         else:
-            answer = ChatMessage.assistant(text)
-        keep(answer)
+            keep(ChatMessage.assistant(text))

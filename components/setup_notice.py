@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from chat_core import local_server
 from chat_core.i18n import Translator
-from chat_core.local_server import OLLAMA_BASE_URL, list_models
 
 from . import state
 
@@ -13,29 +13,30 @@ __all__ = ["render_setup_notice"]
 
 
 @st.cache_data(ttl=20, show_spinner=False)
-def _local_models(base_url: str) -> list[str] | None:
-    """The local server's models; cached briefly and shared (nothing secret in it)."""
-    return list_models(base_url)
+def _local_server(urls: tuple[str, ...]) -> tuple[str, list[str]] | None:
+    """A local server and its models; cached briefly and shared (nothing secret in it)."""
+    return local_server.find_local_server(urls)
 
 
-def _use_local_server(model: str) -> None:
+def _use_local_server(base_url: str, model: str) -> None:
     overrides = state.overrides()
-    overrides["base_url"] = OLLAMA_BASE_URL
+    overrides["base_url"] = base_url
     overrides["model"] = model
     st.session_state[state.widget_key("model")] = model
 
 
 def render_setup_notice(t: Translator) -> None:
     st.info(t("setup.no_key"), icon=":material/key:")
-    models = _local_models(OLLAMA_BASE_URL)
-    if not models:
+    found = _local_server(local_server.LOCAL_SERVER_URLS)
+    if found is None:
         return
+    base_url, models = found
     with st.container(border=True):
-        st.markdown(t("setup.local_found", url=OLLAMA_BASE_URL))
+        st.markdown(t("setup.local_found", url=base_url))
         model = st.selectbox(t("setup.local_model"), models, key="setup_local_model")
         st.button(
             t("setup.use_local"),
             on_click=_use_local_server,
-            args=(model,),
+            args=(base_url, model),
             type="primary",
         )

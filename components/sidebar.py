@@ -25,20 +25,27 @@ _MODEL_FIELDS = (
 )
 
 
-def _bind(name: str, initial: Any) -> str:
-    """Give the widget for ``name`` its starting value and return its key.
+def _blank_to_none(value: Any) -> Any:
+    return None if value in ("", "auto") else value
 
-    The value lives under the widget's key while the widget is on screen and is
-    copied to the visitor's overrides, so it survives a visit to another page.
+
+def _remember(name: str) -> None:
+    """Copy the widget's value into the visitor's overrides (an ``on_change`` callback).
+
+    Callbacks run before the script, so the whole run sees the new value; and the
+    overrides outlive the widget's own key, which Streamlit drops whenever a page
+    without the widget runs.
     """
+    state.overrides()[name] = _blank_to_none(st.session_state[state.widget_key(name)])
+
+
+def _bound(name: str, initial: Any) -> dict[str, Any]:
+    """Keyword arguments that tie the widget for setting ``name`` to the overrides."""
     key = state.widget_key(name)
     if key not in st.session_state:
-        st.session_state[key] = state.overrides().get(name, initial)
-    return key
-
-
-def _remember(name: str, value: Any) -> None:
-    state.overrides()[name] = value
+        chosen = state.overrides().get(name)
+        st.session_state[key] = initial if chosen is None else chosen
+    return {"key": key, "on_change": _remember, "args": (name,)}
 
 
 def _reset_model_settings() -> None:
@@ -49,88 +56,65 @@ def _reset_model_settings() -> None:
 
 def _language_picker(t: Translator, disabled: bool) -> None:
     labels = {"auto": t("sidebar.language_auto"), "ja": "日本語", "en": "English"}
-    key = _bind("language", "auto")
-    st.session_state[key] = st.session_state[key] or "auto"
-    choice = st.selectbox(
+    st.selectbox(
         t("sidebar.language"),
         ("auto", *LANGUAGES),
-        key=key,
         format_func=labels.__getitem__,
         disabled=disabled,
+        **_bound("language", "auto"),
     )
-    _remember("language", None if choice == "auto" else choice)
 
 
 def _api_key_field(configured: Settings, t: Translator, disabled: bool) -> None:
     if configured.api_key:
         return
-    key = _bind("api_key", "")
-    value = st.text_input(
+    st.text_input(
         t("sidebar.api_key"),
-        key=key,
         type="password",
         help=t("sidebar.api_key_help"),
         disabled=disabled,
         autocomplete="new-password",
+        **_bound("api_key", ""),
     )
-    _remember("api_key", value or None)
 
 
 def _model_settings(configured: Settings, t: Translator, language: str, disabled: bool) -> None:
     with st.expander(t("sidebar.model_settings"), expanded=False):
-        _remember(
-            "model",
-            st.text_input(
-                t("sidebar.model"), key=_bind("model", configured.model), disabled=disabled
-            ),
-        )
+        st.text_input(t("sidebar.model"), disabled=disabled, **_bound("model", configured.model))
         low, high = LIMITS["temperature"]
-        _remember(
-            "temperature",
-            st.slider(
-                t("sidebar.temperature"),
-                min_value=low,
-                max_value=high,
-                step=0.1,
-                key=_bind("temperature", configured.temperature),
-                help=t("sidebar.temperature_help"),
-                disabled=disabled,
-            ),
+        st.slider(
+            t("sidebar.temperature"),
+            min_value=low,
+            max_value=high,
+            step=0.1,
+            help=t("sidebar.temperature_help"),
+            disabled=disabled,
+            **_bound("temperature", configured.temperature),
         )
         low, high = LIMITS["max_tokens"]
-        _remember(
-            "max_tokens",
-            st.number_input(
-                t("sidebar.max_tokens"),
-                min_value=int(low),
-                max_value=int(high),
-                step=64,
-                key=_bind("max_tokens", configured.max_tokens),
-                disabled=disabled,
-            ),
+        st.number_input(
+            t("sidebar.max_tokens"),
+            min_value=int(low),
+            max_value=int(high),
+            step=64,
+            disabled=disabled,
+            **_bound("max_tokens", configured.max_tokens),
         )
         low, high = LIMITS["history_window"]
-        _remember(
-            "history_window",
-            st.slider(
-                t("sidebar.history_window"),
-                min_value=int(low),
-                max_value=int(high),
-                key=_bind("history_window", configured.history_window),
-                help=t("sidebar.history_window_help"),
-                disabled=disabled,
-            ),
+        st.slider(
+            t("sidebar.history_window"),
+            min_value=int(low),
+            max_value=int(high),
+            help=t("sidebar.history_window_help"),
+            disabled=disabled,
+            **_bound("history_window", configured.history_window),
         )
-        _remember(
-            "system_prompt",
-            st.text_area(
-                t("sidebar.system_prompt"),
-                key=_bind("system_prompt", configured.system_prompt or ""),
-                placeholder=default_system_prompt(language),
-                help=t("sidebar.system_prompt_help"),
-                disabled=disabled,
-            )
-            or None,
+        st.text_area(
+            t("sidebar.system_prompt"),
+            placeholder=default_system_prompt(language),
+            help=t("sidebar.system_prompt_help"),
+            disabled=disabled,
+            **_bound("system_prompt", configured.system_prompt or ""),
         )
         st.button(
             t("sidebar.reset"),
@@ -158,7 +142,6 @@ def render_sidebar(
             icon=":material/edit_square:",
             on_click=on_new_chat,
             disabled=busy,
-            type="primary",
             width="stretch",
         )
         _language_picker(t, busy)

@@ -18,7 +18,7 @@ t = Translator(language)
 
 ready = session_settings(configured).has_endpoint
 prompt = st.chat_input(
-    t("chat.input_placeholder"), key="chat_input", submit_mode="stop", disabled=not ready
+    t("chat.input_placeholder"), key="chat_input", submit_mode="disable", disabled=not ready
 )
 user_text = (prompt or "").strip()
 render_sidebar(configured, t, language=language, busy=bool(user_text))
@@ -43,3 +43,4 @@ if user_text:
     state.add_message(question)
     render_message(question, t)
     stream_answer(earlier, user_text, settings, language=language, t=t, keep=state.add_message)
+    st.rerun()  # redraw from the history, with the sidebar enabled again

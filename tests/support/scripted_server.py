@@ -7,6 +7,7 @@ concurrent visitors can each recognise their own answer.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import socket
@@ -88,6 +89,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def handle(self) -> None:
+        # A client that stops reading (the visitor pressed Stop) is not an error.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            super().handle()
 
     def _read_body(self) -> dict[str, Any] | None:
         length = int(self.headers.get("Content-Length") or 0)
@@ -265,7 +271,8 @@ class ScriptedModelServer:
         self.script = echo_script
 
     def _record(self, handler: _Handler, body: dict[str, Any] | None) -> None:
-        request = RecordedRequest(handler.command, handler.path, dict(handler.headers), body)
+        headers = {name.lower(): value for name, value in handler.headers.items()}
+        request = RecordedRequest(handler.command, handler.path, headers, body)
         with self._lock:
             self._requests.append(request)
 

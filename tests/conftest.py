@@ -1,0 +1,77 @@
+"""Fixtures: the scripted model server, the app under AppTest, and the app in Chromium."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.support.app_server import ROOT, SETTING_NAMES, StreamlitProcess, settings_env
+from tests.support.scripted_server import ScriptedModelServer
+
+TEST_KEY = "test-key-not-real"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def _model_server() -> Iterator[ScriptedModelServer]:
+    with ScriptedModelServer() as server:
+        yield server
+
+
+@pytest.fixture
+def model_server(_model_server: ScriptedModelServer) -> Iterator[ScriptedModelServer]:
+    """The scripted server, with no queued replies and no recorded requests."""
+    _model_server.reset()
+    yield _model_server
+    _model_server.reset()
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No app setting in the environment, and no developer's .env file."""
+    for name in SETTING_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CHAT_DOTENV_FILE", "/nonexistent/.env")
+    return monkeypatch
+
+
+@pytest.fixture
+def app(clean_env: pytest.MonkeyPatch, model_server: ScriptedModelServer) -> AppTest:
+    """The app under AppTest, configured to use the scripted server."""
+    clean_env.setenv("OPENAI_BASE_URL", model_server.base_url)
+    clean_env.setenv("OPENAI_API_KEY", TEST_KEY)
+    clean_env.setenv("CHAT_MODEL", "scripted-small")
+    return AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
+
+
+@pytest.fixture(scope="session")
+def streamlit_server(_model_server: ScriptedModelServer) -> Iterator[StreamlitProcess]:
+    """The app under ``streamlit run``, talking to the scripted server."""
+    env = settings_env(
+        OPENAI_BASE_URL=_model_server.base_url,
+        OPENAI_API_KEY=TEST_KEY,
+        CHAT_MODEL="scripted-small",
+    )
+    process = StreamlitProcess(env).wait_ready()
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    from tests.support.browser import launch_chromium
+
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def artifacts() -> object:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

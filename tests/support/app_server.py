@@ -1,0 +1,100 @@
+"""Runs the app with ``streamlit run`` on a free loopback port, as a user would."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Mapping
+from pathlib import Path
+
+__all__ = ["ROOT", "StreamlitProcess", "free_port", "settings_env"]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Every setting the app reads; tests start from none of them set.
+SETTING_NAMES = (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "CHAT_MODEL",
+    "CHAT_TEMPERATURE",
+    "CHAT_MAX_TOKENS",
+    "CHAT_HISTORY_WINDOW",
+    "CHAT_SYSTEM_PROMPT",
+    "CHAT_LANGUAGE",
+    "OPENAI_TIMEOUT",
+    "OPENAI_MAX_RETRIES",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def settings_env(**settings: str) -> dict[str, str]:
+    """The current environment without any app setting, plus ``settings``."""
+    env = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
+    env["CHAT_DOTENV_FILE"] = os.devnull  # a developer's own .env must not leak in
+    env.update(settings)
+    return env
+
+
+class StreamlitProcess:
+    """``streamlit run streamlit_app.py`` in a child process."""
+
+    def __init__(self, env: Mapping[str, str], *, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        command = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "streamlit_app.py"),
+            "--server.port",
+            str(self.port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ]
+        self.log_path = ROOT / "test-artifacts" / f"streamlit-{self.port}.log"
+        self.log_path.parent.mkdir(exist_ok=True)
+        self._log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=dict(env), stdout=self._log, stderr=subprocess.STDOUT
+        )
+
+    def wait_ready(self, timeout: float = 60.0) -> StreamlitProcess:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit exited early; see {self.log_path}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.2)
+        raise TimeoutError(f"streamlit did not start in {timeout} s; see {self.log_path}")
+
+    def log_text(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self._log.close()

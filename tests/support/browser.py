@@ -1,0 +1,63 @@
+"""Debian's Chromium driven by Playwright, and helpers for the chat page."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from playwright.sync_api import Browser, Page, Playwright
+
+__all__ = ["CHROMIUM", "ChatPage", "launch_chromium"]
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def launch_chromium(playwright: Playwright) -> Browser:
+    """Never ``playwright install``: the machine's own Chromium is used."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+class ChatPage:
+    """What a person does on the chat page, in Playwright terms."""
+
+    MESSAGE = '[data-testid="stChatMessage"]'
+    INPUT = '[data-testid="stChatInputTextArea"]'
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def open(self, url: str) -> ChatPage:
+        self.page.goto(url)
+        self.page.locator(self.INPUT).wait_for(state="visible", timeout=30_000)
+        return self
+
+    def send(self, text: str) -> None:
+        box = self.page.locator(self.INPUT)
+        box.fill(text)
+        box.press("Enter")
+
+    def messages(self) -> list[str]:
+        return self.page.locator(self.MESSAGE).all_inner_texts()
+
+    def wait_for_answer(self, expected: str, *, count: int, timeout: float = 30.0) -> str:
+        """Wait until bubble number ``count`` (1-based) ends with ``expected``, cursor gone."""
+        deadline = time.monotonic() + timeout
+        last: list[str] = []
+        while time.monotonic() < deadline:
+            last = self.messages()
+            if len(last) >= count and last[count - 1].strip().endswith(expected):
+                self.page.locator(self.INPUT).wait_for(state="visible")
+                if self.page.locator(f"{self.INPUT}:enabled").count():
+                    return last[count - 1]
+            time.sleep(0.05)
+        raise AssertionError(f"no answer ending {expected!r} in bubble {count}; saw {last!r}")

@@ -1,0 +1,105 @@
+"""``respond`` through the real openai client and LangChain, against the scripted server."""
+
+import pytest
+
+from chat_core.chat import respond
+from chat_core.prompts import DEFAULT_SYSTEM_PROMPTS
+from chat_core.settings import Settings
+from chat_core.streaming import CURSOR, StreamingMarkdownHandler
+from tests.support.scripted_server import Reply
+from tests.test_memory import conversation
+from tests.test_streaming import RecordingSink
+
+
+@pytest.fixture
+def settings(model_server):
+    return Settings(api_key="test-key", base_url=model_server.base_url, model="scripted-small")
+
+
+def test_the_answer_streams_token_by_token_and_ends_without_cursor(model_server, settings):
+    model_server.queue(Reply(tokens=["Hello", ",", " wor", "ld"]))
+    sink = RecordingSink()
+    handler = StreamingMarkdownHandler(sink, min_interval=0.0)
+    text = respond([], "hi", settings, language="en", handler=handler)
+    assert text == "Hello, world"
+    assert sink.shown == ["Hello▌", "Hello,▌", "Hello, wor▌", "Hello, world▌", "Hello, world"]
+
+
+def test_the_request_carries_system_prompt_window_and_new_message(model_server, settings):
+    handler = StreamingMarkdownHandler(RecordingSink())
+    respond(conversation(5), "q6", settings, language="ja", handler=handler)
+    (request,) = model_server.chat_requests
+    assert request.messages == [
+        {"role": "system", "content": DEFAULT_SYSTEM_PROMPTS["ja"]},
+        {"role": "user", "content": "q3"},
+        {"role": "assistant", "content": "a3"},
+        {"role": "user", "content": "q4"},
+        {"role": "assistant", "content": "a4"},
+        {"role": "user", "content": "q5"},
+        {"role": "assistant", "content": "a5"},
+        {"role": "user", "content": "q6"},
+    ]
+    body = request.body
+    assert body["stream"] is True
+    assert body["model"] == "scripted-small"
+    assert body["temperature"] == 0.0
+    assert body.get("max_completion_tokens", body.get("max_tokens")) == 512
+    assert request.headers["authorization"] == "Bearer test-key"
+
+
+def test_settings_shape_the_request(model_server, settings):
+    from dataclasses import replace
+
+    custom = replace(
+        settings, model="scripted-large", temperature=0.7, max_tokens=64, history_window=1
+    )
+    respond(
+        conversation(3),
+        "next",
+        custom,
+        language="en",
+        handler=StreamingMarkdownHandler(RecordingSink()),
+    )
+    body = model_server.chat_requests[0].body
+    assert (body["model"], body["temperature"]) == ("scripted-large", 0.7)
+    assert body.get("max_completion_tokens", body.get("max_tokens")) == 64
+    assert [m["content"] for m in body["messages"][1:]] == ["q3", "a3", "next"]
+
+
+def test_japanese_split_across_chunks_arrives_intact(model_server, settings):
+    text = "日本語の回答です。絵文字も🙂大丈夫。"
+    # Split the SSE body inside multi-byte characters, as a proxy may do.
+    import json
+
+    events = b"".join(
+        b"data: "
+        + json.dumps(
+            {"choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]},
+            ensure_ascii=False,
+        ).encode()
+        + b"\n\n"
+        for piece in [text[:3], text[3:9], text[9:]]
+    )
+    chunks = [events[i : i + 7] for i in range(0, len(events), 7)]
+    model_server.queue(Reply(raw_chunks=chunks))
+    sink = RecordingSink()
+    answer = respond([], "質問", settings, language="ja", handler=StreamingMarkdownHandler(sink))
+    assert answer == text
+    assert sink.shown[-1] == text
+    assert all("\ufffd" not in shown for shown in sink.shown)
+    assert not sink.shown[-1].endswith(CURSOR)
+
+
+def test_a_local_server_needs_no_key(model_server):
+    keyless = Settings(base_url=model_server.base_url, model="llama3")
+    answer = respond(
+        [], "hello", keyless, language="en", handler=StreamingMarkdownHandler(RecordingSink())
+    )
+    assert answer == "Echo: hello"
+
+
+def test_the_models_of_a_local_server_are_listed(model_server):
+    from chat_core.local_server import list_models
+
+    assert list_models(model_server.base_url) == ["scripted-large", "scripted-small"]
+    assert list_models("http://127.0.0.1:9/v1", timeout=0.5) is None

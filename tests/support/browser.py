@@ -27,6 +27,26 @@ def launch_chromium(playwright: Playwright) -> Browser:
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
+_RECORDER = """
+() => {
+  window.__answerSnapshots = [];
+  const record = () => {
+    const bubbles = document.querySelectorAll('[data-testid="stChatMessage"]');
+    const last = bubbles[bubbles.length - 1];
+    if (!last) return;
+    const text = last.innerText;
+    const snaps = window.__answerSnapshots;
+    if (!snaps.length || snaps[snaps.length - 1][1] !== text) {
+      snaps.push([performance.now(), text]);
+    }
+  };
+  new MutationObserver(record).observe(document.body, {
+    subtree: true, childList: true, characterData: true,
+  });
+}
+"""
+
+
 class ChatPage:
     """What a person does on the chat page, in Playwright terms."""
 
@@ -45,6 +65,13 @@ class ChatPage:
         box = self.page.locator(self.INPUT)
         box.fill(text)
         box.press("Enter")
+
+    def record_answers(self) -> None:
+        """Start recording, with timestamps, every text the last bubble shows."""
+        self.page.evaluate(_RECORDER)
+
+    def recorded(self) -> list[tuple[float, str]]:
+        return [(t, text) for t, text in self.page.evaluate("window.__answerSnapshots")]
 
     def messages(self) -> list[str]:
         return self.page.locator(self.MESSAGE).all_inner_texts()

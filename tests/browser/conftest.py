@@ -1,0 +1,26 @@
+"""Browser fixtures: a fresh browser context (one visitor) per use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from tests.support.browser import ChatPage
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def open_chat(browser, streamlit_server, model_server) -> Iterator[Callable[..., ChatPage]]:
+    """Open the chat page as a new visitor: ``open_chat(locale="ja-JP")``."""
+    contexts = []
+
+    def open_(locale: str = "en-US") -> ChatPage:
+        context = browser.new_context(locale=locale, viewport={"width": 1100, "height": 800})
+        contexts.append(context)
+        return ChatPage(context.new_page()).open(streamlit_server.url)
+
+    yield open_
+    for context in contexts:
+        context.close()

@@ -139,6 +139,7 @@ def render_sidebar(
     with st.sidebar:
         st.button(
             t("sidebar.new_chat"),
+            key="new_chat",
             icon=":material/edit_square:",
             on_click=on_new_chat,
             disabled=busy,

@@ -175,3 +175,30 @@ def test_the_language_can_be_switched_in_the_sidebar(app, model_server):
     assert app.sidebar.button[0].label == "新しいチャット"
     send(app, "hi")
     assert model_server.chat_requests[-1].messages[0]["content"] == DEFAULT_SYSTEM_PROMPTS["ja"]
+
+
+def test_settings_precedence_secrets_then_environment_then_dotenv(
+    clean_env, model_server, tmp_path
+):
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("CHAT_MODEL=from-dotenv\nCHAT_MAX_TOKENS=77\nCHAT_HISTORY_WINDOW=1\n")
+    clean_env.setenv("CHAT_DOTENV_FILE", str(dotenv))
+    clean_env.setenv("OPENAI_BASE_URL", model_server.base_url)
+    clean_env.setenv("CHAT_MODEL", "from-env")  # monkeypatch restores it afterwards
+    clean_env.setenv("CHAT_MAX_TOKENS", "88")
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
+    at.secrets["CHAT_MODEL"] = "from-secrets"
+    at.run()
+    send(at, "which settings?")
+    body = model_server.chat_requests[-1].body
+    assert body["model"] == "from-secrets"
+    assert body.get("max_completion_tokens", body.get("max_tokens")) == 88
+    assert at.slider(key="sidebar_history_window").value == 1
+
+
+def test_a_bad_setting_is_shown_and_the_default_used(app, model_server):
+    app.secrets["CHAT_TEMPERATURE"] = "very hot"
+    app.run()
+    assert "CHAT_TEMPERATURE" in app.warning[0].value
+    send(app, "still works")
+    assert model_server.chat_requests[-1].body["temperature"] == 0.0

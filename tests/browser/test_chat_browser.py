@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -26,7 +27,7 @@ def test_an_answer_streams_token_by_token_and_ends_right(open_chat, model_server
 
     partials = [text for _, text in chat.recorded() if CURSOR in text]
     assert len(partials) >= 5, "the answer should appear piece by piece, with a cursor"
-    assert all(len(a) <= len(b) for a, b in zip(partials, partials[1:], strict=False))
+    assert all(len(a) <= len(b) for a, b in itertools.pairwise(partials))
     assert CURSOR not in final
     assert "Streaming works: here is a list" in final and "bold text to finish" in final
     assert chat.page.locator('[data-testid="stChatMessage"] li').count() == 2

@@ -47,7 +47,9 @@ def settings_env(**settings: str) -> dict[str, str]:
 class StreamlitProcess:
     """``streamlit run streamlit_app.py`` in a child process."""
 
-    def __init__(self, env: Mapping[str, str], *, port: int | None = None) -> None:
+    def __init__(
+        self, env: Mapping[str, str], *, port: int | None = None, script: Path | None = None
+    ) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [
@@ -55,7 +57,7 @@ class StreamlitProcess:
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "streamlit_app.py"),
+            str(script or ROOT / "streamlit_app.py"),
             "--server.port",
             str(self.port),
             "--server.address",

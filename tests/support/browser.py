@@ -33,8 +33,9 @@ _RECORDER = """
   const record = () => {
     const bubbles = document.querySelectorAll('[data-testid="stChatMessage"]');
     const last = bubbles[bubbles.length - 1];
-    if (!last) return;
-    const text = last.innerText;
+    const answer = last && last.querySelector('[data-testid="stMarkdownContainer"]');
+    if (!answer) return;
+    const text = answer.innerText;
     const snaps = window.__answerSnapshots;
     if (!snaps.length || snaps[snaps.length - 1][1] !== text) {
       snaps.push([performance.now(), text]);
@@ -67,7 +68,7 @@ class ChatPage:
         box.press("Enter")
 
     def record_answers(self) -> None:
-        """Start recording, with timestamps, every text the last bubble shows."""
+        """Record, with timestamps, every text the last bubble's Markdown shows."""
         self.page.evaluate(_RECORDER)
 
     def recorded(self) -> list[tuple[float, str]]:

@@ -202,3 +202,18 @@ def test_a_bad_setting_is_shown_and_the_default_used(app, model_server):
     assert "CHAT_TEMPERATURE" in app.warning[0].value
     send(app, "still works")
     assert model_server.chat_requests[-1].body["temperature"] == 0.0
+
+
+def test_the_no_key_message_and_errors_are_translated(clean_env, model_server, monkeypatch):
+    monkeypatch.setattr(local_server, "LOCAL_SERVER_URLS", ("http://127.0.0.1:9/v1",))
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
+    at.context["locale"] = "ja-JP"
+    at.run()
+    assert at.info[0].value.startswith("モデルがまだ設定されていません")
+    assert at.sidebar.text_input(key="sidebar_api_key").label == "OpenAI API キー"
+
+    clean_env.setenv("OPENAI_BASE_URL", model_server.base_url)
+    model_server.queue(Reply.failure(404, "model not found"))
+    at.run()
+    send(at, "こんにちは")
+    assert at.error[0].value.startswith("モデル「gpt-4o-mini」は")

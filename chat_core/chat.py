@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.callbacks import BaseCallbackHandler
@@ -15,7 +16,13 @@ from .messages import ChatMessage, to_langchain
 from .prompts import build_prompt, default_system_prompt
 from .settings import Settings
 
-__all__ = ["build_messages", "prompt_inputs", "respond"]
+__all__ = ["ModelReply", "build_messages", "prompt_inputs", "respond"]
+
+
+@dataclass(frozen=True)
+class ModelReply:
+    text: str
+    finish_reason: str | None  # "stop", "length", ...; None if the stream had no end
 
 
 def prompt_inputs(
@@ -45,13 +52,13 @@ def respond(
     language: str,
     handler: BaseCallbackHandler,
     model: BaseChatModel | None = None,
-) -> str:
+) -> ModelReply:
     """Ask the model for the answer to ``user_text``; tokens stream to ``handler``.
 
-    ``history`` is everything before ``user_text``. Returns the full answer text.
-    Exceptions from the provider, or raised by the handler's sink, propagate.
+    ``history`` is everything before ``user_text``. Exceptions from the provider,
+    or raised by the handler's sink, propagate.
     """
     chain = build_prompt() | (model or make_chat_model(settings))
     inputs = prompt_inputs(history, user_text, settings, language=language)
     reply = chain.invoke(inputs, config={"callbacks": [handler]})
-    return reply.text
+    return ModelReply(reply.text, reply.response_metadata.get("finish_reason"))

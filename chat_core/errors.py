@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import enum
+import json
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import openai
 
-__all__ = ["ErrorKind", "UserFacingError", "classify"]
+__all__ = ["ErrorKind", "UserFacingError", "classify", "finish_problem", "host_of"]
 
 
 class ErrorKind(enum.StrEnum):
@@ -19,8 +20,11 @@ class ErrorKind(enum.StrEnum):
     RATE_LIMIT = "rate_limit"
     SERVER = "server"
     UNREACHABLE = "unreachable"
-    TIMEOUT = "timeout"
-    STREAM_BROKEN = "stream_broken"
+    TIMEOUT = "timeout"  # no first token in time
+    STALLED = "stalled"  # tokens stopped arriving mid-answer
+    STREAM_BROKEN = "stream_broken"  # cut off, or malformed data
+    LENGTH_LIMIT = "length_limit"  # the answer hit max tokens (a notice, not a failure)
+    INPUT_TOO_LONG = "input_too_long"  # refused before any request
     UNKNOWN = "unknown"
 
 
@@ -32,7 +36,8 @@ class UserFacingError:
     details: dict[str, str] = field(default_factory=dict)
 
 
-def _host(base_url: str | None) -> str:
+def host_of(base_url: str | None) -> str:
+    """The host (and port) of ``base_url``: all of a URL the page may show."""
     return urlsplit(base_url or "https://api.openai.com/v1").netloc or "?"
 
 
@@ -41,13 +46,23 @@ def _is_context_length(exc: openai.APIStatusError) -> bool:
     return code == "context_length_exceeded" or "context length" in str(exc).lower()
 
 
-def classify(exc: BaseException, *, model: str, base_url: str | None) -> UserFacingError:
+def classify(
+    exc: BaseException,
+    *,
+    model: str,
+    base_url: str | None,
+    started: bool = False,
+    elapsed: float = 0.0,
+) -> UserFacingError:
     """Map ``exc`` to a :class:`UserFacingError`; never copies the error's own text.
 
     Provider messages can quote the key ("Incorrect API key provided: sk-..."),
-    so only the kind and what we already know (model, host) reach the page.
+    so only the kind and what we already know (model, host, timing) reach the page.
+    ``started`` says whether any token had arrived, which separates a server that
+    never answered from an answer that was cut or stalled.
     """
-    host = _host(base_url)
+    host = host_of(base_url)
+    seconds = f"{elapsed:.0f}"
     if isinstance(exc, openai.AuthenticationError):
         return UserFacingError(ErrorKind.AUTH, {"host": host})
     if isinstance(exc, openai.PermissionDeniedError):
@@ -58,14 +73,28 @@ def classify(exc: BaseException, *, model: str, base_url: str | None) -> UserFac
         return UserFacingError(ErrorKind.CONTEXT_TOO_LONG, {"model": model})
     if isinstance(exc, openai.RateLimitError):
         return UserFacingError(ErrorKind.RATE_LIMIT, {"host": host})
-    if isinstance(exc, openai.InternalServerError):
-        return UserFacingError(ErrorKind.SERVER, {"host": host, "status": str(exc.status_code)})
-    if isinstance(exc, openai.APITimeoutError):
-        return UserFacingError(ErrorKind.TIMEOUT, {"host": host})
-    if isinstance(exc, openai.APIConnectionError):
-        return UserFacingError(ErrorKind.UNREACHABLE, {"host": host})
     if isinstance(exc, openai.APIStatusError):
         return UserFacingError(ErrorKind.SERVER, {"host": host, "status": str(exc.status_code)})
-    if isinstance(exc, openai.APIError):
+    if isinstance(exc, openai.APITimeoutError):
+        kind = ErrorKind.STALLED if started else ErrorKind.TIMEOUT
+        return UserFacingError(kind, {"host": host, "seconds": seconds})
+    if isinstance(exc, openai.APIConnectionError):
+        kind = ErrorKind.STREAM_BROKEN if started else ErrorKind.UNREACHABLE
+        return UserFacingError(kind, {"host": host})
+    if isinstance(exc, openai.APIError | json.JSONDecodeError):
         return UserFacingError(ErrorKind.STREAM_BROKEN, {"host": host})
     return UserFacingError(ErrorKind.UNKNOWN)
+
+
+def finish_problem(
+    finish_reason: str | None, *, max_tokens: int, base_url: str | None
+) -> UserFacingError | None:
+    """What a stream that ended without an exception still says is wrong, if anything.
+
+    A stream that closes with no finish reason was cut before its end marker.
+    """
+    if finish_reason is None:
+        return UserFacingError(ErrorKind.STREAM_BROKEN, {"host": host_of(base_url)})
+    if finish_reason == "length":
+        return UserFacingError(ErrorKind.LENGTH_LIMIT, {"max_tokens": str(max_tokens)})
+    return None

@@ -12,8 +12,9 @@ __all__ = ["Exchange", "exchanges", "window"]
 Exchange = tuple[ChatMessage, ChatMessage]
 
 # A stopped answer is what the visitor chose to keep reading, so the model sees it
-# (as ChatGPT does); a failed one is not fed back as if it were an answer.
-_ANSWERS_THE_MODEL_SEES = frozenset({Status.COMPLETE, Status.STOPPED})
+# (as ChatGPT does); a failed one is not fed back as if it were an answer, unless
+# the visitor kept it.
+_ANSWERS_THE_MODEL_SEES = frozenset({Status.COMPLETE, Status.STOPPED, Status.KEPT})
 
 
 def exchanges(history: Sequence[ChatMessage]) -> list[Exchange]:

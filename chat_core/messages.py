@@ -24,6 +24,7 @@ class Status(enum.StrEnum):
     COMPLETE = "complete"
     STOPPED = "stopped"  # the visitor stopped it; the partial text is kept
     FAILED = "failed"  # the provider or network failed; partial text kept, marked
+    KEPT = "kept"  # a failed answer's partial text that the visitor chose to keep
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,11 +34,14 @@ class ChatMessage:
     role: Role
     content: str
     status: Status = Status.COMPLETE
-    error: UserFacingError | None = None  # why a FAILED answer failed
+    # Why a FAILED message failed; on a COMPLETE answer, a notice (e.g. cut at max tokens).
+    error: UserFacingError | None = None
 
     @classmethod
-    def user(cls, content: str) -> ChatMessage:
-        return cls(role=Role.USER, content=content)
+    def user(
+        cls, content: str, *, status: Status = Status.COMPLETE, error: UserFacingError | None = None
+    ) -> ChatMessage:
+        return cls(role=Role.USER, content=content, status=status, error=error)
 
     @classmethod
     def assistant(

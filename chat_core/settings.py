@@ -42,11 +42,17 @@ class Settings:
     language: str | None = None  # "ja" / "en"; None: follow the browser
     request_timeout: float = 60.0
     max_retries: int = 2
+    max_input_chars: int = 50_000
+    require_key: bool | None = None  # None: a key is needed for OpenAI, not for a base URL
+
+    @property
+    def key_required(self) -> bool:
+        return self.base_url is None if self.require_key is None else self.require_key
 
     @property
     def has_endpoint(self) -> bool:
-        """True when a request can be attempted: a key, or a server of one's own."""
-        return bool(self.api_key or self.base_url)
+        """True when a request can be attempted: a key, or a server that needs none."""
+        return bool(self.api_key) or not self.key_required
 
 
 # Setting name in the environment / .env / secrets -> Settings field.
@@ -61,6 +67,8 @@ ENV_NAMES: dict[str, str] = {
     "CHAT_LANGUAGE": "language",
     "OPENAI_TIMEOUT": "request_timeout",
     "OPENAI_MAX_RETRIES": "max_retries",
+    "CHAT_MAX_INPUT_CHARS": "max_input_chars",
+    "CHAT_REQUIRE_KEY": "require_key",
 }
 
 # Inclusive bounds of the numeric settings; shared with the sidebar widgets.
@@ -70,6 +78,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "history_window": (0, 50),
     "request_timeout": (1.0, 600.0),
     "max_retries": (0, 10),
+    "max_input_chars": (100, 1_000_000),
 }
 
 
@@ -126,6 +135,16 @@ def _parse_language(_: str, raw: str) -> str | None:
     return value
 
 
+def _parse_bool(_: str, raw: str) -> bool:
+    value = raw.lower()
+    if value not in _BOOLEANS:
+        raise ValueError(raw)
+    return _BOOLEANS[value]
+
+
+_BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
 def _parse_text(_: str, raw: str) -> str:
     return raw
 
@@ -142,6 +161,8 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "history_window": _parse_number(int),
     "request_timeout": _parse_number(float),
     "max_retries": _parse_number(int),
+    "max_input_chars": _parse_number(int),
+    "require_key": _parse_bool,
     "language": _parse_language,
     "base_url": _parse_base_url,
 }
@@ -155,6 +176,8 @@ def _expected(field_name: str) -> str:
         return "ja, en or auto"
     if field_name == "base_url":
         return "an http:// or https:// URL"
+    if field_name == "require_key":
+        return "true or false"
     return "text"
 
 

@@ -1,23 +1,39 @@
-"""Chat bubbles: the history as stored, and the answer as it streams."""
+"""Chat bubbles: the history as stored, with actions on the last turn, and the streaming answer."""
 
 from __future__ import annotations
 
 import logging
+import time
+import traceback
 from collections.abc import Callable, Sequence
 
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from chat_core.chat import respond
-from chat_core.errors import UserFacingError, classify
+from chat_core.errors import ErrorKind, UserFacingError, classify, finish_problem
 from chat_core.i18n import Translator
 from chat_core.messages import ChatMessage, Status
+from chat_core.redact import redact
 from chat_core.settings import Settings
 from chat_core.streaming import CURSOR, StreamingMarkdownHandler
+from chat_core.text import links_instead_of_images
 
-__all__ = ["error_text", "render_history", "render_message", "stream_answer"]
+from . import state
+
+__all__ = ["render_history", "render_message", "stream_answer"]
 
 log = logging.getLogger(__name__)
+
+
+class SafeMarkdown:
+    """A token sink that shows Markdown with images turned into links."""
+
+    def __init__(self, target: st.delta_generator.DeltaGenerator) -> None:
+        self._target = target
+
+    def markdown(self, text: str) -> None:
+        self._target.markdown(links_instead_of_images(text))
 
 
 def error_text(error: UserFacingError, t: Translator) -> str:
@@ -25,25 +41,97 @@ def error_text(error: UserFacingError, t: Translator) -> str:
 
 
 def _render_ending(message: ChatMessage, t: Translator) -> None:
-    """The mark under an answer that did not end normally."""
+    """The mark under a message that did not end normally."""
     if message.status is Status.STOPPED:
         st.caption(t("chat.stopped"))
+    elif message.status is Status.KEPT:
+        st.caption(t("chat.kept"))
+    elif message.error is not None and message.error.kind is ErrorKind.LENGTH_LIMIT:
+        st.caption(error_text(message.error, t))
     elif message.status is Status.FAILED and message.error is not None:
-        if message.content:
+        if message.content and not message.is_user:
             st.caption(t("chat.incomplete"))
         st.error(error_text(message.error, t), icon=":material/error:")
 
 
-def render_message(message: ChatMessage, t: Translator) -> None:
+def _answer_actions(message: ChatMessage, t: Translator) -> None:
+    with st.container(horizontal=True, gap="small"):
+        failed = message.status is Status.FAILED
+        st.button(
+            t("chat.retry") if failed else t("chat.regenerate"),
+            key="retry_last",
+            icon=":material/refresh:",
+            type="tertiary",
+            on_click=state.retry_last,
+        )
+        if failed and message.content:
+            st.button(
+                t("chat.keep"),
+                key="keep_partial",
+                icon=":material/bookmark:",
+                type="tertiary",
+                on_click=state.keep_partial_answer,
+            )
+
+
+def _question_actions(t: Translator) -> None:
+    st.button(
+        t("chat.edit"),
+        key="edit_last",
+        icon=":material/edit:",
+        type="tertiary",
+        on_click=state.start_edit,
+    )
+
+
+def _render_editor(t: Translator) -> None:
+    with st.chat_message("user"):
+        st.text_area(t("chat.edit_label"), key=state.EDIT_BOX, label_visibility="collapsed")
+        with st.container(horizontal=True, gap="small"):
+            st.button(t("chat.send_edit"), type="primary", on_click=state.resend_edited)
+            st.button(t("chat.cancel_edit"), on_click=state.cancel_edit)
+
+
+def render_message(
+    message: ChatMessage, t: Translator, *, actions: Callable[[], None] | None = None
+) -> None:
     with st.chat_message(message.role.value):
         if message.content:
-            st.markdown(message.content)
+            st.markdown(links_instead_of_images(message.content))
         _render_ending(message, t)
+        if actions is not None:
+            actions()
 
 
-def render_history(history: Sequence[ChatMessage], t: Translator) -> None:
-    for message in history:
-        render_message(message, t)
+def render_history(history: Sequence[ChatMessage], t: Translator, *, busy: bool) -> None:
+    """Draw the conversation; the last question and answer get their actions unless busy."""
+    last_question = max((i for i, m in enumerate(history) if m.is_user), default=None)
+    for index, message in enumerate(history):
+        actions = None
+        if not busy and index == last_question:
+            if state.editing():
+                _render_editor(t)
+                continue
+            actions = lambda: _question_actions(t)  # noqa: E731
+        elif not busy and index == len(history) - 1 and not message.is_user:
+            actions = lambda m=message: _answer_actions(m, t)  # noqa: E731
+        render_message(message, t, actions=actions)
+
+
+def _failure(
+    exc: Exception, settings: Settings, handler: StreamingMarkdownHandler, started_at: float
+) -> UserFacingError:
+    """Classify ``exc`` for the page and log it in full, with no key in the log."""
+    error = classify(
+        exc,
+        model=settings.model,
+        base_url=settings.base_url,
+        started=handler.has_started,
+        elapsed=time.monotonic() - started_at,
+    )
+    details = "".join(traceback.format_exception(exc))
+    log.warning("answer failed (%s):\n%s", error.kind.value, redact(details, [settings.api_key]))
+    return error
 
 
 def stream_answer(
@@ -67,15 +155,24 @@ def stream_answer(
         placeholder.markdown(CURSOR)
         # A click reruns the script, which interrupts the stream at its next token.
         st.button(t("chat.stop"), key="stop_answer", icon=":material/stop_circle:")
-        handler = StreamingMarkdownHandler(placeholder)
+        handler = StreamingMarkdownHandler(SafeMarkdown(placeholder))
+        started_at = time.monotonic()
         try:
-            text = respond(history, user_text, settings, language=language, handler=handler)
+            reply = respond(history, user_text, settings, language=language, handler=handler)
         except ScriptControlException:
             keep(ChatMessage.assistant(handler.text, status=Status.STOPPED))
             raise
         except Exception as exc:  # every failure becomes a message in the page
-            error = classify(exc, model=settings.model, base_url=settings.base_url)
-            log.warning("answer failed: %s (%s)", error.kind.value, type(exc).__name__)
+            error = _failure(exc, settings, handler, started_at)
             keep(ChatMessage.assistant(handler.text, status=Status.FAILED, error=error))
+            return
+        problem = finish_problem(
+            reply.finish_reason, max_tokens=settings.max_tokens, base_url=settings.base_url
+        )
+        if problem is not None and problem.kind is not ErrorKind.LENGTH_LIMIT:
+            log.warning(
+                "answer failed (%s): the stream ended without a finish reason", problem.kind
+            )
+            keep(ChatMessage.assistant(reply.text, status=Status.FAILED, error=problem))
         else:
-            keep(ChatMessage.assistant(text))
+            keep(ChatMessage.assistant(reply.text, error=problem))

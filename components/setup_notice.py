@@ -25,8 +25,10 @@ def _use_local_server(base_url: str, model: str) -> None:
     st.session_state[state.widget_key("model")] = model
 
 
-def render_setup_notice(t: Translator) -> None:
+def render_setup_notice(t: Translator, *, offer_local_server: bool) -> None:
     st.info(t("setup.no_key"), icon=":material/key:")
+    if not offer_local_server:
+        return
     found = _local_server(local_server.LOCAL_SERVER_URLS)
     if found is None:
         return

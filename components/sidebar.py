@@ -65,16 +65,44 @@ def _language_picker(t: Translator, disabled: bool) -> None:
     )
 
 
+def _take_api_key() -> None:
+    """Move the typed key into this session's overrides and empty the field.
+
+    The key then lives only server-side, in this session: it is not echoed back
+    into the page as the field's value.
+    """
+    key = state.widget_key("api_key")
+    typed = st.session_state.get(key, "").strip()
+    if typed:
+        state.overrides()["api_key"] = typed
+    st.session_state[key] = ""
+
+
+def _forget_api_key() -> None:
+    state.overrides().pop("api_key", None)
+
+
 def _api_key_field(configured: Settings, t: Translator, disabled: bool) -> None:
     if configured.api_key:
+        return
+    if state.overrides().get("api_key"):
+        st.caption(t("sidebar.api_key_set"))
+        st.button(
+            t("sidebar.api_key_forget"),
+            key="forget_api_key",
+            icon=":material/key_off:",
+            on_click=_forget_api_key,
+            disabled=disabled,
+        )
         return
     st.text_input(
         t("sidebar.api_key"),
         type="password",
+        key=state.widget_key("api_key"),
+        on_change=_take_api_key,
         help=t("sidebar.api_key_help"),
         disabled=disabled,
         autocomplete="new-password",
-        **_bound("api_key", ""),
     )
 
 

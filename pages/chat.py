@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from chat_core.errors import ErrorKind, UserFacingError
 from chat_core.i18n import Translator
-from chat_core.messages import ChatMessage
+from chat_core.messages import ChatMessage, Status
+from chat_core.text import clean_user_text
 from components import state
 from components.chat_view import render_history, render_message, stream_answer
 from components.config import configured_settings, session_language, session_settings
@@ -20,7 +22,7 @@ ready = session_settings(configured).has_endpoint
 prompt = st.chat_input(
     t("chat.input_placeholder"), key="chat_input", submit_mode="disable", disabled=not ready
 )
-user_text = (prompt or "").strip()
+user_text = clean_user_text(prompt or state.take_resend() or "")
 render_sidebar(configured, t, language=language, busy=bool(user_text))
 settings = session_settings(configured)
 
@@ -29,18 +31,24 @@ for problem in problems:
         t("setup.bad_setting", name=problem.name, value=problem.value, expected=problem.expected)
     )
 if not settings.has_endpoint:
-    render_setup_notice(t)
+    render_setup_notice(t, offer_local_server=settings.base_url is None)
 
 history = state.history()
 if not history and not user_text:
     st.markdown(f"### {t('chat.empty_title')}")
     st.caption(t("chat.empty_caption", model=settings.model))
-render_history(history, t)
+render_history(history, t, busy=bool(user_text))
 
-if user_text:
+if user_text and len(user_text) > settings.max_input_chars:
+    # Refused before any request; the text stays in the conversation, marked.
+    details = {"length": f"{len(user_text):,}", "limit": f"{settings.max_input_chars:,}"}
+    error = UserFacingError(ErrorKind.INPUT_TOO_LONG, details)
+    state.add_message(ChatMessage.user(user_text, status=Status.FAILED, error=error))
+    st.rerun()
+elif user_text:
     earlier = list(history)
     question = ChatMessage.user(user_text)
     state.add_message(question)
     render_message(question, t)
     stream_answer(earlier, user_text, settings, language=language, t=t, keep=state.add_message)
-    st.rerun()  # redraw from the history, with the sidebar enabled again
+    st.rerun()  # redraw from the history, with the sidebar and actions enabled again

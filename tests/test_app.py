@@ -128,7 +128,10 @@ def test_a_key_typed_in_the_sidebar_is_used_for_this_session(clean_env, model_se
     at.sidebar.text_input(key="sidebar_api_key").set_value("visitor-key").run()
     send(at, "with my key")
     assert model_server.chat_requests[-1].headers["authorization"] == "Bearer visitor-key"
-    assert "visitor-key" not in str(at.main)
+    assert "visitor-key" not in str(at.main) and "visitor-key" not in str(at.sidebar)
+    at.sidebar.button(key="forget_api_key").click().run()
+    send(at, "without it")
+    assert model_server.chat_requests[-1].headers["authorization"] == "Bearer not-needed"
 
 
 def test_a_local_server_is_offered_when_nothing_is_configured(clean_env, model_server, monkeypatch):

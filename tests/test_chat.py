@@ -20,8 +20,8 @@ def test_the_answer_streams_token_by_token_and_ends_without_cursor(model_server,
     model_server.queue(Reply(tokens=["Hello", ",", " wor", "ld"]))
     sink = RecordingSink()
     handler = StreamingMarkdownHandler(sink, min_interval=0.0)
-    text = respond([], "hi", settings, language="en", handler=handler)
-    assert text == "Hello, world"
+    reply = respond([], "hi", settings, language="en", handler=handler)
+    assert (reply.text, reply.finish_reason) == ("Hello, world", "stop")
     assert sink.shown == ["Hello▌", "Hello,▌", "Hello, wor▌", "Hello, world▌", "Hello, world"]
 
 
@@ -84,7 +84,7 @@ def test_japanese_split_across_chunks_arrives_intact(model_server, settings):
     model_server.queue(Reply(raw_chunks=chunks))
     sink = RecordingSink()
     answer = respond([], "質問", settings, language="ja", handler=StreamingMarkdownHandler(sink))
-    assert answer == text
+    assert answer.text == text
     assert sink.shown[-1] == text
     assert all("\ufffd" not in shown for shown in sink.shown)
     assert not sink.shown[-1].endswith(CURSOR)
@@ -95,7 +95,7 @@ def test_a_local_server_needs_no_key(model_server):
     answer = respond(
         [], "hello", keyless, language="en", handler=StreamingMarkdownHandler(RecordingSink())
     )
-    assert answer == "Echo: hello"
+    assert answer.text == "Echo: hello"
 
 
 def test_the_models_of_a_local_server_are_listed(model_server):

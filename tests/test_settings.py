@@ -81,3 +81,25 @@ def test_visitor_overrides_are_clamped_and_blank_keeps_the_configured_value(over
     settings = with_overrides(Settings(api_key="configured"), overrides)
     for name, value in expected.items():
         assert getattr(settings, name) == value
+
+
+@pytest.mark.parametrize(
+    ("source", "has_endpoint"),
+    [
+        ({}, False),
+        ({"OPENAI_API_KEY": "k"}, True),
+        ({"OPENAI_BASE_URL": "http://localhost:11434/v1"}, True),
+        ({"OPENAI_BASE_URL": "http://vllm:8000/v1", "CHAT_REQUIRE_KEY": "yes"}, False),
+        ({"CHAT_REQUIRE_KEY": "false"}, True),
+    ],
+)
+def test_a_key_is_required_for_openai_and_optional_for_a_base_url(source, has_endpoint):
+    assert resolve_settings([source])[0].has_endpoint is has_endpoint
+
+
+def test_booleans_and_input_limit_parse():
+    settings, problems = resolve_settings(
+        [{"CHAT_REQUIRE_KEY": "maybe", "CHAT_MAX_INPUT_CHARS": "2000"}]
+    )
+    assert settings.require_key is None and settings.max_input_chars == 2000
+    assert [p.name for p in problems] == ["CHAT_REQUIRE_KEY"]

@@ -48,6 +48,14 @@ _RECORDER = """
 """
 
 
+_MESSAGE_TEXTS = """
+() => Array.from(document.querySelectorAll('[data-testid="stChatMessage"]')).map((bubble) => {
+  const text = bubble.querySelector('[data-testid="stMarkdownContainer"]');
+  return text ? text.innerText : '';
+})
+"""
+
+
 class ChatPage:
     """What a person does on the chat page, in Playwright terms."""
 
@@ -75,6 +83,11 @@ class ChatPage:
         return [(t, text) for t, text in self.page.evaluate("window.__answerSnapshots")]
 
     def messages(self) -> list[str]:
+        """The text of each bubble's message (its first Markdown block), in order."""
+        return self.page.evaluate(_MESSAGE_TEXTS)
+
+    def bubbles(self) -> list[str]:
+        """Everything each bubble shows, captions and buttons included."""
         return self.page.locator(self.MESSAGE).all_inner_texts()
 
     def wait_for_answer(self, expected: str, *, count: int, timeout: float = 30.0) -> str:

@@ -43,6 +43,8 @@ class Reply:
     stall_after: int | None = None  # stop sending (but keep the socket) after N tokens
     stall_seconds: float = 30.0
     malformed_after: int | None = None  # send a broken SSE line after N tokens
+    end_without_done: bool = False  # end the body cleanly, but with no finish/[DONE]
+    finish_reason: str = "stop"
     raw_chunks: list[bytes] | None = None  # exact bytes of the SSE body (split anywhere)
 
     @classmethod
@@ -171,7 +173,10 @@ class _Handler(BaseHTTPRequestHandler):
                 if delay > 0:
                     time.sleep(delay)
             self._write_chunk(_sse(_chunk(model, {"content": token})))
-        self._write_chunk(_sse(_chunk(model, {}, finish_reason="stop")))
+        if reply.end_without_done:
+            self.wfile.write(b"0\r\n\r\n")
+            return
+        self._write_chunk(_sse(_chunk(model, {}, finish_reason=reply.finish_reason)))
         if (body.get("stream_options") or {}).get("include_usage"):
             self._write_chunk(_sse(_usage_chunk(model, body, reply)))
         self._write_chunk(b"data: [DONE]\n\n")

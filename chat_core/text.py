@@ -1,0 +1,35 @@
+"""Cleaning what visitors type and making model Markdown safe to show."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["clean_user_text", "links_instead_of_images"]
+
+# C0 and C1 control characters, NUL included, except tab, newline and carriage return.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Fenced code blocks and inline code, which are shown literally and left alone.
+_CODE = re.compile(r"(^|\n)(```|~~~)[^\n]*\n.*?(\n\2[^\n]*(?=\n|$)|$)|`[^`\n]+`", re.DOTALL)
+_IMAGE = re.compile(r"!(\[[^\]\n]*\]\s*[\[(])")
+
+
+def clean_user_text(raw: str) -> str:
+    """The message without control characters or surrounding blank space."""
+    return _CONTROL.sub("", raw).strip()
+
+
+def links_instead_of_images(markdown: str) -> str:
+    """Turn Markdown images into links, outside code.
+
+    An image in a model's answer would be fetched by the visitor's browser as
+    soon as it is drawn, telling a third party who read what; a link is only
+    followed if the visitor clicks it.
+    """
+    pieces: list[str] = []
+    position = 0
+    for code in _CODE.finditer(markdown):
+        pieces.append(_IMAGE.sub(r"\1", markdown[position : code.start()]))
+        pieces.append(code.group(0))
+        position = code.end()
+    pieces.append(_IMAGE.sub(r"\1", markdown[position:]))
+    return "".join(pieces)

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import streamlit as st
 
 from chat_core.i18n import Translator
+from chat_core.warmup import warm_up
 from components.config import configured_settings, session_language
 
 PAGES_DIR = Path(__file__).parent / "pages"
 
 
+@st.cache_resource(show_spinner=False)
+def _start_warm_up(base_url: str | None, request_timeout: float) -> threading.Thread:
+    """Warm up once per process and server, in the background, off any visitor's path."""
+    thread = threading.Thread(
+        target=warm_up,
+        kwargs={"base_url": base_url, "request_timeout": request_timeout},
+        name="chat-warm-up",
+        daemon=True,
+    )
+    thread.start()
+    return thread
+
+
 def main() -> None:
-    t = Translator(session_language(configured_settings()[0]))
+    configured = configured_settings()[0]
+    _start_warm_up(configured.base_url, configured.request_timeout)
+    t = Translator(session_language(configured))
     st.set_page_config(page_title=t("app.title"), page_icon="💬", layout="centered")
     pages = [st.Page(PAGES_DIR / "chat.py", title=t("nav.chat"), icon="💬", default=True)]
     st.navigation(pages).run()

@@ -16,7 +16,7 @@ from chat_core.i18n import Translator
 from chat_core.messages import ChatMessage, Status
 from chat_core.redact import redact
 from chat_core.settings import Settings
-from chat_core.streaming import CURSOR, StreamingMarkdownHandler
+from chat_core.streaming import CURSOR, StreamingMarkdownHandler, split_settled
 from chat_core.text import links_instead_of_images
 
 from . import state
@@ -26,14 +26,26 @@ __all__ = ["render_history", "render_message", "stream_answer"]
 log = logging.getLogger(__name__)
 
 
-class SafeMarkdown:
-    """A token sink that shows Markdown with images turned into links."""
+class ParagraphSink:
+    """A token sink that draws settled paragraphs once and redraws only the tail.
 
-    def __init__(self, target: st.delta_generator.DeltaGenerator) -> None:
-        self._target = target
+    Each redraw re-sends its whole text to the browser, so redrawing just the
+    paragraph being written keeps the traffic flat however long the answer is.
+    Images are shown as links. The finished answer is drawn whole on the next run.
+    """
+
+    def __init__(self) -> None:
+        self._container = st.container()
+        self._tail = self._container.empty()
+        self._settled = 0
 
     def markdown(self, text: str) -> None:
-        self._target.markdown(links_instead_of_images(text))
+        head, tail = split_settled(text)
+        if len(head) > self._settled:
+            self._tail.markdown(links_instead_of_images(head[self._settled :]))
+            self._tail = self._container.empty()
+            self._settled = len(head)
+        self._tail.markdown(links_instead_of_images(tail))
 
 
 def error_text(error: UserFacingError, t: Translator) -> str:
@@ -106,7 +118,17 @@ def render_message(
 def render_history(history: Sequence[ChatMessage], t: Translator, *, busy: bool) -> None:
     """Draw the conversation; the last question and answer get their actions unless busy."""
     last_question = max((i for i, m in enumerate(history) if m.is_user), default=None)
-    for index, message in enumerate(history):
+    first = state.first_visible()
+    if first:
+        st.button(
+            t("chat.show_earlier", count=first),
+            key="show_earlier",
+            icon=":material/expand_less:",
+            type="tertiary",
+            on_click=state.show_earlier,
+        )
+    for index in range(first, len(history)):
+        message = history[index]
         actions = None
         if not busy and index == last_question:
             if state.editing():
@@ -151,11 +173,11 @@ def stream_answer(
     page afterwards, which draws the kept answer from the history.
     """
     with st.chat_message("assistant"):
-        placeholder = st.empty()
-        placeholder.markdown(CURSOR)
+        sink = ParagraphSink()
+        sink.markdown(CURSOR)
         # A click reruns the script, which interrupts the stream at its next token.
         st.button(t("chat.stop"), key="stop_answer", icon=":material/stop_circle:")
-        handler = StreamingMarkdownHandler(SafeMarkdown(placeholder))
+        handler = StreamingMarkdownHandler(sink)
         started_at = time.monotonic()
         try:
             reply = respond(history, user_text, settings, language=language, handler=handler)

@@ -13,12 +13,14 @@ __all__ = [
     "add_message",
     "cancel_edit",
     "editing",
+    "first_visible",
     "history",
     "keep_partial_answer",
     "new_chat",
     "overrides",
     "resend_edited",
     "retry_last",
+    "show_earlier",
     "start_edit",
     "take_resend",
     "widget_key",
@@ -28,6 +30,10 @@ _MESSAGES = "messages"
 _OVERRIDES = "settings_overrides"
 _RESEND = "resend_text"
 _EDITING = "editing_last_message"
+_VISIBLE = "visible_messages"
+# Only the latest messages are drawn on each run, so a long conversation does not
+# slow every answer down; older ones are a click away.
+VISIBLE_PAGE = 40
 EDIT_BOX = "edit_box"
 
 
@@ -43,7 +49,17 @@ def add_message(message: ChatMessage) -> None:
 def new_chat() -> None:
     """Start over; the visitor's settings are kept."""
     st.session_state[_MESSAGES] = []
+    st.session_state.pop(_VISIBLE, None)
     cancel_edit()
+
+
+def first_visible() -> int:
+    """Index of the first message to draw."""
+    return max(0, len(history()) - st.session_state.get(_VISIBLE, VISIBLE_PAGE))
+
+
+def show_earlier() -> None:
+    st.session_state[_VISIBLE] = st.session_state.get(_VISIBLE, VISIBLE_PAGE) + VISIBLE_PAGE
 
 
 def _drop_last_turn() -> str | None:

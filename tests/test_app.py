@@ -220,3 +220,16 @@ def test_the_no_key_message_and_errors_are_translated(clean_env, model_server, m
     at.run()
     send(at, "こんにちは")
     assert at.error[0].value.startswith("モデル「gpt-4o-mini」は")
+
+
+def test_a_long_conversation_draws_the_latest_messages_first(app, model_server):
+    app.run()
+    for i in range(25):
+        send(app, f"m{i}")
+    assert len(bubbles(app)) == 40
+    assert bubbles(app)[0] == ("user", "m5")
+    app.button(key="show_earlier").click().run()
+    assert len(bubbles(app)) == 50
+    assert bubbles(app)[0] == ("user", "m0")
+    # The model's window is unaffected by what is drawn.
+    assert [m["content"] for m in model_server.chat_requests[-1].messages[1:2]] == ["m21"]

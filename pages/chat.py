@@ -34,10 +34,22 @@ if not settings.has_endpoint:
     render_setup_notice(t, offer_local_server=settings.base_url is None)
 
 history = state.history()
-if not history and not user_text:
-    st.markdown(f"### {t('chat.empty_title')}")
-    st.caption(t("chat.empty_caption", model=settings.model))
-render_history(history, t, busy=bool(user_text))
+# The page is always [history, turn]. A run that answers a message draws only the
+# turn, so a long conversation does not delay the first token: the browser keeps
+# showing the history it has until the rerun after the answer redraws it.
+history_area, turn_area = st.container(), st.container()
+
+
+def draw_history() -> None:
+    with history_area:
+        if not history and not user_text:
+            st.markdown(f"### {t('chat.empty_title')}")
+            st.caption(t("chat.empty_caption", model=settings.model))
+        render_history(history, t, busy=bool(user_text))
+
+
+if not user_text:
+    draw_history()
 
 if user_text and len(user_text) > settings.max_input_chars:
     # Refused before any request; the text stays in the conversation, marked.
@@ -49,6 +61,7 @@ elif user_text:
     earlier = list(history)
     question = ChatMessage.user(user_text)
     state.add_message(question)
-    render_message(question, t)
-    stream_answer(earlier, user_text, settings, language=language, t=t, keep=state.add_message)
+    with turn_area:
+        render_message(question, t)
+        stream_answer(earlier, user_text, settings, language=language, t=t, keep=state.add_message)
     st.rerun()  # redraw from the history, with the sidebar and actions enabled again

@@ -1,0 +1,91 @@
+"""A load client that speaks Streamlit's websocket protocol, like a browser tab does.
+
+Each ``ChatSession`` opens the app's websocket, runs the page, and submits chat
+messages through the chat input's widget state, reading the answer from the
+``ForwardMsg`` deltas. Used by the benchmark only.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.sync.client import connect
+
+__all__ = ["ChatSession", "TurnResult"]
+
+
+@dataclass
+class TurnResult:
+    ttft: float | None  # seconds from sending to the first delta that shows the answer
+    total: float  # seconds until the answer is complete (its run finished)
+    texts: list[str] = field(default_factory=list)  # every Markdown text received
+
+
+class ChatSession:
+    def __init__(self, url: str, *, timeout: float = 60.0) -> None:
+        ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
+        self._ws = connect(
+            ws_url, subprotocols=["streamlit"], origin=url, max_size=None, open_timeout=timeout
+        )
+        self._timeout = timeout
+        self._page_hash = ""
+        self._chat_input_id: str | None = None
+        self.bytes_received = 0
+        self._send(BackMsg(rerun_script={"query_string": "", "page_script_hash": ""}))
+        self._read_run()
+
+    def _send(self, message: BackMsg) -> None:
+        self._ws.send(message.SerializeToString())
+
+    def _messages(self, deadline: float):
+        while True:
+            data = self._ws.recv(timeout=max(0.1, deadline - time.monotonic()))
+            self.bytes_received += len(data)
+            message = ForwardMsg()
+            message.ParseFromString(data)
+            yield message
+
+    def _read_run(self, *, watch: str | None = None, runs: int = 1) -> TurnResult:
+        """Read messages until ``runs`` script runs have finished."""
+        start = time.monotonic()
+        deadline = start + self._timeout
+        first: float | None = None
+        texts: list[str] = []
+        for message in self._messages(deadline):
+            kind = message.WhichOneof("type")
+            if kind == "new_session" and message.new_session.page_script_hash:
+                self._page_hash = message.new_session.page_script_hash
+            elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+                element = message.delta.new_element
+                which = element.WhichOneof("type")
+                if which == "chat_input":
+                    self._chat_input_id = element.chat_input.id
+                elif which == "markdown":
+                    texts.append(element.markdown.body)
+                    if first is None and watch and watch in element.markdown.body:
+                        first = time.monotonic() - start
+            elif kind == "script_finished":
+                runs -= 1
+                if runs == 0:
+                    return TurnResult(first, time.monotonic() - start, texts)
+
+    def send(self, text: str, *, watch: str, runs: int = 2) -> TurnResult:
+        """Submit ``text`` in the chat input; time the first delta containing ``watch``.
+
+        ``runs``: the app answers in one run, then reruns once to redraw.
+        """
+        assert self._chat_input_id, "the page has no chat input"
+        message = BackMsg()
+        state = message.rerun_script
+        state.page_script_hash = self._page_hash
+        widget = state.widget_states.widgets.add()
+        widget.id = self._chat_input_id
+        widget.chat_input_value.data = text
+        self._send(message)
+        return self._read_run(watch=watch, runs=runs)
+
+    def close(self) -> None:
+        self._ws.close()

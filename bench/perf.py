@@ -1,0 +1,399 @@
+"""The performance report: every figure of the performance targets, each beside its baseline.
+
+    .venv/bin/python bench/perf.py [--quick] [--only SECTION ...]
+
+Sections: latency, first, traffic, long, concurrent, memory. Everything runs against
+the scripted server on loopback; baselines are measured in the same run (the raw
+openai client, Streamlit's chat tutorial pattern, the LangChain redraw-every-token
+pattern, and a floor app that echoes with no model at all). Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import openai  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from bench.load_client import ChatSession  # noqa: E402
+from bench.stream_latency import (  # noqa: E402
+    _PRESS_CLOCK,
+    answer_tokens,
+    browser_run,
+    new_chat,
+    raw_client_run,
+)
+from tests.support.app_server import StreamlitProcess, settings_env  # noqa: E402
+from tests.support.browser import ChatPage, launch_chromium  # noqa: E402
+from tests.support.scripted_server import Reply, ScriptedModelServer  # noqa: E402
+
+APPS = {
+    "this app": ROOT / "streamlit_app.py",
+    "tutorial anchor": ROOT / "bench" / "anchors" / "tutorial_app.py",
+    "langchain anchor": ROOT / "bench" / "anchors" / "langchain_app.py",
+}
+FLOOR = ROOT / "bench" / "anchors" / "floor_app.py"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def start_app(script: Path, server: ScriptedModelServer, **extra: str) -> StreamlitProcess:
+    env = settings_env(
+        OPENAI_BASE_URL=server.base_url,
+        OPENAI_API_KEY="bench",
+        CHAT_MODEL="scripted-small",
+        **extra,
+    )
+    return StreamlitProcess(env, script=script).wait_ready()
+
+
+def median_ms(values) -> float:
+    return statistics.median(values) * 1000
+
+
+def table(title: str, header: tuple[str, ...], rows: list[tuple]) -> None:
+    print(f"\n### {title}\n")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for row in rows:
+        print("| " + " | ".join(f"{v:.1f}" if isinstance(v, float) else str(v) for v in row) + " |")
+
+
+def with_browser(app: StreamlitProcess, work: Callable[[ChatPage], object]) -> object:
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            return work(ChatPage(browser.new_page()).open(app.url))
+        finally:
+            browser.close()
+
+
+def set_answer(server: ScriptedModelServer, tokens: list[str], rate: float | None) -> None:
+    server.script = lambda _body: Reply(tokens=tokens, tokens_per_second=rate)
+
+
+def floor_ttft(server: ScriptedModelServer, repeat: int) -> float:
+    """Keypress to first paint for Streamlit alone (no model), in seconds."""
+    app = start_app(FLOOR, server)
+
+    def work(chat: ChatPage) -> float:
+        times = []
+        for run in range(repeat + 1):
+            tag = f"floor{run}"
+            chat.page.evaluate(_PRESS_CLOCK)
+            chat.record_answers()
+            chat.send(f"x {tag}")
+            chat.page.wait_for_function(
+                "(t) => (window.__answerSnapshots || []).some(([, s]) => s.includes(t))",
+                arg=f"{tag}-start",
+            )
+            enter = chat.page.evaluate("window.__enterAt")
+            seen = next(t for t, s in chat.recorded() if f"{tag}-start" in s)
+            times.append((seen - enter) / 1000)
+            time.sleep(0.3)
+        return statistics.median(times[1:])
+
+    try:
+        return with_browser(app, work)
+    finally:
+        app.stop()
+
+
+def latency(server, client, args) -> None:
+    """Browser-seen time to first token and total time, next to the raw client."""
+    floor = floor_ttft(server, args.repeat)
+    rows = []
+    for name, script in APPS.items():
+        app = start_app(script, server)
+
+        def work(chat: ChatPage, name=name) -> None:
+            set_answer(server, ["warm-up answer"], None)
+            chat.send("warm-up")
+            chat.wait_for_answer("warm-up answer", count=2)
+            for size in args.sizes:
+                raw, seen = [], []
+                for run in range(args.repeat):
+                    tokens = answer_tokens(size, f"a{size}r{run}")
+                    set_answer(server, tokens, args.rate)
+                    raw.append(raw_client_run(client, "raw"))
+                    new_chat(chat)
+                    seen.append(browser_run(chat, f"browser {size} {run}", tokens))
+                raw_first, raw_total = median_ms(r[0] for r in raw), median_ms(r[1] for r in raw)
+                first, total = median_ms(s[0] for s in seen), median_ms(s[1] for s in seen)
+                rows.append(
+                    (
+                        name,
+                        size,
+                        raw_first,
+                        first,
+                        first - raw_first,
+                        first - floor * 1000,
+                        raw_total,
+                        total,
+                        f"{total / raw_total:.3f}",
+                    )
+                )
+
+        try:
+            with_browser(app, work)
+        finally:
+            app.stop()
+    table(
+        f"Latency at {args.rate:g} tokens/s (ms; medians of {args.repeat}; Streamlit floor "
+        f"{floor * 1000:.1f} ms = keypress to paint with no model)",
+        (
+            "app",
+            "tokens",
+            "raw TTFT",
+            "browser TTFT",
+            "- raw",
+            "- floor",
+            "raw total",
+            "browser total",
+            "ratio",
+        ),
+        rows,
+    )
+
+
+def first_message(server, client, args) -> None:
+    """Time to first token of the first message after the server starts."""
+    rows = []
+    for name, script in list(APPS.items())[:2]:
+        values = []
+        for run in range(args.repeat):
+            app = start_app(script, server)
+            tokens = answer_tokens(40, f"first{run}")
+
+            def work(chat: ChatPage, tokens=tokens) -> tuple[float, float]:
+                time.sleep(3)  # a person reads the page before typing
+                set_answer(server, tokens, args.rate)
+                return browser_run(chat, "first message", tokens)
+
+            try:
+                values.append(with_browser(app, work)[0])
+            finally:
+                app.stop()
+        fresh = openai.OpenAI(base_url=server.base_url, api_key="bench")
+        set_answer(server, answer_tokens(40, "raw"), args.rate)
+        raw_first = raw_client_run(fresh, "raw first")[0]
+        rows.append(
+            (name, raw_first * 1000, median_ms(values), median_ms(values) - raw_first * 1000)
+        )
+    table(
+        f"First message after the server starts (ms; median of {args.repeat} fresh starts)",
+        ("app", "raw TTFT (fresh client)", "browser TTFT", "difference"),
+        rows,
+    )
+
+
+def traffic(server, client, args) -> None:
+    """Websocket bytes and server CPU for one 2000-token answer at 200 tokens/s."""
+    rows = []
+    for name, script in APPS.items():
+        app = start_app(script, server)
+        try:
+            session = ChatSession(app.url)
+            set_answer(server, ["warm"], None)
+            session.send("warm", watch="warm", runs=2 if name == "this app" else 1)
+            tokens = answer_tokens(2000, "traffic")
+            set_answer(server, tokens, 200)
+            before_bytes, before_cpu = session.bytes_received, cpu_seconds(app.process.pid)
+            session.send("long answer", watch=tokens[0], runs=2 if name == "this app" else 1)
+            sent = session.bytes_received - before_bytes
+            cpu = cpu_seconds(app.process.pid) - before_cpu
+            session.close()
+        finally:
+            app.stop()
+        rows.append((name, f"{sent / 1e6:.3f}", f"{cpu:.2f}"))
+    size_rows = []
+    app = start_app(APPS["this app"], server)
+    try:
+        session = ChatSession(app.url)
+        for size in (500, 1000, 2000, 4000):
+            tokens = answer_tokens(size, f"grow{size}")
+            set_answer(server, tokens, 1000)
+            before = session.bytes_received
+            session.send(f"size {size}", watch=tokens[0])
+            size_rows.append(("this app", size, f"{(session.bytes_received - before) / 1e3:.1f}"))
+        session.close()
+    finally:
+        app.stop()
+    table(
+        "One 2000-token answer at 200 tokens/s: bytes sent to the browser, server CPU",
+        ("app", "websocket MB", "server CPU s"),
+        rows,
+    )
+    table(
+        "Growth with answer length (this app, 1000 tokens/s; includes the final redraw)",
+        ("app", "tokens", "websocket kB"),
+        size_rows,
+    )
+
+
+def long_conversation(server, client, args) -> None:
+    """Time to first token at the 200th message of one conversation against the 1st."""
+    rows = []
+    for name in ("this app", "tutorial anchor"):
+        app = start_app(APPS[name], server)
+        try:
+            session = ChatSession(app.url)
+            ttfts = []
+            for i in range(args.messages):
+                tag = f"m{i}-start"
+                set_answer(server, [tag, " short", " answer", " here"], None)
+                result = session.send(
+                    f"message {i}", watch=tag, runs=2 if name == "this app" else 1
+                )
+                ttfts.append(result.ttft)
+            session.close()
+        finally:
+            app.stop()
+        first, last = median_ms(ttfts[:5]), median_ms(ttfts[-5:])
+        rows.append((name, first, last, f"{last / first:.2f}"))
+    table(
+        f"Server-side time to first token, messages 1-5 against {args.messages - 4}-"
+        f"{args.messages} of one conversation (ms, medians)",
+        ("app", "at the 1st", f"at the {args.messages}th", "ratio"),
+        rows,
+    )
+
+
+def run_sessions(app: StreamlitProcess, server, count: int, messages: int) -> tuple[list, int]:
+    """``count`` sessions at once, each sending ``messages`` messages; (ttfts, wrong answers)."""
+    server.script = lambda body: Reply(
+        tokens=[body["messages"][-1]["content"], " echoed", " back", " to", " you"],
+        tokens_per_second=50,
+    )
+    barrier = threading.Barrier(count)
+    ttfts: list[float] = []
+    wrong = [0]
+    lock = threading.Lock()
+
+    def visitor(n: int) -> None:
+        session = ChatSession(app.url, timeout=120)
+        barrier.wait()
+        try:
+            for m in range(messages):
+                token = f"v{n}-m{m}-token"
+                result = session.send(token, watch=token)
+                others = [t for t in result.texts if "-token" in t and f"v{n}-" not in t]
+                with lock:
+                    if result.ttft is None or others:
+                        wrong[0] += 1
+                    else:
+                        ttfts.append(result.ttft)
+        finally:
+            session.close()
+
+    threads = [threading.Thread(target=visitor, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return ttfts, wrong[0]
+
+
+def concurrent(server, client, args) -> None:
+    app = start_app(APPS["this app"], server)
+    try:
+        single, _ = run_sessions(app, server, 1, 5)
+        many, wrong = run_sessions(app, server, args.sessions, 1)
+    finally:
+        app.stop()
+    table(
+        f"{args.sessions} sessions at once, one message each (server-side TTFT, ms)",
+        ("sessions", "answers", "wrong or missing", "p50 TTFT", "p90 TTFT", "one session's p50"),
+        [
+            (
+                args.sessions,
+                len(many),
+                wrong,
+                median_ms(many),
+                statistics.quantiles(many, n=10)[-1] * 1000,
+                median_ms(single),
+            )
+        ],
+    )
+
+
+def memory(server, client, args) -> None:
+    app = start_app(APPS["this app"], server, STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL="1")
+    rows = []
+    try:
+        pid = app.process.pid
+        rows.append(("started, one page run", f"{rss_mb(pid):.0f}"))
+        run_sessions(app, server, 1, 1)
+        for round_ in (1, 2):
+            wrong = run_sessions(app, server, args.sessions, args.memory_messages)[1]
+            rows.append(
+                (
+                    f"round {round_}: {args.sessions} sessions x "
+                    f"{args.memory_messages} messages, open",
+                    f"{rss_mb(pid):.0f}",
+                )
+            )
+            time.sleep(8)  # past the disconnected-session TTL, so sessions are released
+            rows.append((f"round {round_}: all closed ({wrong} wrong)", f"{rss_mb(pid):.0f}"))
+    finally:
+        app.stop()
+    table("Memory of the server process (RSS, MB)", ("moment", "RSS MB"), rows)
+
+
+SECTIONS = {
+    "latency": latency,
+    "first": first_message,
+    "traffic": traffic,
+    "long": long_conversation,
+    "concurrent": concurrent,
+    "memory": memory,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", choices=SECTIONS, default=list(SECTIONS))
+    parser.add_argument("--sizes", default="40,500,2000")
+    parser.add_argument("--rate", type=float, default=1000.0)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--messages", type=int, default=200)
+    parser.add_argument("--sessions", type=int, default=50)
+    parser.add_argument("--memory-messages", type=int, default=20)
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and messages")
+    args = parser.parse_args()
+    args.sizes = [int(s) for s in args.sizes.split(",")]
+    if args.quick:
+        args.repeat, args.messages, args.memory_messages = 1, 40, 3
+    print(f"# Performance report, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores")
+    with ScriptedModelServer() as server:
+        client = openai.OpenAI(base_url=server.base_url, api_key="bench")
+        raw_client_run(client, "warm-up")
+        for name in args.only:
+            SECTIONS[name](server, client, args)
+            gc.collect()
+
+
+if __name__ == "__main__":
+    main()

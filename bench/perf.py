@@ -271,11 +271,11 @@ def long_conversation(server, client, args) -> None:
             session.close()
         finally:
             app.stop()
-        first, last = median_ms(ttfts[:5]), median_ms(ttfts[-5:])
+        first, last = median_ms(ttfts[:10]), median_ms(ttfts[-10:])
         rows.append((name, first, last, f"{last / first:.2f}"))
     table(
-        f"Server-side time to first token, messages 1-5 against {args.messages - 4}-"
-        f"{args.messages} of one conversation (ms, medians)",
+        f"Server-side time to first token, messages 1-10 against {args.messages - 9}-"
+        f"{args.messages} of one conversation (ms, medians; websocket load client)",
         ("app", "at the 1st", f"at the {args.messages}th", "ratio"),
         rows,
     )

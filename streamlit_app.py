@@ -32,7 +32,10 @@ def main() -> None:
     _start_warm_up(configured.base_url, configured.request_timeout)
     t = Translator(session_language(configured))
     st.set_page_config(page_title=t("app.title"), page_icon="💬", layout="centered")
-    pages = [st.Page(PAGES_DIR / "chat.py", title=t("nav.chat"), icon="💬", default=True)]
+    pages = [
+        st.Page(PAGES_DIR / "chat.py", title=t("nav.chat"), icon="💬", default=True),
+        st.Page(PAGES_DIR / "history.py", title=t("nav.history"), icon="🗂️"),
+    ]
     st.navigation(pages).run()
 
 

@@ -25,6 +25,7 @@ class ErrorKind(enum.StrEnum):
     STREAM_BROKEN = "stream_broken"  # cut off, or malformed data
     LENGTH_LIMIT = "length_limit"  # the answer hit max tokens (a notice, not a failure)
     INPUT_TOO_LONG = "input_too_long"  # refused before any request
+    INTERRUPTED = "interrupted"  # the app stopped while the answer was being written
     UNKNOWN = "unknown"
 
 

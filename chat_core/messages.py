@@ -25,6 +25,7 @@ class Status(enum.StrEnum):
     STOPPED = "stopped"  # the visitor stopped it; the partial text is kept
     FAILED = "failed"  # the provider or network failed; partial text kept, marked
     KEPT = "kept"  # a failed answer's partial text that the visitor chose to keep
+    STREAMING = "streaming"  # stored while being written; read back as interrupted
 
 
 @dataclass(frozen=True, kw_only=True)

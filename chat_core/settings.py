@@ -44,6 +44,9 @@ class Settings:
     max_retries: int = 2
     max_input_chars: int = 50_000
     require_key: bool | None = None  # None: a key is needed for OpenAI, not for a base URL
+    database_url: str | None = field(default=None, repr=False)  # None: SQLite in data_dir
+    data_dir: str | None = None  # None: ./data beside the app
+    local_owner: bool = True  # visitors on this machine (loopback) keep their history
 
     @property
     def key_required(self) -> bool:
@@ -69,6 +72,9 @@ ENV_NAMES: dict[str, str] = {
     "OPENAI_MAX_RETRIES": "max_retries",
     "CHAT_MAX_INPUT_CHARS": "max_input_chars",
     "CHAT_REQUIRE_KEY": "require_key",
+    "CHAT_DATABASE_URL": "database_url",
+    "CHAT_DATA_DIR": "data_dir",
+    "CHAT_LOCAL_OWNER": "local_owner",
 }
 
 # Inclusive bounds of the numeric settings; shared with the sidebar widgets.
@@ -163,6 +169,7 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "max_retries": _parse_number(int),
     "max_input_chars": _parse_number(int),
     "require_key": _parse_bool,
+    "local_owner": _parse_bool,
     "language": _parse_language,
     "base_url": _parse_base_url,
 }
@@ -176,7 +183,7 @@ def _expected(field_name: str) -> str:
         return "ja, en or auto"
     if field_name == "base_url":
         return "an http:// or https:// URL"
-    if field_name == "require_key":
+    if field_name in ("require_key", "local_owner"):
         return "true or false"
     return "text"
 
@@ -197,7 +204,7 @@ def resolve_settings(
         try:
             values[field_name] = parse(field_name, raw)
         except ValueError:
-            shown = "***" if field_name == "api_key" else raw
+            shown = "***" if field_name in ("api_key", "database_url") else raw
             problems.append(SettingProblem(name, shown, _expected(field_name)))
     return Settings(**values), tuple(problems)
 

@@ -34,12 +34,21 @@ class ParagraphSink:
     Images are shown as links. The finished answer is drawn whole on the next run.
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self, *, on_progress: Callable[[str], None] | None = None, every: float = 2.0
+    ) -> None:
         self._container = st.container()
         self._tail = self._container.empty()
         self._settled = 0
+        self._on_progress = on_progress
+        self._every = every
+        self._last_progress = time.monotonic()
 
     def markdown(self, text: str) -> None:
+        now = time.monotonic()
+        if self._on_progress is not None and now - self._last_progress >= self._every:
+            self._last_progress = now
+            self._on_progress(text.removesuffix(CURSOR))
         head, tail = split_settled(text)
         if len(head) > self._settled:
             self._tail.markdown(links_instead_of_images(head[self._settled :]))
@@ -164,8 +173,11 @@ def stream_answer(
     language: str,
     t: Translator,
     keep: Callable[[ChatMessage], None],
+    checkpoint: Callable[[ChatMessage], None] | None = None,
 ) -> None:
     """Stream the answer to ``user_text`` into a new assistant bubble, then ``keep`` it.
+
+    ``checkpoint`` receives the partial answer every few seconds while it streams.
 
     The visitor keeps what they already saw, however the answer ends: the Stop
     button (or any other rerun) keeps the partial answer marked as stopped; a
@@ -173,7 +185,12 @@ def stream_answer(
     page afterwards, which draws the kept answer from the history.
     """
     with st.chat_message("assistant"):
-        sink = ParagraphSink()
+        progress = None
+        if checkpoint is not None:
+            progress = lambda text: checkpoint(  # noqa: E731
+                ChatMessage.assistant(text, status=Status.STREAMING)
+            )
+        sink = ParagraphSink(on_progress=progress)
         sink.markdown(CURSOR)
         # A click reruns the script, which interrupts the stream at its next token.
         st.button(t("chat.stop"), key="stop_answer", icon=":material/stop_circle:")

@@ -158,6 +158,7 @@ def render_sidebar(
     *,
     language: str,
     busy: bool,
+    saved: bool,
     on_new_chat: Callable[[], None] = state.new_chat,
 ) -> None:
     """Draw the sidebar; ``busy`` greys it out while an answer streams.
@@ -173,6 +174,7 @@ def render_sidebar(
             disabled=busy,
             width="stretch",
         )
+        st.caption(t("history.saved") if saved else t("history.session_only"))
         _language_picker(t, busy)
         _api_key_field(configured, t, busy)
         _model_settings(configured, t, language, busy)

@@ -3,26 +3,37 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
 from chat_core.messages import ChatMessage, Status
+from chat_core.settings import Settings
+from chat_core.storage import StoredConversation
+
+if TYPE_CHECKING:
+    from .persistence import Saver
 
 __all__ = [
     "add_message",
+    "begin_turn",
     "cancel_edit",
+    "checkpoint",
+    "conversation_id",
     "editing",
     "first_visible",
     "history",
     "keep_partial_answer",
     "new_chat",
+    "open_conversation",
     "overrides",
     "resend_edited",
     "retry_last",
     "show_earlier",
     "start_edit",
+    "storage_failed",
     "take_resend",
+    "use_saver",
     "widget_key",
 ]
 
@@ -31,6 +42,9 @@ _OVERRIDES = "settings_overrides"
 _RESEND = "resend_text"
 _EDITING = "editing_last_message"
 _VISIBLE = "visible_messages"
+_CONVERSATION = "conversation_id"
+_SAVER = "saver"
+_STORAGE_FAILED = "storage_failed"
 # Only the latest messages are drawn on each run, so a long conversation does not
 # slow every answer down; older ones are a click away.
 VISIBLE_PAGE = 40
@@ -43,13 +57,77 @@ def history() -> list[ChatMessage]:
 
 
 def add_message(message: ChatMessage) -> None:
-    history().append(message)
+    messages = history()
+    messages.append(message)
+    _persist(len(messages) - 1, message)
+
+
+def checkpoint(position: int, message: ChatMessage) -> None:
+    """Save an answer still being written, so a crash keeps what was on screen."""
+    _persist(position, message)
+
+
+# Persistence: the page sets this session's saver on every run (None: session only).
+
+
+def use_saver(saver: Saver | None) -> None:
+    st.session_state[_SAVER] = saver
+
+
+def _saver() -> Saver | None:
+    return st.session_state.get(_SAVER)
+
+
+def conversation_id() -> str | None:
+    return st.session_state.get(_CONVERSATION)
+
+
+def storage_failed() -> bool:
+    return bool(st.session_state.get(_STORAGE_FAILED))
+
+
+def _note(ok: bool) -> None:
+    if not ok:
+        st.session_state[_STORAGE_FAILED] = True
+
+
+def _persist(position: int, message: ChatMessage) -> None:
+    saver, current = _saver(), conversation_id()
+    if saver is not None and current is not None:
+        _note(saver.put(current, position, message))
+
+
+def begin_turn(first_text: str, settings: Settings) -> None:
+    """Make sure the conversation exists in the store, with the settings of this turn."""
+    saver = _saver()
+    if saver is None:
+        return
+    current = conversation_id()
+    if current is None:
+        current = saver.start(first_text, settings)
+        _note(current is not None)
+        st.session_state[_CONVERSATION] = current
+    else:
+        saver.save_settings(current, settings)
+
+
+def open_conversation(conversation: StoredConversation) -> None:
+    """Continue a stored conversation: its messages, and the settings it was held with."""
+    st.session_state[_MESSAGES] = list(conversation.messages)
+    st.session_state[_CONVERSATION] = conversation.id
+    st.session_state.pop(_VISIBLE, None)
+    cancel_edit()
+    chosen = overrides()
+    for name, value in conversation.settings.items():
+        chosen[name] = value
+        st.session_state.pop(widget_key(name), None)
 
 
 def new_chat() -> None:
     """Start over; the visitor's settings are kept."""
     st.session_state[_MESSAGES] = []
     st.session_state.pop(_VISIBLE, None)
+    st.session_state.pop(_CONVERSATION, None)
     cancel_edit()
 
 
@@ -67,7 +145,11 @@ def _drop_last_turn() -> str | None:
     messages = history()
     if messages and not messages[-1].is_user:
         messages.pop()
-    return messages.pop().content if messages and messages[-1].is_user else None
+    question = messages.pop().content if messages and messages[-1].is_user else None
+    saver, current = _saver(), conversation_id()
+    if saver is not None and current is not None:
+        _note(saver.truncate(current, len(messages)))
+    return question
 
 
 def retry_last() -> None:
@@ -110,6 +192,7 @@ def keep_partial_answer() -> None:
     messages = history()
     if messages and messages[-1].status is Status.FAILED and not messages[-1].is_user:
         messages[-1] = replace(messages[-1], status=Status.KEPT)
+        _persist(len(messages) - 1, messages[-1])
 
 
 def overrides() -> dict[str, Any]:

@@ -11,6 +11,8 @@ from chat_core.text import clean_user_text
 from components import state
 from components.chat_view import render_history, render_message, stream_answer
 from components.config import configured_settings, session_language, session_settings
+from components.owner import current_owner
+from components.persistence import Saver, open_store
 from components.setup_notice import render_setup_notice
 from components.sidebar import render_sidebar
 
@@ -23,7 +25,10 @@ prompt = st.chat_input(
     t("chat.input_placeholder"), key="chat_input", submit_mode="disable", disabled=not ready
 )
 user_text = clean_user_text(prompt or state.take_resend() or "")
-render_sidebar(configured, t, language=language, busy=bool(user_text))
+owner = current_owner(configured)
+store = open_store(configured) if owner else None
+state.use_saver(Saver(store, owner) if store and owner else None)
+render_sidebar(configured, t, language=language, busy=bool(user_text), saved=bool(store))
 settings = session_settings(configured)
 
 for problem in problems:
@@ -32,6 +37,8 @@ for problem in problems:
     )
 if not settings.has_endpoint:
     render_setup_notice(t, offer_local_server=settings.base_url is None)
+if (owner and store is None) or state.storage_failed():
+    st.warning(t("history.unavailable"), icon=":material/database:")
 
 history = state.history()
 # The page is always [history, turn]. A run that answers a message draws only the
@@ -55,13 +62,24 @@ if user_text and len(user_text) > settings.max_input_chars:
     # Refused before any request; the text stays in the conversation, marked.
     details = {"length": f"{len(user_text):,}", "limit": f"{settings.max_input_chars:,}"}
     error = UserFacingError(ErrorKind.INPUT_TOO_LONG, details)
+    state.begin_turn(user_text, settings)
     state.add_message(ChatMessage.user(user_text, status=Status.FAILED, error=error))
     st.rerun()
 elif user_text:
     earlier = list(history)
     question = ChatMessage.user(user_text)
+    state.begin_turn(user_text, settings)
     state.add_message(question)
+    answer_position = len(history)
     with turn_area:
         render_message(question, t)
-        stream_answer(earlier, user_text, settings, language=language, t=t, keep=state.add_message)
+        stream_answer(
+            earlier,
+            user_text,
+            settings,
+            language=language,
+            t=t,
+            keep=state.add_message,
+            checkpoint=lambda partial: state.checkpoint(answer_position, partial),
+        )
     st.rerun()  # redraw from the history, with the sidebar and actions enabled again

@@ -29,11 +29,12 @@ def model_server(_model_server: ScriptedModelServer) -> Iterator[ScriptedModelSe
 
 
 @pytest.fixture
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    """No app setting in the environment, and no developer's .env file."""
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> pytest.MonkeyPatch:
+    """No app setting in the environment, no developer's .env, a fresh data folder."""
     for name in SETTING_NAMES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CHAT_DOTENV_FILE", "/nonexistent/.env")
+    monkeypatch.setenv("CHAT_DATA_DIR", str(tmp_path / "data"))
     return monkeypatch
 
 
@@ -47,12 +48,15 @@ def app(clean_env: pytest.MonkeyPatch, model_server: ScriptedModelServer) -> App
 
 
 @pytest.fixture(scope="session")
-def streamlit_server(_model_server: ScriptedModelServer) -> Iterator[StreamlitProcess]:
+def streamlit_server(
+    _model_server: ScriptedModelServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[StreamlitProcess]:
     """The app under ``streamlit run``, talking to the scripted server."""
     env = settings_env(
         OPENAI_BASE_URL=_model_server.base_url,
         OPENAI_API_KEY=TEST_KEY,
         CHAT_MODEL="scripted-small",
+        CHAT_DATA_DIR=str(tmp_path_factory.mktemp("app-data")),
     )
     process = StreamlitProcess(env).wait_ready()
     yield process

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Mapping
@@ -27,6 +28,11 @@ SETTING_NAMES = (
     "CHAT_LANGUAGE",
     "OPENAI_TIMEOUT",
     "OPENAI_MAX_RETRIES",
+    "CHAT_MAX_INPUT_CHARS",
+    "CHAT_REQUIRE_KEY",
+    "CHAT_DATABASE_URL",
+    "CHAT_DATA_DIR",
+    "CHAT_LOCAL_OWNER",
 )
 
 
@@ -40,6 +46,7 @@ def settings_env(**settings: str) -> dict[str, str]:
     """The current environment without any app setting, plus ``settings``."""
     env = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
     env["CHAT_DOTENV_FILE"] = os.devnull  # a developer's own .env must not leak in
+    env.setdefault("CHAT_DATA_DIR", tempfile.mkdtemp(prefix="chat-data-"))
     env.update(settings)
     return env
 

@@ -1,0 +1,385 @@
+"""Conversations that last: SQLAlchemy Core on SQLite (default) or PostgreSQL.
+
+Every call is scoped by owner: no method returns or changes another owner's data.
+The schema carries a version (table ``schema_version``); :data:`MIGRATIONS` lists
+the steps from each version to the next, applied in order on start.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection, Engine
+
+from .errors import ErrorKind, UserFacingError
+from .messages import ChatMessage, Role, Status
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "ConversationStore",
+    "ConversationSummary",
+    "StoredConversation",
+    "sqlite_url",
+]
+
+metadata = MetaData()
+
+schema_version = Table("schema_version", metadata, Column("version", Integer, nullable=False))
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("owner", String(320), nullable=False, index=True),
+    Column("title", String(200), nullable=False),
+    Column("settings", JSON, nullable=False, default=dict),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column(
+        "conversation_id",
+        String(36),
+        ForeignKey("conversations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("position", Integer, primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("error", JSON, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def _create_v1(connection: Connection) -> None:
+    metadata.create_all(connection, tables=[conversations, messages])
+
+
+# version reached -> step from the version before it
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _create_v1}
+SCHEMA_VERSION = max(MIGRATIONS)
+TITLE_LENGTH = 60
+
+
+@dataclass(frozen=True)
+class ConversationSummary:
+    id: str
+    title: str
+    created_at: datetime
+    updated_at: datetime
+    message_count: int
+
+
+@dataclass(frozen=True)
+class StoredConversation:
+    id: str
+    title: str
+    settings: dict[str, Any]
+    messages: list[ChatMessage]
+    created_at: datetime
+    updated_at: datetime
+
+
+def sqlite_url(data_dir: Path) -> str:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{data_dir / 'conversations.sqlite3'}"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were stored as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def title_from(text: str) -> str:
+    """A conversation's first title: its first message, on one line, shortened."""
+    line = " ".join(text.split())
+    return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1] + "…"
+
+
+def _error_json(error: UserFacingError | None) -> dict[str, Any] | None:
+    return None if error is None else {"kind": error.kind.value, "details": error.details}
+
+
+def _error_from(data: dict[str, Any] | None) -> UserFacingError | None:
+    if not data:
+        return None
+    try:
+        return UserFacingError(ErrorKind(data["kind"]), dict(data.get("details") or {}))
+    except (KeyError, ValueError):
+        return UserFacingError(ErrorKind.UNKNOWN)
+
+
+def _message_from(row: Any) -> ChatMessage:
+    status = Status(row.status)
+    if status is Status.STREAMING:  # the app stopped while this answer was written
+        return ChatMessage(
+            role=Role(row.role),
+            content=row.content,
+            status=Status.FAILED,
+            error=UserFacingError(ErrorKind.INTERRUPTED),
+        )
+    return ChatMessage(
+        role=Role(row.role), content=row.content, status=status, error=_error_from(row.error)
+    )
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+    cursor.execute("PRAGMA busy_timeout=10000")  # writers wait their turn, up to 10 s
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class ConversationStore:
+    """One shared object per database: holds a connection pool, never a visitor's data."""
+
+    def __init__(self, url: str) -> None:
+        options: dict[str, Any] = {"pool_pre_ping": True}
+        if url.startswith("sqlite"):
+            options["connect_args"] = {"timeout": 10, "check_same_thread": False}
+        elif url.startswith("postgresql"):
+            options["connect_args"] = {"connect_timeout": 5}
+        self.engine: Engine = create_engine(url, **options)
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _on_sqlite_connect)
+        self.migrate()
+
+    def migrate(self) -> None:
+        """Create the tables on first start, or bring an older schema up to date."""
+        with self.engine.begin() as connection:
+            metadata.create_all(connection, tables=[schema_version])
+            current = connection.execute(select(func.max(schema_version.c.version))).scalar()
+            for version in range((current or 0) + 1, SCHEMA_VERSION + 1):
+                MIGRATIONS[version](connection)
+                connection.execute(insert(schema_version).values(version=version))
+
+    def version(self) -> int:
+        with self.engine.connect() as connection:
+            return connection.execute(select(func.max(schema_version.c.version))).scalar() or 0
+
+    # Conversations ---------------------------------------------------------------
+
+    def create(self, owner: str, *, title: str, settings: dict[str, Any]) -> str:
+        conversation_id = str(uuid.uuid4())
+        now = _now()
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert(conversations).values(
+                    id=conversation_id,
+                    owner=owner,
+                    title=title_from(title) or "…",
+                    settings=settings,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        return conversation_id
+
+    def _owned(self, conversation_id: str, owner: str):
+        return (conversations.c.id == conversation_id) & (conversations.c.owner == owner)
+
+    def _touch(self, connection: Connection, conversation_id: str, owner: str) -> bool:
+        result = connection.execute(
+            update(conversations)
+            .where(self._owned(conversation_id, owner))
+            .values(updated_at=_now())
+        )
+        return result.rowcount == 1
+
+    def rename(self, conversation_id: str, owner: str, title: str) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(conversations)
+                .where(self._owned(conversation_id, owner))
+                .values(title=title.strip()[:200] or "…")
+            )
+
+    def save_settings(self, conversation_id: str, owner: str, settings: dict[str, Any]) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(conversations)
+                .where(self._owned(conversation_id, owner))
+                .values(settings=settings)
+            )
+
+    def delete(self, conversation_id: str, owner: str) -> None:
+        with self.engine.begin() as connection:
+            owned = select(conversations.c.id).where(self._owned(conversation_id, owner))
+            connection.execute(delete(messages).where(messages.c.conversation_id.in_(owned)))
+            connection.execute(delete(conversations).where(self._owned(conversation_id, owner)))
+
+    def list(self, owner: str, *, search: str = "") -> list[ConversationSummary]:
+        """The owner's conversations, newest first; ``search`` matches titles and text."""
+        count = (
+            select(func.count())
+            .where(messages.c.conversation_id == conversations.c.id)
+            .scalar_subquery()
+        )
+        query = select(
+            conversations.c.id,
+            conversations.c.title,
+            conversations.c.created_at,
+            conversations.c.updated_at,
+            count,
+        ).where(conversations.c.owner == owner)
+        if search.strip():
+            pattern = f"%{_escape_like(search.strip())}%"
+            matching = select(messages.c.conversation_id).where(
+                messages.c.content.ilike(pattern, escape="\\")
+            )
+            query = query.where(
+                or_(
+                    conversations.c.title.ilike(pattern, escape="\\"),
+                    conversations.c.id.in_(matching),
+                )
+            )
+        query = query.order_by(conversations.c.updated_at.desc())
+        with self.engine.connect() as connection:
+            return [
+                ConversationSummary(row[0], row[1], _aware(row[2]), _aware(row[3]), row[4])
+                for row in connection.execute(query)
+            ]
+
+    def load(self, conversation_id: str, owner: str) -> StoredConversation | None:
+        with self.engine.connect() as connection:
+            head = connection.execute(
+                select(conversations).where(self._owned(conversation_id, owner))
+            ).first()
+            if head is None:
+                return None
+            rows = connection.execute(
+                select(messages)
+                .where(messages.c.conversation_id == conversation_id)
+                .order_by(messages.c.position)
+            )
+            loaded = [_message_from(row) for row in rows]
+        return StoredConversation(
+            head.id,
+            head.title,
+            dict(head.settings or {}),
+            loaded,
+            _aware(head.created_at),
+            _aware(head.updated_at),
+        )
+
+    # Messages --------------------------------------------------------------------
+
+    def put_message(
+        self, conversation_id: str, owner: str, position: int, message: ChatMessage
+    ) -> None:
+        """Store ``message`` at ``position`` (0-based), replacing what was there."""
+        values = {
+            "role": message.role.value,
+            "content": message.content,
+            "status": message.status.value,
+            "error": _error_json(message.error),
+        }
+        with self.engine.begin() as connection:
+            if not self._touch(connection, conversation_id, owner):
+                raise PermissionError("no such conversation for this owner")
+            changed = connection.execute(
+                update(messages)
+                .where(
+                    (messages.c.conversation_id == conversation_id)
+                    & (messages.c.position == position)
+                )
+                .values(**values)
+            ).rowcount
+            if not changed:
+                connection.execute(
+                    insert(messages).values(
+                        conversation_id=conversation_id,
+                        position=position,
+                        created_at=_now(),
+                        **values,
+                    )
+                )
+
+    def truncate(self, conversation_id: str, owner: str, length: int) -> None:
+        """Keep only the first ``length`` messages (Retry, Edit)."""
+        with self.engine.begin() as connection:
+            if self._touch(connection, conversation_id, owner):
+                connection.execute(
+                    delete(messages).where(
+                        (messages.c.conversation_id == conversation_id)
+                        & (messages.c.position >= length)
+                    )
+                )
+
+
+def export_json(conversation: StoredConversation) -> str:
+    payload = {
+        "id": conversation.id,
+        "title": conversation.title,
+        "created_at": conversation.created_at.isoformat(),
+        "updated_at": conversation.updated_at.isoformat(),
+        "settings": conversation.settings,
+        "messages": [
+            {
+                "role": m.role.value,
+                "content": m.content,
+                "status": m.status.value,
+                **({"error": _error_json(m.error)} if m.error else {}),
+            }
+            for m in conversation.messages
+        ],
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2)
+
+
+def export_markdown(conversation: StoredConversation, *, labels: dict[str, str]) -> str:
+    """The conversation as Markdown; ``labels`` names the roles and marks in one language."""
+    parts = [f"# {conversation.title}", ""]
+    for message in conversation.messages:
+        parts.append(f"## {labels[message.role.value]}")
+        parts.append("")
+        parts.append(message.content)
+        if message.status is not Status.COMPLETE:
+            parts.append("")
+            parts.append(f"_({labels[message.status.value]})_")
+        parts.append("")
+    return "\n".join(parts)
+
+
+def stored_settings(values: dict[str, Any], keep: Sequence[str]) -> dict[str, Any]:
+    """Only the named, non-secret settings, for storing with a conversation."""
+    return {name: values[name] for name in keep if values.get(name) is not None}

@@ -1,0 +1,90 @@
+"""Saving each visitor's conversations as they happen, when the visitor has an owner."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from chat_core.messages import ChatMessage
+from chat_core.redact import redact
+from chat_core.settings import Settings
+from chat_core.storage import ConversationStore, sqlite_url, stored_settings
+
+from .config import APP_ROOT
+
+__all__ = ["STORED_SETTINGS", "Saver", "database_url", "open_store"]
+
+log = logging.getLogger(__name__)
+
+# What a conversation remembers of the settings it was held with (never the key).
+STORED_SETTINGS = ("model", "temperature", "max_tokens", "history_window", "system_prompt")
+STORAGE_ERRORS = (SQLAlchemyError, OSError, PermissionError)
+
+
+def database_url(settings: Settings) -> str:
+    if settings.database_url:
+        return settings.database_url
+    return sqlite_url(Path(settings.data_dir) if settings.data_dir else APP_ROOT / "data")
+
+
+@st.cache_resource(show_spinner=False)
+def _open(url: str) -> ConversationStore:
+    """One store (a connection pool) per database, shared by all sessions."""
+    return ConversationStore(url)
+
+
+def open_store(settings: Settings) -> ConversationStore | None:
+    url = database_url(settings)
+    try:
+        return _open(url)
+    except STORAGE_ERRORS as exc:
+        log.warning("conversation store unavailable: %s", redact(str(exc), [url]))
+        return None
+
+
+@dataclass(frozen=True)
+class Saver:
+    """Writes one owner's messages to the store; every failure is reported, none raised."""
+
+    store: ConversationStore
+    owner: str
+
+    def _guard(self, action: str, work) -> Any:
+        try:
+            return work()
+        except STORAGE_ERRORS as exc:
+            log.warning("could not %s: %s", action, type(exc).__name__)
+            return None
+
+    def start(self, first_text: str, settings: Settings) -> str | None:
+        values = stored_settings(vars(settings), STORED_SETTINGS)
+        return self._guard(
+            "create a conversation",
+            lambda: self.store.create(self.owner, title=first_text, settings=values),
+        )
+
+    def put(self, conversation_id: str, position: int, message: ChatMessage) -> bool:
+        done = self._guard(
+            "save a message",
+            lambda: self.store.put_message(conversation_id, self.owner, position, message) or True,
+        )
+        return bool(done)
+
+    def truncate(self, conversation_id: str, length: int) -> bool:
+        done = self._guard(
+            "remove messages",
+            lambda: self.store.truncate(conversation_id, self.owner, length) or True,
+        )
+        return bool(done)
+
+    def save_settings(self, conversation_id: str, settings: Settings) -> None:
+        values = stored_settings(vars(settings), STORED_SETTINGS)
+        self._guard(
+            "save settings",
+            lambda: self.store.save_settings(conversation_id, self.owner, values),
+        )

@@ -1,0 +1,159 @@
+"""Conversations saved as they happen, listed and resumed on the history page (AppTest)."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from chat_core.messages import Status
+from chat_core.storage import ConversationStore, sqlite_url
+from components.owner import LOCAL_OWNER
+from tests.support.app_server import ROOT
+from tests.support.scripted_server import Reply
+from tests.test_app import bubbles, send
+
+
+@pytest.fixture
+def data_store(clean_env, tmp_path) -> ConversationStore:
+    return ConversationStore(sqlite_url(tmp_path / "data"))
+
+
+def history_page(app: AppTest) -> AppTest:
+    app.switch_page("pages/history.py").run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_every_message_is_saved_as_it_happens(app, model_server, data_store):
+    app.run()
+    send(app, "Remember this: 日本語")
+    model_server.queue(Reply.text("cut here", cut_after=1))
+    send(app, "second")
+    (summary,) = data_store.list(LOCAL_OWNER)
+    stored = data_store.load(summary.id, LOCAL_OWNER)
+    assert [(m.content, m.status) for m in stored.messages] == [
+        ("Remember this: 日本語", Status.COMPLETE),
+        ("Echo: Remember this: 日本語", Status.COMPLETE),
+        ("second", Status.COMPLETE),
+        ("cut", Status.FAILED),
+    ]
+    assert stored.title == "Remember this: 日本語"
+    assert stored.settings["model"] == "scripted-small"
+
+
+def test_the_history_page_lists_searches_and_reopens(app, model_server, data_store):
+    app.run()
+    send(app, "about ramen ラーメン")
+    next(b for b in app.sidebar.button if b.key == "new_chat").click().run()
+    app.slider(key="sidebar_history_window").set_value(1)
+    send(app, "about trains")
+    history_page(app)
+    titles = [m.value for m in app.markdown if m.value.startswith("**")]
+    assert titles == ["**about trains**", "**about ramen ラーメン**"]
+    assert "2 messages" in app.caption[0].value
+
+    app.text_input(key="history_search").set_value("ラーメン").run()
+    assert [m.value for m in app.markdown if m.value.startswith("**")] == [
+        "**about ramen ラーメン**"
+    ]
+    ramen = data_store.list(LOCAL_OWNER, search="ramen")[0].id
+    app.button(key=f"open_{ramen}").click().run()
+    app.switch_page("pages/chat.py").run()  # where st.switch_page took the browser
+    assert bubbles(app) == [
+        ("user", "about ramen ラーメン"),
+        ("assistant", "Echo: about ramen ラーメン"),
+    ]
+    send(app, "more please")
+    # Resuming rebuilt the window from the stored messages.
+    assert [m["content"] for m in model_server.chat_requests[-1].messages[1:]] == [
+        "about ramen ラーメン",
+        "Echo: about ramen ラーメン",
+        "more please",
+    ]
+    assert len(data_store.load(ramen, LOCAL_OWNER).messages) == 4
+
+
+def test_settings_are_restored_with_the_conversation(app, model_server, data_store):
+    app.run()
+    app.text_input(key="sidebar_model").set_value("scripted-large")
+    app.slider(key="sidebar_temperature").set_value(0.9)
+    send(app, "tuned")
+    next(b for b in app.sidebar.button if b.key == "new_chat").click().run()
+    next(b for b in app.sidebar.button if b.label == "Reset to defaults").click().run()
+    assert app.text_input(key="sidebar_model").value == "scripted-small"
+    history_page(app)
+    (summary,) = data_store.list(LOCAL_OWNER)
+    app.button(key=f"open_{summary.id}").click().run()
+    app.switch_page("pages/chat.py").run()
+    assert app.text_input(key="sidebar_model").value == "scripted-large"
+    assert app.slider(key="sidebar_temperature").value == 0.9
+    send(app, "again")
+    body = model_server.chat_requests[-1].body
+    assert (body["model"], body["temperature"]) == ("scripted-large", 0.9)
+
+
+def test_rename_and_delete_with_confirmation(app, model_server, data_store):
+    app.run()
+    send(app, "to be renamed")
+    history_page(app)
+    (summary,) = data_store.list(LOCAL_OWNER)
+    app.text_input(key=f"title_{summary.id}").set_value("A better title")
+    app.button(key=f"rename_{summary.id}").click().run()
+    assert data_store.list(LOCAL_OWNER)[0].title == "A better title"
+    assert "**A better title**" in [m.value for m in app.markdown]
+    app.button(key=f"delete_{summary.id}").click().run()
+    assert data_store.list(LOCAL_OWNER) == []
+    assert app.caption[0].value == "No conversations yet."
+
+
+def test_retry_and_edit_are_mirrored_in_the_store(app, model_server, data_store):
+    app.run()
+    send(app, "tow")
+    app.button(key="edit_last").click().run()
+    app.text_area(key="edit_box").set_value("two")
+    next(b for b in app.button if b.label == "Send").click().run()
+    (summary,) = data_store.list(LOCAL_OWNER)
+    assert [m.content for m in data_store.load(summary.id, LOCAL_OWNER).messages] == [
+        "two",
+        "Echo: two",
+    ]
+
+
+def test_dates_follow_the_locale(app, model_server):
+    app.context["locale"] = "ja-JP"
+    app.context["timezone"] = "Asia/Tokyo"
+    app.run()
+    send(app, "日付")
+    history_page(app)
+    assert "年" in app.caption[0].value and "件のメッセージ" in app.caption[0].value
+
+
+def test_a_visitor_from_elsewhere_keeps_history_for_the_session_only(clean_env, model_server):
+    clean_env.setenv("OPENAI_BASE_URL", model_server.base_url)
+    clean_env.setenv("CHAT_LOCAL_OWNER", "false")  # as for a visitor who is not on loopback
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30).run()
+    assert "this browser tab only" in at.sidebar.caption[0].value
+    send(at, "not saved")
+    history_page(at)
+    assert "this browser tab only" in at.info[0].value
+
+
+def test_an_unreachable_database_warns_and_the_chat_goes_on(clean_env, model_server):
+    clean_env.setenv("OPENAI_BASE_URL", model_server.base_url)
+    clean_env.setenv("CHAT_DATABASE_URL", "postgresql+psycopg://nobody:x@127.0.0.1:9/none")
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60).run()
+    assert "cannot be saved" in at.warning[0].value
+    send(at, "still works")
+    assert bubbles(at)[-1] == ("assistant", "Echo: still works")
+    assert "nobody:x" not in str(at.main)
+
+
+def test_a_read_only_database_warns_and_keeps_the_session(clean_env, model_server, tmp_path):
+    path = tmp_path / "ro" / "conversations.sqlite3"
+    ConversationStore(sqlite_url(path.parent))  # created with its tables, then opened read-only
+    clean_env.setenv("CHAT_DATABASE_URL", f"sqlite:///file:{path}?mode=ro&uri=true")
+    clean_env.setenv("OPENAI_BASE_URL", model_server.base_url)
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30).run()
+    send(at, "read only")
+    assert bubbles(at) == [("user", "read only"), ("assistant", "Echo: read only")]
+    assert any("cannot be saved" in w.value for w in at.warning)

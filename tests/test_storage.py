@@ -1,0 +1,178 @@
+"""The conversation store on SQLite and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+
+import pytest
+
+from chat_core.errors import ErrorKind, UserFacingError
+from chat_core.messages import ChatMessage, Status
+from chat_core.storage import (
+    SCHEMA_VERSION,
+    ConversationStore,
+    export_json,
+    export_markdown,
+    sqlite_url,
+    title_from,
+)
+
+POSTGRES_URL = os.environ.get("CHAT_TEST_DATABASE_URL")
+
+
+def test_ci_runs_the_postgresql_tests():
+    if os.environ.get("CI"):
+        assert POSTGRES_URL, "CI must provide CHAT_TEST_DATABASE_URL (scripts/test starts one)"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path) -> ConversationStore:
+    if request.param == "sqlite":
+        return ConversationStore(sqlite_url(tmp_path / "data"))
+    if not POSTGRES_URL:
+        pytest.skip("no PostgreSQL: set CHAT_TEST_DATABASE_URL (scripts/test does)")
+    return ConversationStore(POSTGRES_URL)
+
+
+@pytest.fixture
+def owner() -> str:
+    return f"owner-{uuid.uuid4()}"
+
+
+def test_tables_are_created_with_a_schema_version(store):
+    assert store.version() == SCHEMA_VERSION
+    store.migrate()  # idempotent on an up-to-date database
+    assert store.version() == SCHEMA_VERSION
+
+
+def test_a_conversation_round_trips(store, owner):
+    failed = UserFacingError(ErrorKind.SERVER, {"host": "h", "status": "500"})
+    cid = store.create(owner, title="First question about 日本語", settings={"model": "m"})
+    history = [
+        ChatMessage.user("First question about 日本語"),
+        ChatMessage.assistant("An answer"),
+        ChatMessage.user("Second"),
+        ChatMessage.assistant("partial", status=Status.FAILED, error=failed),
+    ]
+    for position, message in enumerate(history):
+        store.put_message(cid, owner, position, message)
+    loaded = store.load(cid, owner)
+    assert loaded.messages == history
+    assert loaded.settings == {"model": "m"}
+    assert loaded.title == "First question about 日本語"
+
+
+def test_put_replaces_and_truncate_drops_the_tail(store, owner):
+    cid = store.create(owner, title="t", settings={})
+    store.put_message(cid, owner, 0, ChatMessage.user("q"))
+    store.put_message(cid, owner, 1, ChatMessage.assistant("par", status=Status.STREAMING))
+    store.put_message(cid, owner, 1, ChatMessage.assistant("partial answer"))
+    assert [m.content for m in store.load(cid, owner).messages] == ["q", "partial answer"]
+    store.truncate(cid, owner, 1)
+    assert [m.content for m in store.load(cid, owner).messages] == ["q"]
+
+
+def test_an_answer_still_streaming_reads_back_as_interrupted(store, owner):
+    cid = store.create(owner, title="t", settings={})
+    store.put_message(cid, owner, 0, ChatMessage.user("q"))
+    store.put_message(cid, owner, 1, ChatMessage.assistant("half", status=Status.STREAMING))
+    answer = store.load(cid, owner).messages[1]
+    assert (answer.content, answer.status) == ("half", Status.FAILED)
+    assert answer.error.kind is ErrorKind.INTERRUPTED
+
+
+def test_owners_never_see_each_other(store, owner):
+    other = f"other-{uuid.uuid4()}"
+    cid = store.create(owner, title="mine", settings={})
+    store.put_message(cid, owner, 0, ChatMessage.user("secret text"))
+    assert store.list(other) == []
+    assert store.load(cid, other) is None
+    with pytest.raises(PermissionError):
+        store.put_message(cid, other, 1, ChatMessage.user("intrusion"))
+    store.rename(cid, other, "hijacked")
+    store.delete(cid, other)
+    store.truncate(cid, other, 0)
+    kept = store.load(cid, owner)
+    assert kept.title == "mine" and [m.content for m in kept.messages] == ["secret text"]
+
+
+def test_list_is_newest_first_with_counts_and_search(store, owner):
+    older = store.create(owner, title="Recipe for ramen", settings={})
+    store.put_message(older, owner, 0, ChatMessage.user("ラーメンの作り方を教えて"))
+    newer = store.create(owner, title="Trip plan", settings={})
+    for position in range(3):
+        store.put_message(newer, owner, position, ChatMessage.user(f"day {position} 100%_done"))
+    summaries = store.list(owner)
+    assert [(s.id, s.message_count) for s in summaries] == [(newer, 3), (older, 1)]
+    assert [s.id for s in store.list(owner, search="ラーメン")] == [older]
+    assert [s.id for s in store.list(owner, search="RECIPE")] == [older]
+    assert [s.id for s in store.list(owner, search="100%_")] == [newer]
+    assert store.list(owner, search="y%y") == []  # wildcards are matched literally
+    store.put_message(older, owner, 1, ChatMessage.assistant("まず、スープを"))
+    assert store.list(owner)[0].id == older  # touched: now the newest
+
+
+def test_rename_and_delete(store, owner):
+    cid = store.create(owner, title="old", settings={})
+    store.put_message(cid, owner, 0, ChatMessage.user("q"))
+    store.rename(cid, owner, "  new title  ")
+    assert store.list(owner)[0].title == "new title"
+    store.delete(cid, owner)
+    assert store.list(owner) == [] and store.load(cid, owner) is None
+
+
+def test_twenty_writers_at_once_lose_nothing(store, owner):
+    conversation_ids = [store.create(owner, title=f"c{i}", settings={}) for i in range(20)]
+    errors: list[BaseException] = []
+
+    def writer(cid: str) -> None:
+        try:
+            for position in range(15):
+                store.put_message(cid, owner, position, ChatMessage.user(f"{cid}-{position}"))
+        except BaseException as exc:  # collected and reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(cid,)) for cid in conversation_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    for cid in conversation_ids:
+        contents = [m.content for m in store.load(cid, owner).messages]
+        assert contents == [f"{cid}-{p}" for p in range(15)]
+
+
+def test_two_stores_on_one_database_see_the_same_data(store, owner):
+    second = ConversationStore(str(store.engine.url.render_as_string(hide_password=False)))
+    cid = store.create(owner, title="shared", settings={})
+    store.put_message(cid, owner, 0, ChatMessage.user("from the first process"))
+    second.put_message(cid, owner, 1, ChatMessage.assistant("continued on the second"))
+    assert [m.content for m in store.load(cid, owner).messages] == [
+        "from the first process",
+        "continued on the second",
+    ]
+
+
+def test_titles_and_exports():
+    assert title_from("  a\nmulti   line\tquestion ") == "a multi line question"
+    assert len(title_from("x" * 500)) == 60
+    from datetime import UTC, datetime
+
+    from chat_core.storage import StoredConversation
+
+    conversation = StoredConversation(
+        "id",
+        "タイトル",
+        {"model": "m"},
+        [ChatMessage.user("質問"), ChatMessage.assistant("答え", status=Status.STOPPED)],
+        datetime(2026, 1, 2, tzinfo=UTC),
+        datetime(2026, 1, 3, tzinfo=UTC),
+    )
+    labels = {"user": "You", "assistant": "Assistant", "stopped": "stopped"}
+    markdown = export_markdown(conversation, labels=labels)
+    assert markdown.startswith("# タイトル") and "## You\n\n質問" in markdown
+    assert "答え\n\n_(stopped)_" in markdown
+    assert '"content": "質問"' in export_json(conversation)

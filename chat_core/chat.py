@@ -15,6 +15,7 @@ from .memory import window
 from .messages import ChatMessage, to_langchain
 from .prompts import build_prompt, default_system_prompt
 from .settings import Settings
+from .usage import Usage, usage_from
 
 __all__ = ["ModelReply", "build_messages", "prompt_inputs", "respond"]
 
@@ -23,6 +24,7 @@ __all__ = ["ModelReply", "build_messages", "prompt_inputs", "respond"]
 class ModelReply:
     text: str
     finish_reason: str | None  # "stop", "length", ...; None if the stream had no end
+    usage: Usage
 
 
 def prompt_inputs(
@@ -58,7 +60,12 @@ def respond(
     ``history`` is everything before ``user_text``. Exceptions from the provider,
     or raised by the handler's sink, propagate.
     """
-    chain = build_prompt() | (model or make_chat_model(settings))
-    inputs = prompt_inputs(history, user_text, settings, language=language)
-    reply = chain.invoke(inputs, config={"callbacks": [handler]})
-    return ModelReply(reply.text, reply.response_metadata.get("finish_reason"))
+    prompt = build_prompt().invoke(prompt_inputs(history, user_text, settings, language=language))
+    reply = (model or make_chat_model(settings)).invoke(prompt, config={"callbacks": [handler]})
+    usage = usage_from(
+        reply.usage_metadata,
+        prompt=[message.text for message in prompt.to_messages()],
+        answer=reply.text,
+        model=settings.model,
+    )
+    return ModelReply(reply.text, reply.response_metadata.get("finish_reason"), usage)

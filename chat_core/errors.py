@@ -26,6 +26,8 @@ class ErrorKind(enum.StrEnum):
     LENGTH_LIMIT = "length_limit"  # the answer hit max tokens (a notice, not a failure)
     INPUT_TOO_LONG = "input_too_long"  # refused before any request
     INTERRUPTED = "interrupted"  # the app stopped while the answer was being written
+    MESSAGES_PER_MINUTE = "messages_per_minute"  # this user's limit, reached
+    TOKENS_PER_DAY = "tokens_per_day"  # this user's limit, reached
     UNKNOWN = "unknown"
 
 

@@ -29,4 +29,7 @@ def make_chat_model(settings: Settings) -> ChatOpenAI:
         timeout=settings.request_timeout,
         max_retries=settings.max_retries,
         streaming=True,
+        # Ask for the usage chunk at the end of the stream; servers without one
+        # ignore the option, and the answer's tokens are then counted here.
+        stream_usage=True,
     )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from .errors import UserFacingError
+from .usage import Usage
 
 __all__ = ["ChatMessage", "Role", "Status", "to_langchain"]
 
@@ -37,6 +38,7 @@ class ChatMessage:
     status: Status = Status.COMPLETE
     # Why a FAILED message failed; on a COMPLETE answer, a notice (e.g. cut at max tokens).
     error: UserFacingError | None = None
+    usage: Usage | None = None  # tokens of an answer, when known
 
     @classmethod
     def user(
@@ -51,8 +53,9 @@ class ChatMessage:
         *,
         status: Status = Status.COMPLETE,
         error: UserFacingError | None = None,
+        usage: Usage | None = None,
     ) -> ChatMessage:
-        return cls(role=Role.ASSISTANT, content=content, status=status, error=error)
+        return cls(role=Role.ASSISTANT, content=content, status=status, error=error, usage=usage)
 
     @property
     def is_user(self) -> bool:

@@ -16,6 +16,8 @@ from typing import Any
 
 from dotenv import dotenv_values
 
+from .usage import parse_prices
+
 __all__ = [
     "ENV_NAMES",
     "LIMITS",
@@ -47,6 +49,10 @@ class Settings:
     database_url: str | None = field(default=None, repr=False)  # None: SQLite in data_dir
     data_dir: str | None = None  # None: ./data beside the app
     local_owner: bool = True  # visitors on this machine (loopback) keep their history
+    messages_per_minute: int = 0  # per user; 0: no limit
+    tokens_per_day: int = 0  # per user; 0: no limit
+    prices: str | None = None  # JSON {"model": [input, output]} in USD per million tokens
+    admins: str = ""  # comma-separated identities who see everyone's usage
 
     @property
     def key_required(self) -> bool:
@@ -75,6 +81,10 @@ ENV_NAMES: dict[str, str] = {
     "CHAT_DATABASE_URL": "database_url",
     "CHAT_DATA_DIR": "data_dir",
     "CHAT_LOCAL_OWNER": "local_owner",
+    "CHAT_MESSAGES_PER_MINUTE": "messages_per_minute",
+    "CHAT_TOKENS_PER_DAY": "tokens_per_day",
+    "CHAT_PRICES": "prices",
+    "CHAT_ADMINS": "admins",
 }
 
 # Inclusive bounds of the numeric settings; shared with the sidebar widgets.
@@ -85,6 +95,8 @@ LIMITS: dict[str, tuple[float, float]] = {
     "request_timeout": (1.0, 600.0),
     "max_retries": (0, 10),
     "max_input_chars": (100, 1_000_000),
+    "messages_per_minute": (0, 10_000),
+    "tokens_per_day": (0, 1_000_000_000),
 }
 
 
@@ -151,6 +163,11 @@ def _parse_bool(_: str, raw: str) -> bool:
 _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
+def _parse_prices(_: str, raw: str) -> str:
+    parse_prices(raw)  # raises ValueError (or KeyError/TypeError) when malformed
+    return raw
+
+
 def _parse_text(_: str, raw: str) -> str:
     return raw
 
@@ -168,6 +185,9 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "request_timeout": _parse_number(float),
     "max_retries": _parse_number(int),
     "max_input_chars": _parse_number(int),
+    "messages_per_minute": _parse_number(int),
+    "tokens_per_day": _parse_number(int),
+    "prices": _parse_prices,
     "require_key": _parse_bool,
     "local_owner": _parse_bool,
     "language": _parse_language,
@@ -183,6 +203,8 @@ def _expected(field_name: str) -> str:
         return "ja, en or auto"
     if field_name == "base_url":
         return "an http:// or https:// URL"
+    if field_name == "prices":
+        return 'JSON like {"model": [input, output]}'
     if field_name in ("require_key", "local_owner"):
         return "true or false"
     return "text"
@@ -203,7 +225,7 @@ def resolve_settings(
         parse = _PARSERS.get(field_name, _parse_text)
         try:
             values[field_name] = parse(field_name, raw)
-        except ValueError:
+        except (ValueError, KeyError, TypeError, IndexError):
             shown = "***" if field_name in ("api_key", "database_url") else raw
             problems.append(SettingProblem(name, shown, _expected(field_name)))
     return Settings(**values), tuple(problems)

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -32,12 +33,14 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import Connection, Engine
 
 from .errors import ErrorKind, UserFacingError
 from .messages import ChatMessage, Role, Status
+from .usage import Usage
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -62,30 +65,57 @@ conversations = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
-messages = Table(
-    "messages",
+
+def _message_columns() -> list[Column]:
+    """The columns version 1 created (each table needs its own Column objects)."""
+    return [
+        Column(
+            "conversation_id",
+            String(36),
+            ForeignKey("conversations.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        Column("position", Integer, primary_key=True),
+        Column("role", String(16), nullable=False),
+        Column("content", Text, nullable=False),
+        Column("status", String(16), nullable=False),
+        Column("error", JSON, nullable=True),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    ]
+
+
+# The table as version 1 created it (migrations replay history), and as it is now.
+_conversations_v1 = conversations.to_metadata(MetaData())
+messages_v1 = Table("messages", _conversations_v1.metadata, *_message_columns())
+messages = Table("messages", metadata, *_message_columns(), Column("usage", JSON, nullable=True))
+
+
+usage_events = Table(
+    "usage_events",
     metadata,
-    Column(
-        "conversation_id",
-        String(36),
-        ForeignKey("conversations.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
-    Column("position", Integer, primary_key=True),
-    Column("role", String(16), nullable=False),
-    Column("content", Text, nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("error", JSON, nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("owner", String(320), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("model", String(200), nullable=False),
+    Column("input_tokens", Integer, nullable=False),
+    Column("output_tokens", Integer, nullable=False),
+    Column("estimated", Integer, nullable=False, default=0),
+    Index("usage_events_owner_at", "owner", "at"),
 )
 
 
 def _create_v1(connection: Connection) -> None:
-    metadata.create_all(connection, tables=[conversations, messages])
+    _conversations_v1.metadata.create_all(connection, tables=[_conversations_v1, messages_v1])
+
+
+def _usage_v2(connection: Connection) -> None:
+    """Version 2: token usage on each answer, and a usage log for limits and reports."""
+    connection.execute(text("ALTER TABLE messages ADD COLUMN usage JSON"))
+    metadata.create_all(connection, tables=[usage_events])
 
 
 # version reached -> step from the version before it
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _create_v1}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _create_v1, 2: _usage_v2}
 SCHEMA_VERSION = max(MIGRATIONS)
 TITLE_LENGTH = 60
 
@@ -152,7 +182,11 @@ def _message_from(row: Any) -> ChatMessage:
             error=UserFacingError(ErrorKind.INTERRUPTED),
         )
     return ChatMessage(
-        role=Role(row.role), content=row.content, status=status, error=_error_from(row.error)
+        role=Role(row.role),
+        content=row.content,
+        status=status,
+        error=_error_from(row.error),
+        usage=Usage.from_dict(row.usage),
     )
 
 
@@ -312,6 +346,7 @@ class ConversationStore:
             "content": message.content,
             "status": message.status.value,
             "error": _error_json(message.error),
+            "usage": message.usage.as_dict() if message.usage else None,
         }
         with self.engine.begin() as connection:
             if not self._touch(connection, conversation_id, owner):
@@ -345,6 +380,50 @@ class ConversationStore:
                     )
                 )
 
+    # Usage ------------------------------------------------------------------------
+
+    def record_usage(self, owner: str, usage: Usage) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert(usage_events).values(
+                    owner=owner,
+                    at=_now(),
+                    model=usage.model,
+                    input_tokens=usage.input_tokens,
+                    output_tokens=usage.output_tokens,
+                    estimated=int(usage.estimated),
+                )
+            )
+
+    def usage_since(self, owner: str, since: datetime) -> tuple[int, int]:
+        """(answers, tokens) of ``owner`` since ``since``: what the limits count."""
+        query = select(
+            func.count(),
+            func.coalesce(func.sum(usage_events.c.input_tokens + usage_events.c.output_tokens), 0),
+        ).where((usage_events.c.owner == owner) & (usage_events.c.at >= since))
+        with self.engine.connect() as connection:
+            answers, tokens = connection.execute(query).one()
+        return int(answers), int(tokens)
+
+    def usage_report(self, owner: str | None) -> list[dict[str, Any]]:
+        """Rows of (owner, day, model, answers, input and output tokens); None: everyone."""
+        day = func.date(usage_events.c.at)
+        query = select(
+            usage_events.c.owner,
+            day.label("day"),
+            usage_events.c.model,
+            func.count().label("answers"),
+            func.sum(usage_events.c.input_tokens).label("input_tokens"),
+            func.sum(usage_events.c.output_tokens).label("output_tokens"),
+        ).group_by(usage_events.c.owner, day, usage_events.c.model)
+        if owner is not None:
+            query = query.where(usage_events.c.owner == owner)
+        with self.engine.connect() as connection:
+            return [
+                {**row._asdict(), "day": str(row.day)}
+                for row in connection.execute(query.order_by(day, usage_events.c.model))
+            ]
+
 
 def export_json(conversation: StoredConversation) -> str:
     payload = {
@@ -359,6 +438,7 @@ def export_json(conversation: StoredConversation) -> str:
                 "content": m.content,
                 "status": m.status.value,
                 **({"error": _error_json(m.error)} if m.error else {}),
+                **({"usage": m.usage.as_dict()} if m.usage else {}),
             }
             for m in conversation.messages
         ],

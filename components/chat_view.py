@@ -18,6 +18,7 @@ from chat_core.redact import redact
 from chat_core.settings import Settings
 from chat_core.streaming import CURSOR, StreamingMarkdownHandler, split_settled
 from chat_core.text import links_instead_of_images
+from chat_core.usage import Usage, cost
 
 from . import state
 
@@ -59,6 +60,16 @@ class ParagraphSink:
 
 def error_text(error: UserFacingError, t: Translator) -> str:
     return t(f"error.{error.kind.value}", **error.details)
+
+
+def usage_text(usage: Usage, t: Translator, prices) -> str:
+    text = t("usage.tokens", input=f"{usage.input_tokens:,}", output=f"{usage.output_tokens:,}")
+    dollars = cost(usage, prices)
+    if dollars is not None:
+        text += t("usage.cost", cost=f"{dollars:.4f}")
+    if usage.estimated:
+        text += t("usage.estimated")
+    return text
 
 
 def _render_ending(message: ChatMessage, t: Translator) -> None:
@@ -114,17 +125,25 @@ def _render_editor(t: Translator) -> None:
 
 
 def render_message(
-    message: ChatMessage, t: Translator, *, actions: Callable[[], None] | None = None
+    message: ChatMessage,
+    t: Translator,
+    *,
+    actions: Callable[[], None] | None = None,
+    prices=None,
 ) -> None:
     with st.chat_message(message.role.value):
         if message.content:
             st.markdown(links_instead_of_images(message.content))
         _render_ending(message, t)
+        if message.usage is not None and prices is not None:
+            st.caption(usage_text(message.usage, t, prices))
         if actions is not None:
             actions()
 
 
-def render_history(history: Sequence[ChatMessage], t: Translator, *, busy: bool) -> None:
+def render_history(
+    history: Sequence[ChatMessage], t: Translator, *, busy: bool, prices=None
+) -> None:
     """Draw the conversation; the last question and answer get their actions unless busy."""
     last_question = max((i for i, m in enumerate(history) if m.is_user), default=None)
     first = state.first_visible()
@@ -146,7 +165,7 @@ def render_history(history: Sequence[ChatMessage], t: Translator, *, busy: bool)
             actions = lambda: _question_actions(t)  # noqa: E731
         elif not busy and index == len(history) - 1 and not message.is_user:
             actions = lambda m=message: _answer_actions(m, t)  # noqa: E731
-        render_message(message, t, actions=actions)
+        render_message(message, t, actions=actions, prices=prices)
 
 
 def _failure(
@@ -212,6 +231,7 @@ def stream_answer(
             log.warning(
                 "answer failed (%s): the stream ended without a finish reason", problem.kind
             )
-            keep(ChatMessage.assistant(reply.text, status=Status.FAILED, error=problem))
+            status = Status.FAILED
         else:
-            keep(ChatMessage.assistant(reply.text, error=problem))
+            status = Status.COMPLETE
+        keep(ChatMessage.assistant(reply.text, status=status, error=problem, usage=reply.usage))

@@ -159,6 +159,7 @@ def render_sidebar(
     language: str,
     busy: bool,
     saved: bool,
+    usage_total: str | None = None,
     on_new_chat: Callable[[], None] = state.new_chat,
 ) -> None:
     """Draw the sidebar; ``busy`` greys it out while an answer streams.
@@ -175,6 +176,8 @@ def render_sidebar(
             width="stretch",
         )
         st.caption(t("history.saved") if saved else t("history.session_only"))
+        if usage_total:
+            st.caption(usage_total)
         _language_picker(t, busy)
         _api_key_field(configured, t, busy)
         _model_settings(configured, t, language, busy)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from chat_core.errors import ErrorKind, UserFacingError
 from chat_core.i18n import Translator
 from chat_core.messages import ChatMessage, Status
 from chat_core.text import clean_user_text
+from chat_core.usage import parse_prices
 from components import state
 from components.chat_view import render_history, render_message, stream_answer
 from components.config import configured_settings, session_language, session_settings
@@ -15,6 +15,7 @@ from components.owner import current_owner
 from components.persistence import Saver, open_store
 from components.setup_notice import render_setup_notice
 from components.sidebar import render_sidebar
+from components.usage import conversation_usage, keep_answer, limit_identity, refusal_for
 
 configured, problems = configured_settings()
 language = session_language(configured)
@@ -26,9 +27,17 @@ prompt = st.chat_input(
 )
 user_text = clean_user_text(prompt or state.take_resend() or "")
 owner = current_owner(configured)
-store = open_store(configured) if owner else None
+store = open_store(configured)
 state.use_saver(Saver(store, owner) if store and owner else None)
-render_sidebar(configured, t, language=language, busy=bool(user_text), saved=bool(store))
+prices = parse_prices(configured.prices)
+render_sidebar(
+    configured,
+    t,
+    language=language,
+    busy=bool(user_text),
+    saved=bool(store and owner),
+    usage_total=conversation_usage(state.history(), t, prices),
+)
 settings = session_settings(configured)
 
 for problem in problems:
@@ -52,16 +61,16 @@ def draw_history() -> None:
         if not history and not user_text:
             st.markdown(f"### {t('chat.empty_title')}")
             st.caption(t("chat.empty_caption", model=settings.model))
-        render_history(history, t, busy=bool(user_text))
+        render_history(history, t, busy=bool(user_text), prices=prices)
 
 
 if not user_text:
     draw_history()
 
-if user_text and len(user_text) > settings.max_input_chars:
+refusal = refusal_for(user_text, settings, store, limit_identity(owner)) if user_text else None
+if refusal is not None:
     # Refused before any request; the text stays in the conversation, marked.
-    details = {"length": f"{len(user_text):,}", "limit": f"{settings.max_input_chars:,}"}
-    error = UserFacingError(ErrorKind.INPUT_TOO_LONG, details)
+    error = refusal
     state.begin_turn(user_text, settings)
     state.add_message(ChatMessage.user(user_text, status=Status.FAILED, error=error))
     st.rerun()
@@ -79,7 +88,7 @@ elif user_text:
             settings,
             language=language,
             t=t,
-            keep=state.add_message,
+            keep=lambda answer: keep_answer(answer, store, limit_identity(owner)),
             checkpoint=lambda partial: state.checkpoint(answer_position, partial),
         )
     st.rerun()  # redraw from the history, with the sidebar and actions enabled again

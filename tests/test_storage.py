@@ -176,3 +176,61 @@ def test_titles_and_exports():
     assert markdown.startswith("# タイトル") and "## You\n\n質問" in markdown
     assert "答え\n\n_(stopped)_" in markdown
     assert '"content": "質問"' in export_json(conversation)
+
+
+def test_a_version_1_database_is_migrated_and_keeps_its_data(tmp_path):
+    from sqlalchemy import create_engine, insert
+
+    from chat_core import storage
+
+    url = sqlite_url(tmp_path / "old")
+    engine = create_engine(url)
+    with engine.begin() as connection:  # a database as the first release left it
+        storage.metadata.create_all(connection, tables=[storage.schema_version])
+        storage.MIGRATIONS[1](connection)
+        connection.execute(insert(storage.schema_version).values(version=1))
+        connection.execute(
+            insert(storage.conversations).values(
+                id="c1",
+                owner="o",
+                title="old",
+                settings={},
+                created_at=storage._now(),
+                updated_at=storage._now(),
+            )
+        )
+        connection.execute(
+            insert(storage.messages_v1).values(
+                conversation_id="c1",
+                position=0,
+                role="user",
+                content="from v1",
+                status="complete",
+                created_at=storage._now(),
+            )
+        )
+    store = ConversationStore(url)
+    assert store.version() == SCHEMA_VERSION == 2
+    assert [m.content for m in store.load("c1", "o").messages] == ["from v1"]
+
+
+def test_usage_is_stored_and_counted(store, owner):
+    from datetime import UTC, datetime, timedelta
+
+    from chat_core.usage import Usage
+
+    cid = store.create(owner, title="t", settings={})
+    usage = Usage(12, 34, "gpt-4o-mini", estimated=True)
+    store.put_message(cid, owner, 0, ChatMessage.assistant("a", usage=usage))
+    assert store.load(cid, owner).messages[0].usage == usage
+    before = datetime.now(UTC) - timedelta(minutes=1)
+    store.record_usage(owner, usage)
+    store.record_usage(owner, Usage(1, 2, "other"))
+    assert store.usage_since(owner, before) == (2, 49)
+    assert store.usage_since(owner, datetime.now(UTC) + timedelta(minutes=1)) == (0, 0)
+    report = store.usage_report(owner)
+    assert {(r["model"], r["answers"], r["output_tokens"]) for r in report} == {
+        ("gpt-4o-mini", 1, 34),
+        ("other", 1, 2),
+    }
+    assert all(r["owner"] == owner for r in report)

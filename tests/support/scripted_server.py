@@ -45,6 +45,7 @@ class Reply:
     malformed_after: int | None = None  # send a broken SSE line after N tokens
     end_without_done: bool = False  # end the body cleanly, but with no finish/[DONE]
     finish_reason: str = "stop"
+    send_usage: bool = True  # answer stream_options.include_usage (many servers do not)
     raw_chunks: list[bytes] | None = None  # exact bytes of the SSE body (split anywhere)
 
     @classmethod
@@ -177,7 +178,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"0\r\n\r\n")
             return
         self._write_chunk(_sse(_chunk(model, {}, finish_reason=reply.finish_reason)))
-        if (body.get("stream_options") or {}).get("include_usage"):
+        if reply.send_usage and (body.get("stream_options") or {}).get("include_usage"):
             self._write_chunk(_sse(_usage_chunk(model, body, reply)))
         self._write_chunk(b"data: [DONE]\n\n")
         self.wfile.write(b"0\r\n\r\n")

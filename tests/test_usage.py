@@ -1,0 +1,113 @@
+"""Token usage, cost and per-user limits, in the page and in the logic."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from chat_core.limits import check_limits
+from chat_core.settings import Settings
+from chat_core.usage import Usage, cost, estimate_tokens, parse_prices, usage_from
+from tests.support.app_server import ROOT
+from tests.support.scripted_server import Reply, tokenize
+from tests.test_app import send
+
+
+def usage_in(at: AppTest) -> int:
+    return at.session_state["messages"][-1].usage.input_tokens
+
+
+def captions(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+def test_usage_from_the_stream_is_shown_with_its_cost(app, model_server, clean_env):
+    clean_env.setenv("CHAT_PRICES", '{"scripted-small": [1000, 2000]}')
+    app.run()
+    send(app, "count me")
+    assert model_server.chat_requests[-1].body["stream_options"] == {"include_usage": True}
+    answer_tokens = len(tokenize("Echo: count me"))  # what the scripted server reports
+    line = next(c for c in captions(app) if "tokens in" in c)
+    assert line.startswith(f"{usage_in(app):,} tokens in · {answer_tokens} out")
+    usage = app.session_state["messages"][-1].usage
+    assert (usage.output_tokens, usage.estimated) == (answer_tokens, False)
+    assert f"≈ ${cost(usage, parse_prices(None) | {'scripted-small': (1000, 2000)}):.4f}" in line
+    assert any(c.startswith("This conversation:") for c in app.sidebar.caption)
+
+
+def test_a_server_without_usage_is_counted_here_and_says_so(app, model_server):
+    app.run()
+    model_server.queue(Reply.text("一二三 four five", send_usage=False))
+    send(app, "count yourself")
+    usage = app.session_state["messages"][-1].usage
+    assert usage.estimated and usage.output_tokens == estimate_tokens("一二三 four five")
+    assert any("counted here" in c for c in captions(app))
+
+
+def test_messages_per_minute_hold_across_sessions(app, model_server, clean_env):
+    clean_env.setenv("CHAT_MESSAGES_PER_MINUTE", "2")
+    app.run()
+    send(app, "one")
+    send(app, "two")
+    send(app, "three")
+    assert len(model_server.chat_requests) == 2
+    assert "sent 2 messages in the last minute" in app.error[0].value
+    # A new session of the same user (a refresh) is still limited.
+    again = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30).run()
+    send(again, "four")
+    assert len(model_server.chat_requests) == 2
+    assert "in the last minute" in again.error[0].value
+
+
+def test_tokens_per_day(app, model_server, clean_env):
+    clean_env.setenv("CHAT_TOKENS_PER_DAY", "10")
+    app.run()
+    send(app, "a fairly long question that uses tokens")
+    send(app, "another")
+    assert len(model_server.chat_requests) == 1
+    assert "tokens for today" in app.error[0].value
+
+
+def test_limits_count_answers_and_tokens_in_their_windows():
+    now = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    seen = []
+
+    def usage_since(moment):
+        seen.append(now - moment)
+        return (3, 500) if now - moment == timedelta(minutes=1) else (40, 9_000)
+
+    assert check_limits(Settings(), usage_since, now) is None  # off by default
+    assert check_limits(Settings(messages_per_minute=3), usage_since, now).kind == (
+        "messages_per_minute"
+    )
+    assert check_limits(Settings(messages_per_minute=4, tokens_per_day=9_000), usage_since, now)
+    assert (
+        check_limits(Settings(messages_per_minute=4, tokens_per_day=9_001), usage_since, now)
+        is None
+    )
+    assert timedelta(days=1) in seen
+
+
+@pytest.mark.parametrize(
+    ("metadata", "expected"),
+    [
+        ({"input_tokens": 7, "output_tokens": 3}, Usage(7, 3, "m")),
+        (None, None),
+    ],
+)
+def test_usage_from_metadata_or_counted(metadata, expected):
+    usage = usage_from(metadata, prompt=["hello world"], answer="hi", model="m")
+    if expected:
+        assert usage == expected
+    else:
+        assert usage.estimated and usage.output_tokens == estimate_tokens("hi")
+
+
+def test_prices_can_be_overridden_and_unknown_models_have_no_cost():
+    prices = parse_prices('{"my-model": [1, 2]}')
+    assert prices["gpt-4o-mini"] == (0.15, 0.60)
+    assert cost(Usage(1_000_000, 500_000, "my-model"), prices) == 2.0
+    assert cost(Usage(1, 1, "unknown"), prices) is None
+    assert estimate_tokens("日本語") == 3

@@ -19,14 +19,19 @@ LOCAL_SERVER_URLS = (
 log = logging.getLogger(__name__)
 
 
-def list_models(base_url: str, *, timeout: float = 0.5) -> list[str] | None:
-    """The model ids the server at ``base_url`` offers, or None if it does not answer.
+def list_models(
+    base_url: str | None, *, api_key: str | None = None, timeout: float = 0.5
+) -> list[str] | None:
+    """The model ids the server at ``base_url`` offers (``GET /models``), or None.
 
-    Quick and silent by design: it runs while the page is drawn, to offer a
-    local server to a visitor who has no key.
+    Quick and silent by design: it runs while the page is drawn, to offer a local
+    server to a visitor who has no key, and to fill the model selector.
     """
     client = openai.OpenAI(
-        base_url=base_url, api_key=PLACEHOLDER_API_KEY, timeout=timeout, max_retries=0
+        base_url=base_url,
+        api_key=api_key or PLACEHOLDER_API_KEY,
+        timeout=timeout,
+        max_retries=0,
     )
     try:
         return sorted(model.id for model in client.models.list())

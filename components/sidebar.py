@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from chat_core import local_server
 from chat_core.i18n import LANGUAGES, Translator
 from chat_core.prompts import default_system_prompt
 from chat_core.settings import LIMITS, Settings
@@ -106,9 +107,37 @@ def _api_key_field(configured: Settings, t: Translator, disabled: bool) -> None:
     )
 
 
+@st.cache_data(ttl=60, show_spinner=False)
+def _server_models(base_url: str | None, request_timeout: float, _api_key: str | None) -> list:
+    """The models the configured server lists, cached briefly per server.
+
+    Only the deployer's key (or none, for a local server) is used here, and it is
+    not part of the cache key; a visitor's own key never is.
+    """
+    return local_server.list_models(base_url, api_key=_api_key, timeout=min(request_timeout, 3))
+
+
+def _model_choices(configured: Settings) -> list[str]:
+    listed: list[str] = []
+    if configured.api_key or configured.base_url:
+        listed = (
+            _server_models(configured.base_url, configured.request_timeout, configured.api_key)
+            or []
+        )
+    chosen = state.overrides().get("model")
+    return sorted({*listed, configured.model, *([chosen] if chosen else [])})
+
+
 def _model_settings(configured: Settings, t: Translator, language: str, disabled: bool) -> None:
     with st.expander(t("sidebar.model_settings"), expanded=False):
-        st.text_input(t("sidebar.model"), disabled=disabled, **_bound("model", configured.model))
+        st.selectbox(
+            t("sidebar.model"),
+            _model_choices(configured),
+            accept_new_options=True,
+            help=t("sidebar.model_help"),
+            disabled=disabled,
+            **_bound("model", configured.model),
+        )
         low, high = LIMITS["temperature"]
         st.slider(
             t("sidebar.temperature"),

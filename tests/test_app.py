@@ -53,7 +53,7 @@ def test_the_sixth_request_carries_system_and_three_exchanges(app, model_server)
 def test_sidebar_settings_take_effect_for_the_next_message(app, model_server):
     app.run()
     send(app, "first")
-    app.text_input(key="sidebar_model").set_value("scripted-large")
+    app.selectbox(key="sidebar_model").set_value("scripted-large")
     app.slider(key="sidebar_temperature").set_value(0.7)
     app.number_input(key="sidebar_max_tokens").set_value(100)
     app.slider(key="sidebar_history_window").set_value(0)
@@ -71,9 +71,9 @@ def test_sidebar_settings_take_effect_for_the_next_message(app, model_server):
 
 def test_reset_restores_the_configured_settings(app, model_server):
     app.run()
-    app.text_input(key="sidebar_model").set_value("scripted-large").run()
+    app.selectbox(key="sidebar_model").set_value("scripted-large").run()
     next(b for b in app.sidebar.button if b.label == "Reset to defaults").click().run()
-    assert app.text_input(key="sidebar_model").value == "scripted-small"
+    assert app.selectbox(key="sidebar_model").value == "scripted-small"
     send(app, "hi")
     assert model_server.chat_requests[-1].body["model"] == "scripted-small"
 
@@ -233,3 +233,12 @@ def test_a_long_conversation_draws_the_latest_messages_first(app, model_server):
     assert bubbles(app)[0] == ("user", "m0")
     # The model's window is unaffected by what is drawn.
     assert [m["content"] for m in model_server.chat_requests[-1].messages[1:2]] == ["m21"]
+
+
+def test_the_model_selector_offers_the_servers_models(app, model_server):
+    app.run()
+    assert app.selectbox(key="sidebar_model").options == ["scripted-large", "scripted-small"]
+    assert any(r.path.endswith("/models") for r in model_server.requests)
+    app.selectbox(key="sidebar_model").set_value("scripted-large")
+    send(app, "which model?")
+    assert model_server.chat_requests[-1].body["model"] == "scripted-large"

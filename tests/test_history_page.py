@@ -75,17 +75,17 @@ def test_the_history_page_lists_searches_and_reopens(app, model_server, data_sto
 
 def test_settings_are_restored_with_the_conversation(app, model_server, data_store):
     app.run()
-    app.text_input(key="sidebar_model").set_value("scripted-large")
+    app.selectbox(key="sidebar_model").set_value("scripted-large")
     app.slider(key="sidebar_temperature").set_value(0.9)
     send(app, "tuned")
     next(b for b in app.sidebar.button if b.key == "new_chat").click().run()
     next(b for b in app.sidebar.button if b.label == "Reset to defaults").click().run()
-    assert app.text_input(key="sidebar_model").value == "scripted-small"
+    assert app.selectbox(key="sidebar_model").value == "scripted-small"
     history_page(app)
     (summary,) = data_store.list(LOCAL_OWNER)
     app.button(key=f"open_{summary.id}").click().run()
     app.switch_page("pages/chat.py").run()
-    assert app.text_input(key="sidebar_model").value == "scripted-large"
+    assert app.selectbox(key="sidebar_model").value == "scripted-large"
     assert app.slider(key="sidebar_temperature").value == 0.9
     send(app, "again")
     body = model_server.chat_requests[-1].body

@@ -34,7 +34,7 @@ def test_usage_from_the_stream_is_shown_with_its_cost(app, model_server, clean_e
     usage = app.session_state["messages"][-1].usage
     assert (usage.output_tokens, usage.estimated) == (answer_tokens, False)
     assert f"≈ ${cost(usage, parse_prices(None) | {'scripted-small': (1000, 2000)}):.4f}" in line
-    assert any(c.startswith("This conversation:") for c in app.sidebar.caption)
+    assert any(c.value.startswith("This conversation:") for c in app.sidebar.caption)
 
 
 def test_a_server_without_usage_is_counted_here_and_says_so(app, model_server):

@@ -35,6 +35,7 @@ def main() -> None:
     pages = [
         st.Page(PAGES_DIR / "chat.py", title=t("nav.chat"), icon="💬", default=True),
         st.Page(PAGES_DIR / "history.py", title=t("nav.history"), icon="🗂️"),
+        st.Page(PAGES_DIR / "usage.py", title=t("nav.usage"), icon="📊"),
     ]
     st.navigation(pages).run()
 

@@ -111,3 +111,22 @@ def test_prices_can_be_overridden_and_unknown_models_have_no_cost():
     assert cost(Usage(1_000_000, 500_000, "my-model"), prices) == 2.0
     assert cost(Usage(1, 1, "unknown"), prices) is None
     assert estimate_tokens("日本語") == 3
+
+
+def test_the_usage_page_shows_my_totals_and_admins_see_everyone(app, model_server, clean_env):
+    clean_env.setenv("CHAT_PRICES", '{"scripted-small": [1000, 2000]}')
+    app.run()
+    send(app, "first")
+    send(app, "second")
+    app.switch_page("pages/usage.py").run()
+    assert not app.exception
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Answers"] == "2"
+    assert metrics["Estimated cost"].startswith("$")
+    assert "owner" not in app.dataframe[0].value.columns
+
+    clean_env.setenv("CHAT_ADMINS", "local")
+    admin = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
+    admin.switch_page("pages/usage.py").run()
+    assert "everyone's usage" in admin.caption[0].value
+    assert list(admin.dataframe[0].value["owner"].unique()) == ["local"]

@@ -1,0 +1,63 @@
+"""The usage page: tokens and estimated cost by day and model, yours (or everyone's, for admins)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from chat_core.i18n import Translator
+from chat_core.usage import Usage, cost, parse_prices
+from components.config import configured_settings, session_language
+from components.owner import current_owner
+from components.persistence import STORAGE_ERRORS, open_store
+from components.usage import limit_identity
+
+configured, _ = configured_settings()
+t = Translator(session_language(configured))
+identity = limit_identity(current_owner(configured))
+admins = {name.strip() for name in configured.admins.split(",") if name.strip()}
+is_admin = identity in admins
+prices = parse_prices(configured.prices)
+store = open_store(configured)
+
+st.title(t("usage.title"))
+rows = None
+if store is not None:
+    try:
+        rows = store.usage_report(None if is_admin else identity)
+    except STORAGE_ERRORS:
+        rows = None
+if rows is None:
+    st.warning(t("history.unavailable"), icon=":material/database:")
+elif not rows:
+    st.caption(t("usage.none"))
+else:
+    table = pd.DataFrame(rows)
+    table["cost"] = [
+        cost(Usage(r["input_tokens"], r["output_tokens"], r["model"]), prices) for r in rows
+    ]
+    table["tokens"] = table["input_tokens"] + table["output_tokens"]
+    if is_admin:
+        st.caption(t("usage.everyone"))
+    totals = st.columns(3)
+    totals[0].metric(t("usage.answers"), f"{int(table['answers'].sum()):,}")
+    totals[1].metric(t("usage.total_tokens"), f"{int(table['tokens'].sum()):,}")
+    known = table["cost"].dropna()
+    totals[2].metric(t("usage.total_cost"), f"${known.sum():.4f}" if len(known) else "—")
+    st.bar_chart(table, x="day", y="tokens", color="model", x_label="", y_label="")
+    columns = ["day", "model", "answers", "input_tokens", "output_tokens", "cost"]
+    if is_admin:
+        columns.insert(0, "owner")
+    st.dataframe(
+        table[columns],
+        hide_index=True,
+        column_config={
+            "owner": t("usage.owner"),
+            "day": t("usage.day"),
+            "model": t("sidebar.model"),
+            "answers": t("usage.answers"),
+            "input_tokens": t("usage.input"),
+            "output_tokens": t("usage.output"),
+            "cost": st.column_config.NumberColumn(t("usage.cost_column"), format="$%.4f"),
+        },
+    )

@@ -228,6 +228,17 @@ def traffic(server, client, args) -> None:
         finally:
             app.stop()
         rows.append((name, f"{sent / 1e6:.3f}", f"{cpu:.2f}"))
+    tokens = answer_tokens(2000, "raw-cpu")
+    set_answer(server, tokens, 200)
+    before_cpu = time.thread_time()
+    raw_client_run(client, "raw cpu")
+    rows.append(
+        (
+            "raw openai client, parsing only (its thread)",
+            "-",
+            f"{time.thread_time() - before_cpu:.2f}",
+        )
+    )
     size_rows = []
     app = start_app(APPS["this app"], server)
     try:

@@ -9,6 +9,7 @@ import streamlit as st
 
 from chat_core.i18n import Translator
 from chat_core.warmup import warm_up
+from components.auth import auth_configured, is_allowed, signed_in_identity
 from components.config import configured_settings, session_language
 
 PAGES_DIR = Path(__file__).parent / "pages"
@@ -32,11 +33,15 @@ def main() -> None:
     _start_warm_up(configured.base_url, configured.request_timeout)
     t = Translator(session_language(configured))
     st.set_page_config(page_title=t("app.title"), page_icon="💬", layout="centered")
-    pages = [
-        st.Page(PAGES_DIR / "chat.py", title=t("nav.chat"), icon="💬", default=True),
-        st.Page(PAGES_DIR / "history.py", title=t("nav.history"), icon="🗂️"),
-        st.Page(PAGES_DIR / "usage.py", title=t("nav.usage"), icon="📊"),
-    ]
+    if auth_configured() and not is_allowed(signed_in_identity(), configured):
+        # Nobody reaches the chat without signing in, and only allowed users after it.
+        pages = [st.Page(PAGES_DIR / "sign_in.py", title=t("nav.sign_in"), icon="🔑")]
+    else:
+        pages = [
+            st.Page(PAGES_DIR / "chat.py", title=t("nav.chat"), icon="💬", default=True),
+            st.Page(PAGES_DIR / "history.py", title=t("nav.history"), icon="🗂️"),
+            st.Page(PAGES_DIR / "usage.py", title=t("nav.usage"), icon="📊"),
+        ]
     st.navigation(pages).run()
 
 

@@ -53,6 +53,7 @@ class Settings:
     tokens_per_day: int = 0  # per user; 0: no limit
     prices: str | None = None  # JSON {"model": [input, output]} in USD per million tokens
     admins: str = ""  # comma-separated identities who see everyone's usage
+    allowed_users: str = ""  # with sign-in: comma-separated e-mails and @domains; "" is anyone
 
     @property
     def key_required(self) -> bool:
@@ -85,6 +86,7 @@ ENV_NAMES: dict[str, str] = {
     "CHAT_TOKENS_PER_DAY": "tokens_per_day",
     "CHAT_PRICES": "prices",
     "CHAT_ADMINS": "admins",
+    "CHAT_ALLOWED_USERS": "allowed_users",
 }
 
 # Inclusive bounds of the numeric settings; shared with the sidebar widgets.

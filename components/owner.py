@@ -6,6 +6,8 @@ import streamlit as st
 
 from chat_core.settings import Settings
 
+from .auth import auth_configured, is_allowed, signed_in_identity
+
 __all__ = ["LOCAL_OWNER", "current_owner"]
 
 LOCAL_OWNER = "local"
@@ -21,12 +23,16 @@ def _host(header: str | None) -> str:
 
 
 def current_owner(settings: Settings) -> str | None:
-    """``"local"`` for a visitor on this very machine, else None (history for the session only).
+    """The signed-in user when sign-in is configured; else ``"local"`` for a visitor on
+    this very machine; else None (history for the session only).
 
     A visitor is local when the connection comes from loopback, the page was asked
     for by a loopback host name, and no proxy header says it was forwarded. Behind
     a reverse proxy on the same machine, set ``CHAT_LOCAL_OWNER=false``.
     """
+    if auth_configured():
+        identity = signed_in_identity()
+        return f"user:{identity}" if is_allowed(identity, settings) else None
     if not settings.local_owner:
         return None
     remote_ip = st.context.ip_address  # None for loopback

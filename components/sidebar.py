@@ -13,6 +13,7 @@ from chat_core.prompts import default_system_prompt
 from chat_core.settings import LIMITS, Settings
 
 from . import state
+from .auth import signed_in_identity
 
 __all__ = ["render_sidebar"]
 
@@ -204,7 +205,16 @@ def render_sidebar(
             disabled=busy,
             width="stretch",
         )
-        st.caption(t("history.saved") if saved else t("history.session_only"))
+        identity = signed_in_identity()
+        if identity:
+            st.caption(t("auth.signed_in_as", identity=identity))
+            st.button(
+                t("auth.sign_out"), key="sign_out", icon=":material/logout:", on_click=st.logout
+            )
+        if not saved:
+            st.caption(t("history.session_only"))
+        else:
+            st.caption(t("history.saved_account") if identity else t("history.saved"))
         if usage_total:
             st.caption(usage_total)
         _language_picker(t, busy)

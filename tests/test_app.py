@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from chat_core import local_server
@@ -236,6 +237,7 @@ def test_a_long_conversation_draws_the_latest_messages_first(app, model_server):
 
 
 def test_the_model_selector_offers_the_servers_models(app, model_server):
+    st.cache_data.clear()  # the list is cached for a minute, across tests too
     app.run()
     assert app.selectbox(key="sidebar_model").options == ["scripted-large", "scripted-small"]
     assert any(r.path.endswith("/models") for r in model_server.requests)

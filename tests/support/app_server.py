@@ -33,6 +33,11 @@ SETTING_NAMES = (
     "CHAT_DATABASE_URL",
     "CHAT_DATA_DIR",
     "CHAT_LOCAL_OWNER",
+    "CHAT_MESSAGES_PER_MINUTE",
+    "CHAT_TOKENS_PER_DAY",
+    "CHAT_PRICES",
+    "CHAT_ADMINS",
+    "CHAT_ALLOWED_USERS",
 )
 
 
@@ -55,7 +60,12 @@ class StreamlitProcess:
     """``streamlit run streamlit_app.py`` in a child process."""
 
     def __init__(
-        self, env: Mapping[str, str], *, port: int | None = None, script: Path | None = None
+        self,
+        env: Mapping[str, str],
+        *,
+        port: int | None = None,
+        script: Path | None = None,
+        args: tuple[str, ...] = (),
     ) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -75,6 +85,7 @@ class StreamlitProcess:
             "none",
             "--browser.gatherUsageStats",
             "false",
+            *args,
         ]
         self.log_path = ROOT / "test-artifacts" / f"streamlit-{self.port}.log"
         self.log_path.parent.mkdir(exist_ok=True)

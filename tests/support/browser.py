@@ -27,15 +27,25 @@ def launch_chromium(playwright: Playwright) -> Browser:
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
+# A bubble's message: its Markdown blocks (a streaming answer has one per settled
+# paragraph), without button labels, captions or alerts.
+_MESSAGE_TEXT = """
+const messageText = (bubble) => Array.from(
+  bubble.querySelectorAll('[data-testid="stMarkdown"]')
+).filter((block) => !block.querySelector('[data-testid="stCaptionContainer"]')
+  && !block.closest('[data-testid="stAlert"], button')
+).map((block) => block.innerText).join('\\n\\n');
+"""
+
 _RECORDER = """
 () => {
+  /*MESSAGE_TEXT*/
   window.__answerSnapshots = [];
   const record = () => {
     const bubbles = document.querySelectorAll('[data-testid="stChatMessage"]');
     const last = bubbles[bubbles.length - 1];
-    const answer = last && last.querySelector('[data-testid="stMarkdownContainer"]');
-    if (!answer) return;
-    const text = answer.innerText;
+    if (!last) return;
+    const text = messageText(last);
     const snaps = window.__answerSnapshots;
     if (!snaps.length || snaps[snaps.length - 1][1] !== text) {
       snaps.push([performance.now(), text]);
@@ -45,15 +55,15 @@ _RECORDER = """
     subtree: true, childList: true, characterData: true,
   });
 }
-"""
+""".replace("/*MESSAGE_TEXT*/", _MESSAGE_TEXT)
 
 
 _MESSAGE_TEXTS = """
-() => Array.from(document.querySelectorAll('[data-testid="stChatMessage"]')).map((bubble) => {
-  const text = bubble.querySelector('[data-testid="stMarkdownContainer"]');
-  return text ? text.innerText : '';
-})
-"""
+() => {
+  /*MESSAGE_TEXT*/
+  return Array.from(document.querySelectorAll('[data-testid="stChatMessage"]')).map(messageText);
+}
+""".replace("/*MESSAGE_TEXT*/", _MESSAGE_TEXT)
 
 
 class ChatPage:

@@ -1,0 +1,103 @@
+"""Sign-in with st.login against a local OpenID Connect provider (oidc-provider-mock)."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import oidc_provider_mock
+import pytest
+
+from chat_core.storage import ConversationStore, sqlite_url
+from tests.support.app_server import StreamlitProcess, free_port, settings_env
+from tests.support.browser import ChatPage
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def provider():
+    with oidc_provider_mock.run_server_in_thread() as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+def set_claims(provider: str, sub: str, claims: dict) -> None:
+    request = urllib.request.Request(
+        f"{provider}/users/{sub}",
+        data=json.dumps(claims).encode(),
+        method="PUT",
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request) as response:
+        assert response.status == 204
+
+
+@pytest.fixture(scope="module")
+def app_with_sign_in(provider, _model_server, tmp_path_factory):
+    port = free_port()
+    folder = tmp_path_factory.mktemp("auth")
+    secrets = folder / "secrets.toml"
+    secrets.write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+        'cookie_secret = "test-cookie-secret-not-real"\n'
+        'client_id = "chat-app"\n'
+        'client_secret = "test-client-secret-not-real"\n'
+        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
+    )
+    data = folder / "data"
+    env = settings_env(
+        OPENAI_BASE_URL=_model_server.base_url,
+        OPENAI_API_KEY="k",
+        CHAT_MODEL="scripted-small",
+        CHAT_ALLOWED_USERS="@example.com",
+        CHAT_DATA_DIR=str(data),
+    )
+    process = StreamlitProcess(env, port=port, args=("--secrets.files", str(secrets)))
+    process.wait_ready()
+    yield process, data
+    process.stop()
+
+
+def sign_in(chat: ChatPage, url: str, sub: str) -> None:
+    chat.page.goto(url)
+    chat.page.get_by_role("button", name="Sign in").click()
+    chat.page.locator("input[name=sub]").fill(sub)
+    chat.page.get_by_role("button", name="Authorize").click()
+
+
+def test_nobody_chats_without_signing_in_and_owners_are_the_signed_in_users(
+    browser, provider, app_with_sign_in, model_server, artifacts
+):
+    app, data = app_with_sign_in
+    set_claims(provider, "alice", {"email": "alice@example.com", "name": "Alice"})
+    context = browser.new_context(locale="en-US")
+    try:
+        chat = ChatPage(context.new_page())
+        chat.page.goto(app.url)
+        chat.page.get_by_role("button", name="Sign in").wait_for()
+        assert chat.page.locator(chat.INPUT).count() == 0
+        sign_in(chat, app.url, "alice")
+        chat.page.locator(chat.INPUT).wait_for(timeout=30_000)
+        chat.page.get_by_text("Signed in as alice@example.com").wait_for()
+        chat.send("hello as alice")
+        chat.wait_for_answer("Echo: hello as alice", count=2)
+        chat.page.screenshot(path=artifacts / "signed-in.png", full_page=True)
+    finally:
+        context.close()
+    store = ConversationStore(sqlite_url(data))
+    assert [s.title for s in store.list("user:alice@example.com")] == ["hello as alice"]
+    assert store.list("local") == []
+
+
+def test_a_user_outside_the_allow_list_is_refused(browser, provider, app_with_sign_in):
+    app, _ = app_with_sign_in
+    set_claims(provider, "mallory", {"email": "mallory@elsewhere.org"})
+    context = browser.new_context(locale="en-US")
+    try:
+        chat = ChatPage(context.new_page())
+        sign_in(chat, app.url, "mallory")
+        chat.page.get_by_text("mallory@elsewhere.org is not allowed").wait_for(timeout=30_000)
+        assert chat.page.locator(chat.INPUT).count() == 0
+    finally:
+        context.close()

@@ -17,6 +17,7 @@ t = Translator(session_language(configured))
 owner = current_owner(configured)
 store = open_store(configured) if owner else None
 
+_EXPORTS = (("markdown", "md", "text/markdown"), ("json", "json", "application/json"))
 _EXPORT_LABELS = ("user", "assistant", "stopped", "failed", "kept", "streaming")
 
 
@@ -69,24 +70,16 @@ def _render_item(store: ConversationStore, owner: str, item: ConversationSummary
                     on_click=_rename,
                     args=(store, owner, item.id),
                 )
-            st.download_button(
-                t("history.export_md"),
-                data=_export(store, owner, item, "markdown"),
-                file_name=f"{item.id}.md",
-                mime="text/markdown",
-                key=f"md_{item.id}",
-                icon=":material/download:",
-                on_click="ignore",
-            )
-            st.download_button(
-                t("history.export_json"),
-                data=_export(store, owner, item, "json"),
-                file_name=f"{item.id}.json",
-                mime="application/json",
-                key=f"json_{item.id}",
-                icon=":material/download:",
-                on_click="ignore",
-            )
+            for kind, extension, mime in _EXPORTS:
+                st.download_button(
+                    t(f"history.export_{extension}"),
+                    data=_export(store, owner, item, kind),
+                    file_name=f"{item.id}.{extension}",
+                    mime=mime,
+                    key=f"{extension}_{item.id}",
+                    icon=":material/download:",
+                    on_click="ignore",
+                )
             with st.popover(t("history.delete"), icon=":material/delete:"):
                 st.markdown(t("history.delete_confirm"))
                 st.button(

@@ -69,19 +69,7 @@ def test_settings_shape_the_request(model_server, settings):
 def test_japanese_split_across_chunks_arrives_intact(model_server, settings):
     text = "日本語の回答です。絵文字も🙂大丈夫。"
     # Split the SSE body inside multi-byte characters, as a proxy may do.
-    import json
-
-    events = b"".join(
-        b"data: "
-        + json.dumps(
-            {"choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]},
-            ensure_ascii=False,
-        ).encode()
-        + b"\n\n"
-        for piece in [text[:3], text[3:9], text[9:]]
-    )
-    chunks = [events[i : i + 7] for i in range(0, len(events), 7)]
-    model_server.queue(Reply(raw_chunks=chunks))
+    model_server.queue(Reply.split_bytes([text[:3], text[3:9], text[9:]], every=7))
     sink = RecordingSink()
     answer = respond([], "質問", settings, language="ja", handler=StreamingMarkdownHandler(sink))
     assert answer.text == text

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 
 import pytest
 
@@ -42,16 +41,7 @@ def test_japanese_input_and_output_come_through_intact(open_chat, model_server, 
 
     # An answer whose bytes are split inside multi-byte characters on the wire.
     answer = "東京です。富士山🗻も見えます。"
-    events = b"".join(
-        b"data: "
-        + json.dumps(
-            {"choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]},
-            ensure_ascii=False,
-        ).encode()
-        + b"\n\n"
-        for piece in tokenize(answer)
-    )
-    model_server.queue(Reply(raw_chunks=[events[i : i + 5] for i in range(0, len(events), 5)]))
+    model_server.queue(Reply.split_bytes(tokenize(answer), every=5))
     chat.send("もう一度")
     assert chat.wait_for_answer(answer, count=4).strip().endswith(answer)
     assert model_server.chat_requests[0].messages[-1]["content"] == question

@@ -57,6 +57,15 @@ class Reply:
         error = {"message": message, "type": "scripted", "code": options.pop("code", None)}
         return cls(status=status, error={"error": error}, **options)
 
+    @classmethod
+    def split_bytes(cls, pieces: list[str], *, every: int) -> Reply:
+        """An SSE body carrying ``pieces``, cut every ``every`` bytes (inside characters too)."""
+        events = b"".join(
+            _sse({"choices": [{"index": 0, "delta": {"content": p}, "finish_reason": None}]})
+            for p in pieces
+        )
+        return cls(raw_chunks=[events[i : i + every] for i in range(0, len(events), every)])
+
     @property
     def content(self) -> str:
         return "".join(self.tokens)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.support.app_server import ROOT, SETTING_NAMES, StreamlitProcess, settings_env
+from tests.support.app_server import ROOT, SETTING_NAMES, StreamlitProcess, new_app, settings_env
 from tests.support.scripted_server import ScriptedModelServer
 
 TEST_KEY = "test-key-not-real"
@@ -44,7 +44,7 @@ def app(clean_env: pytest.MonkeyPatch, model_server: ScriptedModelServer) -> App
     clean_env.setenv("OPENAI_BASE_URL", model_server.base_url)
     clean_env.setenv("OPENAI_API_KEY", TEST_KEY)
     clean_env.setenv("CHAT_MODEL", "scripted-small")
-    return AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
+    return new_app()
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from chat_core import local_server
 from chat_core.prompts import DEFAULT_SYSTEM_PROMPTS
-from tests.support.app_server import ROOT
+from tests.support.app_server import new_app
 from tests.support.scripted_server import Reply
 
 
@@ -113,7 +113,7 @@ def test_a_failed_answer_keeps_the_question_and_says_why(app, model_server):
 
 def test_no_key_opens_with_instructions_and_a_disabled_input(clean_env, monkeypatch):
     monkeypatch.setattr(local_server, "LOCAL_SERVER_URLS", ("http://127.0.0.1:9/v1",))
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30).run()
+    at = new_app().run()
     assert not at.exception
     assert "OPENAI_API_KEY" in at.info[0].value
     assert at.chat_input[0].disabled
@@ -123,7 +123,7 @@ def test_no_key_opens_with_instructions_and_a_disabled_input(clean_env, monkeypa
 def test_a_key_typed_in_the_sidebar_is_used_for_this_session(clean_env, model_server, monkeypatch):
     monkeypatch.setattr(local_server, "LOCAL_SERVER_URLS", ("http://127.0.0.1:9/v1",))
     clean_env.setenv("OPENAI_BASE_URL", model_server.base_url)
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30).run()
+    at = new_app().run()
     # A base URL alone is enough to chat (local servers need no key) ...
     assert not at.chat_input[0].disabled
     at.sidebar.text_input(key="sidebar_api_key").set_value("visitor-key").run()
@@ -139,7 +139,7 @@ def test_a_local_server_is_offered_when_nothing_is_configured(clean_env, model_s
     monkeypatch.setattr(
         local_server, "LOCAL_SERVER_URLS", ("http://127.0.0.1:9/v1", model_server.base_url)
     )
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30).run()
+    at = new_app().run()
     assert at.selectbox(key="setup_local_model").options == ["scripted-large", "scripted-small"]
     at.selectbox(key="setup_local_model").set_value("scripted-large")
     next(b for b in at.button if b.label == "Use this local server").click().run()
@@ -190,7 +190,7 @@ def test_settings_precedence_secrets_then_environment_then_dotenv(
     clean_env.setenv("OPENAI_BASE_URL", model_server.base_url)
     clean_env.setenv("CHAT_MODEL", "from-env")  # monkeypatch restores it afterwards
     clean_env.setenv("CHAT_MAX_TOKENS", "88")
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
+    at = new_app()
     at.secrets["CHAT_MODEL"] = "from-secrets"
     at.run()
     send(at, "which settings?")
@@ -210,7 +210,7 @@ def test_a_bad_setting_is_shown_and_the_default_used(app, model_server):
 
 def test_the_no_key_message_and_errors_are_translated(clean_env, model_server, monkeypatch):
     monkeypatch.setattr(local_server, "LOCAL_SERVER_URLS", ("http://127.0.0.1:9/v1",))
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
+    at = new_app()
     at.context["locale"] = "ja-JP"
     at.run()
     assert at.info[0].value.startswith("モデルがまだ設定されていません")

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import TEST_KEY
+from tests.support.app_server import new_app
 from tests.support.scripted_server import Reply
 from tests.test_app import bubbles, send
 
@@ -131,23 +132,20 @@ def test_rate_limits_and_server_errors_are_retried_before_failing(app, model_ser
     assert errors(app) == []
 
 
-def test_an_unreachable_server_names_only_its_host(clean_env):
-    clean_env.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/secret/path/v1")
+@pytest.mark.parametrize(
+    ("base_url", "host"),
+    [
+        ("http://127.0.0.1:9/secret/path/v1", "127.0.0.1:9"),  # connection refused
+        ("http://no-such-host.invalid/v1", "no-such-host.invalid"),  # DNS failure
+    ],
+)
+def test_an_unreachable_server_names_only_its_host(clean_env, base_url, host):
+    clean_env.setenv("OPENAI_BASE_URL", base_url)
     clean_env.setenv("OPENAI_MAX_RETRIES", "0")
-    at = AppTest.from_file(str(send.__globals__["ROOT"] / "streamlit_app.py"), default_timeout=30)
-    at.run()
+    at = new_app().run()
     send(at, "anyone?")
-    assert errors(at) == ["The model server at 127.0.0.1:9 cannot be reached."]
+    assert errors(at) == [f"The model server at {host} cannot be reached."]
     assert bubbles(at) == [("user", "anyone?"), ("assistant", "")]  # the error in its place
-
-
-def test_a_dns_failure_is_unreachable_too(clean_env):
-    clean_env.setenv("OPENAI_BASE_URL", "http://no-such-host.invalid/v1")
-    clean_env.setenv("OPENAI_MAX_RETRIES", "0")
-    at = AppTest.from_file(str(send.__globals__["ROOT"] / "streamlit_app.py"), default_timeout=30)
-    at.run()
-    send(at, "anyone?")
-    assert errors(at) == ["The model server at no-such-host.invalid cannot be reached."]
 
 
 def test_an_answer_cut_at_max_tokens_is_kept_with_a_notice(app, model_server):

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from chat_core.messages import Status
 from chat_core.storage import ConversationStore, sqlite_url
 from components.owner import LOCAL_OWNER
-from tests.support.app_server import ROOT
+from tests.support.app_server import new_app
 from tests.support.scripted_server import Reply
 from tests.test_app import bubbles, send
 
@@ -131,7 +131,7 @@ def test_dates_follow_the_locale(app, model_server):
 def test_a_visitor_from_elsewhere_keeps_history_for_the_session_only(clean_env, model_server):
     clean_env.setenv("OPENAI_BASE_URL", model_server.base_url)
     clean_env.setenv("CHAT_LOCAL_OWNER", "false")  # as for a visitor who is not on loopback
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30).run()
+    at = new_app().run()
     assert "this browser tab only" in at.sidebar.caption[0].value
     send(at, "not saved")
     history_page(at)
@@ -141,7 +141,7 @@ def test_a_visitor_from_elsewhere_keeps_history_for_the_session_only(clean_env, 
 def test_an_unreachable_database_warns_and_the_chat_goes_on(clean_env, model_server):
     clean_env.setenv("OPENAI_BASE_URL", model_server.base_url)
     clean_env.setenv("CHAT_DATABASE_URL", "postgresql+psycopg://nobody:x@127.0.0.1:9/none")
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60).run()
+    at = new_app(timeout=60).run()
     assert "cannot be saved" in at.warning[0].value
     send(at, "still works")
     assert bubbles(at)[-1] == ("assistant", "Echo: still works")
@@ -153,7 +153,7 @@ def test_a_read_only_database_warns_and_keeps_the_session(clean_env, model_serve
     ConversationStore(sqlite_url(path.parent))  # created with its tables, then opened read-only
     clean_env.setenv("CHAT_DATABASE_URL", f"sqlite:///file:{path}?mode=ro&uri=true")
     clean_env.setenv("OPENAI_BASE_URL", model_server.base_url)
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30).run()
+    at = new_app().run()
     send(at, "read only")
     assert bubbles(at) == [("user", "read only"), ("assistant", "Echo: read only")]
     assert any("cannot be saved" in w.value for w in at.warning)

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from chat_core.limits import check_limits
 from chat_core.settings import Settings
 from chat_core.usage import Usage, cost, estimate_tokens, parse_prices, usage_from
-from tests.support.app_server import ROOT
+from tests.support.app_server import new_app
 from tests.support.scripted_server import Reply, tokenize
 from tests.test_app import send
 
@@ -55,7 +55,7 @@ def test_messages_per_minute_hold_across_sessions(app, model_server, clean_env):
     assert len(model_server.chat_requests) == 2
     assert "sent 2 messages in the last minute" in app.error[0].value
     # A new session of the same user (a refresh) is still limited.
-    again = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30).run()
+    again = new_app().run()
     send(again, "four")
     assert len(model_server.chat_requests) == 2
     assert "in the last minute" in again.error[0].value
@@ -126,7 +126,7 @@ def test_the_usage_page_shows_my_totals_and_admins_see_everyone(app, model_serve
     assert "owner" not in app.dataframe[0].value.columns
 
     clean_env.setenv("CHAT_ADMINS", "local")
-    admin = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
+    admin = new_app()
     admin.switch_page("pages/usage.py").run()
     assert "everyone's usage" in admin.caption[0].value
     assert list(admin.dataframe[0].value["owner"].unique()) == ["local"]

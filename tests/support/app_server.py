@@ -12,7 +12,9 @@ import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["ROOT", "StreamlitProcess", "free_port", "settings_env"]
+from streamlit.testing.v1 import AppTest
+
+__all__ = ["ROOT", "StreamlitProcess", "free_port", "new_app", "settings_env"]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -118,3 +120,8 @@ class StreamlitProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self._log.close()
+
+
+def new_app(*, timeout: float = 30) -> AppTest:
+    """The app under Streamlit's AppTest, as a new browser session would run it."""
+    return AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=timeout)

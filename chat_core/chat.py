@@ -27,40 +27,45 @@ class ModelReply:
     usage: Usage
 
 
+Question = ChatMessage | str  # a bare string is a question without files
+
+
 def prompt_inputs(
-    history: Sequence[ChatMessage], user_text: str, settings: Settings, *, language: str
+    history: Sequence[ChatMessage], question: Question, settings: Settings, *, language: str
 ) -> dict[str, Any]:
-    """The template variables for this turn: system prompt, window, new input."""
+    """The template variables for this turn: system prompt, window, new question."""
+    if isinstance(question, str):
+        question = ChatMessage.user(question)
     return {
         "system_prompt": settings.system_prompt or default_system_prompt(language),
         "history": to_langchain(window(history, settings.history_window)),
-        "input": user_text,
+        "input": to_langchain([question]),
     }
 
 
 def build_messages(
-    history: Sequence[ChatMessage], user_text: str, settings: Settings, *, language: str
+    history: Sequence[ChatMessage], question: Question, settings: Settings, *, language: str
 ) -> list[BaseMessage]:
     """Exactly the messages the model is sent for this turn."""
-    inputs = prompt_inputs(history, user_text, settings, language=language)
+    inputs = prompt_inputs(history, question, settings, language=language)
     return build_prompt().invoke(inputs).to_messages()
 
 
 def respond(
     history: Sequence[ChatMessage],
-    user_text: str,
+    question: Question,
     settings: Settings,
     *,
     language: str,
     handler: BaseCallbackHandler,
     model: BaseChatModel | None = None,
 ) -> ModelReply:
-    """Ask the model for the answer to ``user_text``; tokens stream to ``handler``.
+    """Ask the model for the answer to ``question``; tokens stream to ``handler``.
 
-    ``history`` is everything before ``user_text``. Exceptions from the provider,
+    ``history`` is everything before ``question``. Exceptions from the provider,
     or raised by the handler's sink, propagate.
     """
-    prompt = build_prompt().invoke(prompt_inputs(history, user_text, settings, language=language))
+    prompt = build_prompt().invoke(prompt_inputs(history, question, settings, language=language))
     reply = (model or make_chat_model(settings)).invoke(prompt, config={"callbacks": [handler]})
     usage = usage_from(
         reply.usage_metadata,

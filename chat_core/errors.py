@@ -28,6 +28,17 @@ class ErrorKind(enum.StrEnum):
     INTERRUPTED = "interrupted"  # the app stopped while the answer was being written
     MESSAGES_PER_MINUTE = "messages_per_minute"  # this user's limit, reached
     TOKENS_PER_DAY = "tokens_per_day"  # this user's limit, reached
+    IMAGES_UNSUPPORTED = "images_unsupported"  # the model refused image input
+    # A message whose files could not all be sent (each file says why); nothing was sent.
+    ATTACHMENTS_REJECTED = "attachments_rejected"
+    FILE_UNSUPPORTED = "file_unsupported"  # a type this app does not read
+    FILE_TOO_LARGE = "file_too_large"  # more bytes than its kind allows
+    FILE_TOO_LONG = "file_too_long"  # more text than the message's budget
+    FILE_MISMATCH = "file_mismatch"  # not what its extension says
+    FILE_UNREADABLE = "file_unreadable"  # damaged
+    FILE_ENCRYPTED = "file_encrypted"  # a PDF behind a password
+    FILE_NO_TEXT = "file_no_text"  # a PDF of scanned pages
+    TOO_MANY_FILES = "too_many_files"
     UNKNOWN = "unknown"
 
 
@@ -49,6 +60,12 @@ def _is_context_length(exc: openai.APIStatusError) -> bool:
     return code == "context_length_exceeded" or "context length" in str(exc).lower()
 
 
+def _is_image_refusal(exc: openai.APIStatusError) -> bool:
+    """A server saying this model takes no images (OpenAI, vLLM and Ollama word it so)."""
+    text = str(exc).lower()
+    return any(word in text for word in ("image", "vision", "multimodal", "multi-modal"))
+
+
 def classify(
     exc: BaseException,
     *,
@@ -56,13 +73,15 @@ def classify(
     base_url: str | None,
     started: bool = False,
     elapsed: float = 0.0,
+    sent_images: bool = False,
 ) -> UserFacingError:
     """Map ``exc`` to a :class:`UserFacingError`; never copies the error's own text.
 
     Provider messages can quote the key ("Incorrect API key provided: sk-..."),
     so only the kind and what we already know (model, host, timing) reach the page.
     ``started`` says whether any token had arrived, which separates a server that
-    never answered from an answer that was cut or stalled.
+    never answered from an answer that was cut or stalled; ``sent_images`` whether
+    the request held images, which a text-only model refuses.
     """
     host = host_of(base_url)
     seconds = f"{elapsed:.0f}"
@@ -74,6 +93,12 @@ def classify(
         return UserFacingError(ErrorKind.MODEL_NOT_FOUND, {"model": model, "host": host})
     if isinstance(exc, openai.BadRequestError) and _is_context_length(exc):
         return UserFacingError(ErrorKind.CONTEXT_TOO_LONG, {"model": model})
+    if (
+        sent_images
+        and isinstance(exc, openai.BadRequestError | openai.UnprocessableEntityError)
+        and _is_image_refusal(exc)
+    ):
+        return UserFacingError(ErrorKind.IMAGES_UNSUPPORTED, {"model": model})
     if isinstance(exc, openai.RateLimitError):
         return UserFacingError(ErrorKind.RATE_LIMIT, {"host": host})
     if isinstance(exc, openai.APIStatusError):

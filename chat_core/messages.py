@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
+from .attachments import Attachment, AttachmentKind, message_content
 from .errors import UserFacingError
 from .usage import Usage
 
-__all__ = ["ChatMessage", "Role", "Status", "to_langchain"]
+__all__ = ["ChatMessage", "Feedback", "Rating", "Role", "Status", "to_langchain"]
 
 
 class Role(enum.StrEnum):
@@ -29,6 +32,28 @@ class Status(enum.StrEnum):
     STREAMING = "streaming"  # stored while being written; read back as interrupted
 
 
+class Rating(enum.StrEnum):
+    UP = "up"
+    DOWN = "down"
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """A visitor's verdict on an answer; a comment only comes with thumbs down."""
+
+    rating: Rating
+    comment: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rating": self.rating.value, "comment": self.comment}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Feedback | None:
+        if not data or data.get("rating") not in tuple(Rating):
+            return None
+        return cls(Rating(data["rating"]), str(data.get("comment") or ""))
+
+
 @dataclass(frozen=True, kw_only=True)
 class ChatMessage:
     """One bubble of the conversation as the visitor saw it."""
@@ -39,12 +64,27 @@ class ChatMessage:
     # Why a FAILED message failed; on a COMPLETE answer, a notice (e.g. cut at max tokens).
     error: UserFacingError | None = None
     usage: Usage | None = None  # tokens of an answer, when known
+    attachments: tuple[Attachment, ...] = ()  # files sent with a question
+    feedback: Feedback | None = None  # the visitor's thumbs on an answer
+    # Names this bubble's widgets for this session; a message read back gets a new one.
+    id: str = field(default_factory=lambda: uuid.uuid4().hex, compare=False, repr=False)
 
     @classmethod
     def user(
-        cls, content: str, *, status: Status = Status.COMPLETE, error: UserFacingError | None = None
+        cls,
+        content: str,
+        *,
+        status: Status = Status.COMPLETE,
+        error: UserFacingError | None = None,
+        attachments: Iterable[Attachment] = (),
     ) -> ChatMessage:
-        return cls(role=Role.USER, content=content, status=status, error=error)
+        return cls(
+            role=Role.USER,
+            content=content,
+            status=status,
+            error=error,
+            attachments=tuple(attachments),
+        )
 
     @classmethod
     def assistant(
@@ -54,17 +94,31 @@ class ChatMessage:
         status: Status = Status.COMPLETE,
         error: UserFacingError | None = None,
         usage: Usage | None = None,
+        feedback: Feedback | None = None,
     ) -> ChatMessage:
-        return cls(role=Role.ASSISTANT, content=content, status=status, error=error, usage=usage)
+        return cls(
+            role=Role.ASSISTANT,
+            content=content,
+            status=status,
+            error=error,
+            usage=usage,
+            feedback=feedback,
+        )
 
     @property
     def is_user(self) -> bool:
         return self.role is Role.USER
 
+    @property
+    def has_images(self) -> bool:
+        return any(a.sent and a.kind is AttachmentKind.IMAGE for a in self.attachments)
+
 
 def to_langchain(messages: Iterable[ChatMessage]) -> list[BaseMessage]:
-    """Convert the app's messages to the LangChain types a prompt template takes."""
+    """Convert the app's messages to LangChain's; a question's files become content parts."""
     return [
-        HumanMessage(content=m.content) if m.is_user else AIMessage(content=m.content)
+        HumanMessage(content=message_content(m.content, m.attachments))
+        if m.is_user
+        else AIMessage(content=m.content)
         for m in messages
     ]

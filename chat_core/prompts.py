@@ -31,13 +31,14 @@ def default_system_prompt(language: str) -> str:
 def build_prompt() -> ChatPromptTemplate:
     """System prompt, then the windowed history, then the new human message.
 
-    The system prompt and the input are template *variables*, so braces typed by
-    a visitor are passed through literally instead of being parsed as a template.
+    The system prompt is a template *variable* and the new message a ready-made
+    message (text, or text and images), so braces typed by a visitor are passed
+    through literally instead of being parsed as a template.
     """
     return ChatPromptTemplate(
         [
             ("system", "{system_prompt}"),
             MessagesPlaceholder("history"),
-            ("human", "{input}"),
+            MessagesPlaceholder("input"),
         ]
     )

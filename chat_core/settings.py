@@ -45,6 +45,7 @@ class Settings:
     request_timeout: float = 60.0
     max_retries: int = 2
     max_input_chars: int = 50_000
+    max_attachment_chars: int = 100_000  # text of a message's attached files, all together
     require_key: bool | None = None  # None: a key is needed for OpenAI, not for a base URL
     database_url: str | None = field(default=None, repr=False)  # None: SQLite in data_dir
     data_dir: str | None = None  # None: ./data beside the app
@@ -78,6 +79,7 @@ ENV_NAMES: dict[str, str] = {
     "OPENAI_TIMEOUT": "request_timeout",
     "OPENAI_MAX_RETRIES": "max_retries",
     "CHAT_MAX_INPUT_CHARS": "max_input_chars",
+    "CHAT_MAX_ATTACHMENT_CHARS": "max_attachment_chars",
     "CHAT_REQUIRE_KEY": "require_key",
     "CHAT_DATABASE_URL": "database_url",
     "CHAT_DATA_DIR": "data_dir",
@@ -97,6 +99,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "request_timeout": (1.0, 600.0),
     "max_retries": (0, 10),
     "max_input_chars": (100, 1_000_000),
+    "max_attachment_chars": (1_000, 2_000_000),
     "messages_per_minute": (0, 10_000),
     "tokens_per_day": (0, 1_000_000_000),
 }
@@ -187,6 +190,7 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "request_timeout": _parse_number(float),
     "max_retries": _parse_number(int),
     "max_input_chars": _parse_number(int),
+    "max_attachment_chars": _parse_number(int),
     "messages_per_minute": _parse_number(int),
     "tokens_per_day": _parse_number(int),
     "prices": _parse_prices,

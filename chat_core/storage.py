@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -38,8 +39,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine
 
+from .attachments import Attachment, AttachmentKind, human_size
 from .errors import ErrorKind, UserFacingError
-from .messages import ChatMessage, Role, Status
+from .messages import ChatMessage, Feedback, Rating, Role, Status
 from .usage import Usage
 
 __all__ = [
@@ -87,7 +89,34 @@ def _message_columns() -> list[Column]:
 # The table as version 1 created it (migrations replay history), and as it is now.
 _conversations_v1 = conversations.to_metadata(MetaData())
 messages_v1 = Table("messages", _conversations_v1.metadata, *_message_columns())
-messages = Table("messages", metadata, *_message_columns(), Column("usage", JSON, nullable=True))
+messages = Table(
+    "messages",
+    metadata,
+    *_message_columns(),
+    Column("usage", JSON, nullable=True),  # version 2
+    Column("feedback", JSON, nullable=True),  # version 3
+)
+
+# Files sent with a question (version 3): a document's text, an image's bytes.
+attachments = Table(
+    "attachments",
+    metadata,
+    Column(
+        "conversation_id",
+        String(36),
+        ForeignKey("conversations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("position", Integer, primary_key=True),  # the message's
+    Column("number", Integer, primary_key=True),  # the file's place in that message
+    Column("name", String(255), nullable=False),
+    Column("kind", String(16), nullable=True),
+    Column("mime_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("text", Text, nullable=False, default=""),
+    Column("data", LargeBinary, nullable=True),
+    Column("problem", JSON, nullable=True),
+)
 
 
 usage_events = Table(
@@ -114,8 +143,18 @@ def _usage_v2(connection: Connection) -> None:
     metadata.create_all(connection, tables=[usage_events])
 
 
+def _files_and_feedback_v3(connection: Connection) -> None:
+    """Version 3: attached files, and the visitor's feedback on each answer."""
+    connection.execute(text("ALTER TABLE messages ADD COLUMN feedback JSON"))
+    metadata.create_all(connection, tables=[attachments])
+
+
 # version reached -> step from the version before it
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _create_v1, 2: _usage_v2}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    1: _create_v1,
+    2: _usage_v2,
+    3: _files_and_feedback_v3,
+}
 SCHEMA_VERSION = max(MIGRATIONS)
 TITLE_LENGTH = 60
 
@@ -172,7 +211,31 @@ def _error_from(data: dict[str, Any] | None) -> UserFacingError | None:
         return UserFacingError(ErrorKind.UNKNOWN)
 
 
-def _message_from(row: Any) -> ChatMessage:
+def _attachment_values(attachment: Attachment) -> dict[str, Any]:
+    return {
+        "name": attachment.name[:255],
+        "kind": attachment.kind.value if attachment.kind else None,
+        "mime_type": attachment.mime_type,
+        "size": attachment.size,
+        "text": attachment.text,
+        "data": attachment.data or None,
+        "problem": _error_json(attachment.problem),
+    }
+
+
+def _attachment_from(row: Any) -> Attachment:
+    return Attachment(
+        name=row.name,
+        kind=AttachmentKind(row.kind) if row.kind else None,
+        mime_type=row.mime_type,
+        size=row.size,
+        text=row.text or "",
+        data=row.data or b"",
+        problem=_error_from(row.problem),
+    )
+
+
+def _message_from(row: Any, files: Sequence[Attachment] = ()) -> ChatMessage:
     status = Status(row.status)
     if status is Status.STREAMING:  # the app stopped while this answer was written
         return ChatMessage(
@@ -187,6 +250,8 @@ def _message_from(row: Any) -> ChatMessage:
         status=status,
         error=_error_from(row.error),
         usage=Usage.from_dict(row.usage),
+        attachments=tuple(files),
+        feedback=Feedback.from_dict(row.feedback),
     )
 
 
@@ -278,6 +343,7 @@ class ConversationStore:
     def delete(self, conversation_id: str, owner: str) -> None:
         with self.engine.begin() as connection:
             owned = select(conversations.c.id).where(self._owned(conversation_id, owner))
+            connection.execute(delete(attachments).where(attachments.c.conversation_id.in_(owned)))
             connection.execute(delete(messages).where(messages.c.conversation_id.in_(owned)))
             connection.execute(delete(conversations).where(self._owned(conversation_id, owner)))
 
@@ -320,12 +386,19 @@ class ConversationStore:
             ).first()
             if head is None:
                 return None
+            files: dict[int, list[Attachment]] = {}
+            for row in connection.execute(
+                select(attachments)
+                .where(attachments.c.conversation_id == conversation_id)
+                .order_by(attachments.c.position, attachments.c.number)
+            ):
+                files.setdefault(row.position, []).append(_attachment_from(row))
             rows = connection.execute(
                 select(messages)
                 .where(messages.c.conversation_id == conversation_id)
                 .order_by(messages.c.position)
             )
-            loaded = [_message_from(row) for row in rows]
+            loaded = [_message_from(row, files.get(row.position, ())) for row in rows]
         return StoredConversation(
             head.id,
             head.title,
@@ -347,10 +420,13 @@ class ConversationStore:
             "status": message.status.value,
             "error": _error_json(message.error),
             "usage": message.usage.as_dict() if message.usage else None,
+            "feedback": message.feedback.as_dict() if message.feedback else None,
         }
         with self.engine.begin() as connection:
             if not self._touch(connection, conversation_id, owner):
                 raise PermissionError("no such conversation for this owner")
+            if message.is_user:  # only questions carry files
+                self._put_attachments(connection, conversation_id, position, message.attachments)
             changed = connection.execute(
                 update(messages)
                 .where(
@@ -369,10 +445,38 @@ class ConversationStore:
                     )
                 )
 
+    @staticmethod
+    def _put_attachments(
+        connection: Connection, conversation_id: str, position: int, files: Sequence[Attachment]
+    ) -> None:
+        here = (attachments.c.conversation_id == conversation_id) & (
+            attachments.c.position == position
+        )
+        connection.execute(delete(attachments).where(here))
+        if files:
+            connection.execute(
+                insert(attachments),
+                [
+                    {
+                        "conversation_id": conversation_id,
+                        "position": position,
+                        "number": number,
+                        **_attachment_values(file),
+                    }
+                    for number, file in enumerate(files)
+                ],
+            )
+
     def truncate(self, conversation_id: str, owner: str, length: int) -> None:
         """Keep only the first ``length`` messages (Retry, Edit)."""
         with self.engine.begin() as connection:
             if self._touch(connection, conversation_id, owner):
+                connection.execute(
+                    delete(attachments).where(
+                        (attachments.c.conversation_id == conversation_id)
+                        & (attachments.c.position >= length)
+                    )
+                )
                 connection.execute(
                     delete(messages).where(
                         (messages.c.conversation_id == conversation_id)
@@ -425,6 +529,38 @@ class ConversationStore:
             ]
 
 
+def _attachment_json(attachment: Attachment) -> dict[str, Any]:
+    """A file as exported: its name, type and size, a document's text; never image bytes."""
+    described = {
+        "name": attachment.name,
+        "kind": attachment.kind.value if attachment.kind else None,
+        "mime_type": attachment.mime_type,
+        "size": attachment.size,
+    }
+    if attachment.text:
+        described["text"] = attachment.text
+    if attachment.problem:
+        described["problem"] = _error_json(attachment.problem)
+    return described
+
+
+def _message_json(message: ChatMessage) -> dict[str, Any]:
+    described: dict[str, Any] = {
+        "role": message.role.value,
+        "content": message.content,
+        "status": message.status.value,
+    }
+    if message.error:
+        described["error"] = _error_json(message.error)
+    if message.usage:
+        described["usage"] = message.usage.as_dict()
+    if message.attachments:
+        described["attachments"] = [_attachment_json(a) for a in message.attachments]
+    if message.feedback:
+        described["feedback"] = message.feedback.as_dict()
+    return described
+
+
 def export_json(conversation: StoredConversation) -> str:
     payload = {
         "id": conversation.id,
@@ -432,30 +568,31 @@ def export_json(conversation: StoredConversation) -> str:
         "created_at": conversation.created_at.isoformat(),
         "updated_at": conversation.updated_at.isoformat(),
         "settings": conversation.settings,
-        "messages": [
-            {
-                "role": m.role.value,
-                "content": m.content,
-                "status": m.status.value,
-                **({"error": _error_json(m.error)} if m.error else {}),
-                **({"usage": m.usage.as_dict()} if m.usage else {}),
-            }
-            for m in conversation.messages
-        ],
+        "messages": [_message_json(m) for m in conversation.messages],
     }
     return json.dumps(payload, ensure_ascii=False, indent=2)
 
 
 def export_markdown(conversation: StoredConversation, *, labels: dict[str, str]) -> str:
-    """The conversation as Markdown; ``labels`` names the roles and marks in one language."""
+    """The conversation as Markdown; ``labels`` names the roles and marks in one language.
+
+    ``labels`` has the roles and statuses by value, and "not_sent" and "feedback".
+    """
     parts = [f"# {conversation.title}", ""]
     for message in conversation.messages:
         parts.append(f"## {labels[message.role.value]}")
         parts.append("")
         parts.append(message.content)
+        for attachment in message.attachments:
+            sent = "" if attachment.sent else f" ({labels['not_sent']})"
+            parts.append(f"\n📎 {attachment.name}, {human_size(attachment.size)}{sent}")
         if message.status is not Status.COMPLETE:
             parts.append("")
             parts.append(f"_({labels[message.status.value]})_")
+        if message.feedback is not None:
+            thumb = "👍" if message.feedback.rating is Rating.UP else "👎"
+            comment = f" {message.feedback.comment}" if message.feedback.comment else ""
+            parts.append(f"\n{labels['feedback']}: {thumb}{comment}")
         parts.append("")
     return "\n".join(parts)
 

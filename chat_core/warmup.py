@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from langchain_core.messages import AIMessageChunk
+from langchain_core.messages import AIMessageChunk, HumanMessage
 from langchain_core.outputs import ChatGenerationChunk
 
 from .llm import PLACEHOLDER_API_KEY, make_chat_model
@@ -24,7 +24,9 @@ def warm_up(*, base_url: str | None, request_timeout: float) -> None:
         api_key=PLACEHOLDER_API_KEY, base_url=base_url, request_timeout=request_timeout
     )
     make_chat_model(settings)
-    build_prompt().invoke({"system_prompt": "", "history": [], "input": ""}).to_messages()
+    build_prompt().invoke(
+        {"system_prompt": "", "history": [], "input": [HumanMessage(content="")]}
+    ).to_messages()
     ChatGenerationChunk(message=AIMessageChunk(content="")) + ChatGenerationChunk(
         message=AIMessageChunk(content="")
     )

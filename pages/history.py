@@ -18,13 +18,17 @@ owner = current_owner(configured)
 store = open_store(configured) if owner else None
 
 _EXPORTS = (("markdown", "md", "text/markdown"), ("json", "json", "application/json"))
-_EXPORT_LABELS = ("user", "assistant", "stopped", "failed", "kept", "streaming")
+_ROLES = ("user", "assistant")
+_STATUSES = ("stopped", "failed", "kept", "streaming")
 
 
 def _labels() -> dict[str, str]:
+    """The words of a Markdown export, in the visitor's language."""
     return {
-        name: t(f"role.{name}") if name in ("user", "assistant") else t(f"status.{name}")
-        for name in _EXPORT_LABELS
+        **{name: t(f"role.{name}") for name in _ROLES},
+        **{name: t(f"status.{name}") for name in _STATUSES},
+        "not_sent": t("attachment.not_sent"),
+        "feedback": t("feedback.label"),
     }
 
 

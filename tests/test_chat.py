@@ -1,11 +1,16 @@
 """``respond`` through the real openai client and LangChain, against the scripted server."""
 
+import base64
+
 import pytest
 
+from chat_core.attachments import read_upload
 from chat_core.chat import respond
+from chat_core.messages import ChatMessage
 from chat_core.prompts import DEFAULT_SYSTEM_PROMPTS
 from chat_core.settings import Settings
 from chat_core.streaming import CURSOR, StreamingMarkdownHandler
+from tests.support.files import image_bytes
 from tests.support.scripted_server import Reply
 from tests.test_memory import conversation
 from tests.test_streaming import RecordingSink
@@ -91,3 +96,45 @@ def test_the_models_of_a_local_server_are_listed(model_server):
 
     assert list_models(model_server.base_url) == ["scripted-large", "scripted-small"]
     assert list_models("http://127.0.0.1:9/v1", timeout=0.5) is None
+
+
+def test_an_image_and_a_text_file_reach_the_server_as_content_parts(model_server, settings):
+    image = read_upload("chart.png", image_bytes(), text_budget=10_000)
+    notes = read_upload("notes.csv", "月,売上\n1,100\n".encode(), text_budget=10_000)
+    question = ChatMessage.user("What do these show?", attachments=[image, notes])
+    respond(
+        [], question, settings, language="en", handler=StreamingMarkdownHandler(RecordingSink())
+    )
+    (request,) = model_server.chat_requests
+    assert request.messages[-1] == {
+        "role": "user",
+        "content": [
+            {
+                "type": "text",
+                "text": "What do these show?\n\nnotes.csv:\n```csv\n月,売上\n1,100\n```",
+            },
+            {
+                "type": "image_url",
+                "image_url": {
+                    "url": "data:image/png;base64," + base64.b64encode(image_bytes()).decode()
+                },
+            },
+        ],
+    }
+
+
+def test_files_of_earlier_questions_stay_in_the_window(model_server, settings):
+    notes = read_upload("spec.md", b"# Spec", text_budget=10_000)
+    history = [ChatMessage.user("Read this", attachments=[notes]), ChatMessage.assistant("Done")]
+    respond(
+        history,
+        "And now?",
+        settings,
+        language="en",
+        handler=StreamingMarkdownHandler(RecordingSink()),
+    )
+    messages = model_server.chat_requests[0].messages
+    assert messages[1]["content"] == [
+        {"type": "text", "text": "Read this\n\nspec.md:\n```md\n# Spec\n```"}
+    ]
+    assert messages[-1]["content"] == "And now?"

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import uuid
 
 import pytest
+from sqlalchemy import func, select
 
+from chat_core.attachments import read_upload
 from chat_core.errors import ErrorKind, UserFacingError
-from chat_core.messages import ChatMessage, Status
+from chat_core.messages import ChatMessage, Feedback, Rating, Status
 from chat_core.storage import (
     SCHEMA_VERSION,
     ConversationStore,
+    attachments,
     export_json,
     export_markdown,
     sqlite_url,
     title_from,
 )
+from tests.support.files import image_bytes
 
 POSTGRES_URL = os.environ.get("CHAT_TEST_DATABASE_URL")
 
@@ -62,6 +67,84 @@ def test_a_conversation_round_trips(store, owner):
     assert loaded.messages == history
     assert loaded.settings == {"model": "m"}
     assert loaded.title == "First question about 日本語"
+
+
+def _files():
+    return (
+        read_upload("cat.png", image_bytes(), text_budget=1000),
+        read_upload("notes.md", "メモ: *keep*".encode(), text_budget=1000),
+        read_upload("tool.exe", b"MZ", text_budget=1000),
+    )
+
+
+def test_attachments_and_feedback_are_stored_with_their_messages(store, owner):
+    cid = store.create(owner, title="files", settings={})
+    question = ChatMessage.user("What is in these?", attachments=_files())
+    answer = ChatMessage.assistant("A cat.", feedback=Feedback(Rating.DOWN, "too short"))
+    store.put_message(cid, owner, 0, question)
+    store.put_message(cid, owner, 1, answer)
+    loaded = store.load(cid, owner).messages
+    assert loaded == [question, answer]
+    assert loaded[0].attachments[0].data == image_bytes()  # the image's bytes, exactly
+    assert loaded[0].attachments[2].problem.kind is ErrorKind.FILE_UNSUPPORTED
+
+
+def test_truncating_and_deleting_take_the_files_with_them(store, owner):
+    cid = store.create(owner, title="files", settings={})
+    store.put_message(cid, owner, 0, ChatMessage.user("one", attachments=_files()[:1]))
+    store.put_message(cid, owner, 1, ChatMessage.assistant("a"))
+    store.truncate(cid, owner, 0)
+    store.put_message(cid, owner, 0, ChatMessage.user("again"))  # no file this time
+    assert store.load(cid, owner).messages[0].attachments == ()
+    store.put_message(cid, owner, 0, ChatMessage.user("one", attachments=_files()))
+    store.delete(cid, owner)
+    with store.engine.connect() as connection:
+        left = connection.execute(
+            select(func.count()).where(attachments.c.conversation_id == cid)
+        ).scalar()
+    assert left == 0
+
+
+def test_exports_hold_feedback_and_what_was_attached():
+    from datetime import UTC, datetime
+
+    from chat_core.storage import StoredConversation
+
+    files = _files()
+    conversation = StoredConversation(
+        "id",
+        "t",
+        {},
+        [
+            ChatMessage.user("Look", attachments=files),
+            ChatMessage.assistant("A cat.", feedback=Feedback(Rating.DOWN, "wrong animal")),
+            ChatMessage.user("And?"),
+            ChatMessage.assistant("Sure.", feedback=Feedback(Rating.UP)),
+        ],
+        datetime(2026, 1, 2, tzinfo=UTC),
+        datetime(2026, 1, 3, tzinfo=UTC),
+    )
+    exported = json.loads(export_json(conversation))["messages"]
+    assert exported[1]["feedback"] == {"rating": "down", "comment": "wrong animal"}
+    assert exported[3]["feedback"] == {"rating": "up", "comment": ""}
+    image, notes, tool = exported[0]["attachments"]
+    assert image == {
+        "name": "cat.png",
+        "kind": "image",
+        "mime_type": "image/png",
+        "size": len(image_bytes()),
+    }
+    assert notes["text"] == "メモ: *keep*"
+    assert tool["problem"]["kind"] == "file_unsupported"
+    labels = {
+        "user": "You",
+        "assistant": "Assistant",
+        "not_sent": "not sent",
+        "feedback": "Feedback",
+    }
+    markdown = export_markdown(conversation, labels=labels)
+    assert "📎 cat.png, " in markdown and "📎 tool.exe, 2 B (not sent)" in markdown
+    assert "Feedback: 👎 wrong animal" in markdown and "Feedback: 👍" in markdown
 
 
 def test_put_replaces_and_truncate_drops_the_tail(store, owner):
@@ -210,7 +293,7 @@ def test_a_version_1_database_is_migrated_and_keeps_its_data(tmp_path):
             )
         )
     store = ConversationStore(url)
-    assert store.version() == SCHEMA_VERSION == 2
+    assert store.version() == SCHEMA_VERSION == 3
     assert [m.content for m in store.load("c1", "o").messages] == ["from v1"]
 
 

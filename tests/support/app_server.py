@@ -14,33 +14,14 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from chat_core.settings import ENV_NAMES
+
 __all__ = ["ROOT", "StreamlitProcess", "free_port", "new_app", "settings_env"]
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# Every setting the app reads; tests start from none of them set.
-SETTING_NAMES = (
-    "OPENAI_API_KEY",
-    "OPENAI_BASE_URL",
-    "CHAT_MODEL",
-    "CHAT_TEMPERATURE",
-    "CHAT_MAX_TOKENS",
-    "CHAT_HISTORY_WINDOW",
-    "CHAT_SYSTEM_PROMPT",
-    "CHAT_LANGUAGE",
-    "OPENAI_TIMEOUT",
-    "OPENAI_MAX_RETRIES",
-    "CHAT_MAX_INPUT_CHARS",
-    "CHAT_REQUIRE_KEY",
-    "CHAT_DATABASE_URL",
-    "CHAT_DATA_DIR",
-    "CHAT_LOCAL_OWNER",
-    "CHAT_MESSAGES_PER_MINUTE",
-    "CHAT_TOKENS_PER_DAY",
-    "CHAT_PRICES",
-    "CHAT_ADMINS",
-    "CHAT_ALLOWED_USERS",
-)
+# Every setting the app reads: none may leak in from the developer's environment.
+SETTING_NAMES = tuple(ENV_NAMES)
 
 
 def free_port() -> int:

@@ -87,7 +87,11 @@ def last_user_text(body: dict[str, Any] | None) -> str:
     for message in reversed((body or {}).get("messages", [])):
         if message.get("role") == "user":
             content = message.get("content")
-            return content if isinstance(content, str) else json.dumps(content)
+            if isinstance(content, str):
+                return content
+            texts = [part["text"] for part in content if part.get("type") == "text"]
+            images = sum(part.get("type") == "image_url" for part in content)
+            return " ".join([*texts, *(["[image]"] * images)])
     return ""
 
 

@@ -58,9 +58,51 @@ _MIME_OF_FORMAT = {pillow: mime for pillow, mime in IMAGE_TYPES.values()}
 _IMAGE_SIGNATURES = re.compile(rb"\x89PNG|\xff\xd8\xff|GIF8[79]a|RIFF....WEBP", re.DOTALL)
 
 TEXT_SUFFIXES = frozenset(
-    ".txt .md .markdown .rst .csv .tsv .json .jsonl .yaml .yml .toml .ini .cfg .xml .html .css"
-    " .log .tex .sql .py .js .jsx .ts .tsx .java .kt .swift .c .h .cpp .hpp .cs .go .rs .rb"
-    " .php .sh .r .scala .lua .pl .vue .svelte".split()
+    {
+        ".txt",
+        ".md",
+        ".markdown",
+        ".rst",
+        ".csv",
+        ".tsv",
+        ".json",
+        ".jsonl",
+        ".yaml",
+        ".yml",
+        ".toml",
+        ".ini",
+        ".cfg",
+        ".xml",
+        ".html",
+        ".css",
+        ".log",
+        ".tex",
+        ".sql",
+        ".py",
+        ".js",
+        ".jsx",
+        ".ts",
+        ".tsx",
+        ".java",
+        ".kt",
+        ".swift",
+        ".c",
+        ".h",
+        ".cpp",
+        ".hpp",
+        ".cs",
+        ".go",
+        ".rs",
+        ".rb",
+        ".php",
+        ".sh",
+        ".r",
+        ".scala",
+        ".lua",
+        ".pl",
+        ".vue",
+        ".svelte",
+    }
 )
 _TEXT_NAMES = frozenset({"Dockerfile", "Makefile", "README", "LICENSE"})
 
@@ -99,7 +141,7 @@ class Upload(Protocol):
     def getvalue(self) -> bytes: ...
 
 
-class _Rejected(Exception):
+class _RejectedError(Exception):
     def __init__(self, kind: ErrorKind, **details: str) -> None:
         super().__init__(kind.value)
         self.error = UserFacingError(kind, details)
@@ -149,9 +191,9 @@ def read_upload(name: str, data: bytes, *, text_budget: int) -> Attachment:
     kind = kind_of(name)
     try:
         if kind is None:
-            raise _Rejected(ErrorKind.FILE_UNSUPPORTED, name=name)
+            raise _RejectedError(ErrorKind.FILE_UNSUPPORTED, name=name)
         if len(data) > SIZE_LIMITS[kind]:
-            raise _Rejected(
+            raise _RejectedError(
                 ErrorKind.FILE_TOO_LARGE,
                 name=name,
                 size=human_size(len(data)),
@@ -164,13 +206,13 @@ def read_upload(name: str, data: bytes, *, text_budget: int) -> Attachment:
             _pdf_text(name, data, text_budget) if kind is AttachmentKind.PDF else _text(name, data)
         )
         if len(text) > text_budget:
-            raise _Rejected(
+            raise _RejectedError(
                 ErrorKind.FILE_TOO_LONG,
                 name=name,
                 length=f"{len(text):,}",
                 limit=f"{max(text_budget, 0):,}",
             )
-    except _Rejected as rejected:
+    except _RejectedError as rejected:
         return Attachment(name=name, kind=kind, size=len(data), problem=rejected.error)
     mime_type = "application/pdf" if kind is AttachmentKind.PDF else "text/plain"
     return Attachment(name=name, kind=kind, mime_type=mime_type, size=len(data), text=text)
@@ -189,11 +231,11 @@ def _image(name: str, data: bytes) -> tuple[str, bytes]:
     except UnidentifiedImageError:
         damaged = _IMAGE_SIGNATURES.match(data)
         kind = ErrorKind.FILE_UNREADABLE if damaged else ErrorKind.FILE_MISMATCH
-        raise _Rejected(kind, name=name) from None
+        raise _RejectedError(kind, name=name) from None
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise _Rejected(ErrorKind.FILE_UNREADABLE, name=name) from None
+        raise _RejectedError(ErrorKind.FILE_UNREADABLE, name=name) from None
     if found not in _MIME_OF_FORMAT:
-        raise _Rejected(ErrorKind.FILE_MISMATCH, name=name)
+        raise _RejectedError(ErrorKind.FILE_MISMATCH, name=name)
     return _MIME_OF_FORMAT[found], _scaled_down(data, found)
 
 
@@ -218,15 +260,15 @@ def _text(name: str, data: bytes) -> str:
         try:
             return _clean(data.decode("utf-16"))
         except UnicodeDecodeError:
-            raise _Rejected(ErrorKind.FILE_MISMATCH, name=name) from None
+            raise _RejectedError(ErrorKind.FILE_MISMATCH, name=name) from None
     if b"\x00" in data:  # binary data under a text extension
-        raise _Rejected(ErrorKind.FILE_MISMATCH, name=name)
+        raise _RejectedError(ErrorKind.FILE_MISMATCH, name=name)
     for encoding in ("utf-8-sig", "cp932"):
         try:
             return _clean(data.decode(encoding))
         except UnicodeDecodeError:
             continue
-    raise _Rejected(ErrorKind.FILE_MISMATCH, name=name)
+    raise _RejectedError(ErrorKind.FILE_MISMATCH, name=name)
 
 
 def _clean(text: str) -> str:
@@ -238,25 +280,25 @@ def _pdf_text(name: str, data: bytes, budget: int) -> str:
     from pypdf import PdfReader  # imported here: it takes 0.1 s, and only PDFs need it
 
     if b"%PDF-" not in data[:1024]:
-        raise _Rejected(ErrorKind.FILE_MISMATCH, name=name)
+        raise _RejectedError(ErrorKind.FILE_MISMATCH, name=name)
     pages: list[str] = []
     length = 0
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise _Rejected(ErrorKind.FILE_ENCRYPTED, name=name)
+            raise _RejectedError(ErrorKind.FILE_ENCRYPTED, name=name)
         for page in reader.pages:
             pages.append(_clean(page.extract_text() or ""))
             length += len(pages[-1])
             if length > budget:
                 break
-    except _Rejected:
+    except _RejectedError:
         raise
     except Exception:  # pypdf raises many kinds of error on damaged files
-        raise _Rejected(ErrorKind.FILE_UNREADABLE, name=name) from None
+        raise _RejectedError(ErrorKind.FILE_UNREADABLE, name=name) from None
     text = "\n\n".join(page for page in pages if page)
     if not text:
-        raise _Rejected(ErrorKind.FILE_NO_TEXT, name=name)
+        raise _RejectedError(ErrorKind.FILE_NO_TEXT, name=name)
     return text
 
 

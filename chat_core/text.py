@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["clean_user_text", "links_instead_of_images"]
+__all__ = ["clean_user_text", "escape_markdown", "links_instead_of_images"]
 
 # C0 and C1 control characters, NUL included, except tab, newline and carriage return.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -33,3 +33,11 @@ def links_instead_of_images(markdown: str) -> str:
         position = code.end()
     pieces.append(_IMAGE.sub(r"\1", markdown[position:]))
     return "".join(pieces)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` shown literally inside Markdown (a file name, say), on one line."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))

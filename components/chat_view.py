@@ -6,6 +6,7 @@ import logging
 import time
 import traceback
 from collections.abc import Callable, Sequence
+from functools import partial
 
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
@@ -21,6 +22,8 @@ from chat_core.text import links_instead_of_images
 from chat_core.usage import Usage, cost
 
 from . import state
+from .attachments_view import render_attachments
+from .message_actions import message_actions
 
 __all__ = ["render_history", "render_message", "stream_answer"]
 
@@ -86,39 +89,13 @@ def _render_ending(message: ChatMessage, t: Translator) -> None:
         st.error(error_text(message.error, t), icon=":material/error:")
 
 
-def _answer_actions(message: ChatMessage, t: Translator) -> None:
-    with st.container(horizontal=True, gap="small"):
-        failed = message.status is Status.FAILED
-        st.button(
-            t("chat.retry") if failed else t("chat.regenerate"),
-            key="retry_last",
-            icon=":material/refresh:",
-            type="tertiary",
-            on_click=state.retry_last,
-        )
-        if failed and message.content:
-            st.button(
-                t("chat.keep"),
-                key="keep_partial",
-                icon=":material/bookmark:",
-                type="tertiary",
-                on_click=state.keep_partial_answer,
-            )
-
-
-def _question_actions(t: Translator) -> None:
-    st.button(
-        t("chat.edit"),
-        key="edit_last",
-        icon=":material/edit:",
-        type="tertiary",
-        on_click=state.start_edit,
-    )
-
-
-def _render_editor(t: Translator) -> None:
+def _render_editor(question: ChatMessage, t: Translator) -> None:
     with st.chat_message("user"):
         st.text_area(t("chat.edit_label"), key=state.EDIT_BOX, label_visibility="collapsed")
+        kept = [a for a in question.attachments if a.sent]
+        if kept:
+            render_attachments(kept, t)
+            st.caption(t("chat.edit_keeps_files"))
         with st.container(horizontal=True, gap="small"):
             st.button(t("chat.send_edit"), type="primary", on_click=state.resend_edited)
             st.button(t("chat.cancel_edit"), on_click=state.cancel_edit)
@@ -134,6 +111,8 @@ def render_message(
     with st.chat_message(message.role.value):
         if message.content:
             st.markdown(links_instead_of_images(message.content))
+        if message.attachments:
+            render_attachments(message.attachments, t)
         _render_ending(message, t)
         if message.usage is not None and prices is not None:
             st.caption(usage_text(message.usage, t, prices))
@@ -144,7 +123,7 @@ def render_message(
 def render_history(
     history: Sequence[ChatMessage], t: Translator, *, busy: bool, prices=None
 ) -> None:
-    """Draw the conversation; the last question and answer get their actions unless busy."""
+    """Draw the conversation, each message with its actions unless an answer is streaming."""
     last_question = max((i for i, m in enumerate(history) if m.is_user), default=None)
     first = state.first_visible()
     if first:
@@ -157,19 +136,28 @@ def render_history(
         )
     for index in range(first, len(history)):
         message = history[index]
+        if not busy and index == last_question and state.editing():
+            _render_editor(message, t)
+            continue
         actions = None
-        if not busy and index == last_question:
-            if state.editing():
-                _render_editor(t)
-                continue
-            actions = lambda: _question_actions(t)  # noqa: E731
-        elif not busy and index == len(history) - 1 and not message.is_user:
-            actions = lambda m=message: _answer_actions(m, t)  # noqa: E731
+        if not busy:
+            actions = partial(
+                message_actions,
+                message,
+                t,
+                last_question=index == last_question,
+                last_answer=index == len(history) - 1 and not message.is_user,
+            )
         render_message(message, t, actions=actions, prices=prices)
 
 
 def _failure(
-    exc: Exception, settings: Settings, handler: StreamingMarkdownHandler, started_at: float
+    exc: Exception,
+    settings: Settings,
+    handler: StreamingMarkdownHandler,
+    started_at: float,
+    *,
+    sent_images: bool,
 ) -> UserFacingError:
     """Classify ``exc`` for the page and log it in full, with no key in the log."""
     error = classify(
@@ -178,6 +166,7 @@ def _failure(
         base_url=settings.base_url,
         started=handler.has_started,
         elapsed=time.monotonic() - started_at,
+        sent_images=sent_images,
     )
     details = "".join(traceback.format_exception(exc))
     log.warning("answer failed (%s):\n%s", error.kind.value, redact(details, [settings.api_key]))
@@ -186,7 +175,7 @@ def _failure(
 
 def stream_answer(
     history: Sequence[ChatMessage],
-    user_text: str,
+    question: ChatMessage,
     settings: Settings,
     *,
     language: str,
@@ -194,7 +183,7 @@ def stream_answer(
     keep: Callable[[ChatMessage], None],
     checkpoint: Callable[[ChatMessage], None] | None = None,
 ) -> None:
-    """Stream the answer to ``user_text`` into a new assistant bubble, then ``keep`` it.
+    """Stream the answer to ``question`` into a new assistant bubble, then ``keep`` it.
 
     ``checkpoint`` receives the partial answer every few seconds while it streams.
 
@@ -216,12 +205,12 @@ def stream_answer(
         handler = StreamingMarkdownHandler(sink)
         started_at = time.monotonic()
         try:
-            reply = respond(history, user_text, settings, language=language, handler=handler)
+            reply = respond(history, question, settings, language=language, handler=handler)
         except ScriptControlException:
             keep(ChatMessage.assistant(handler.text, status=Status.STOPPED))
             raise
         except Exception as exc:  # every failure becomes a message in the page
-            error = _failure(exc, settings, handler, started_at)
+            error = _failure(exc, settings, handler, started_at, sent_images=question.has_images)
             keep(ChatMessage.assistant(handler.text, status=Status.FAILED, error=error))
             return
         problem = finish_problem(

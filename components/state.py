@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
-from chat_core.messages import ChatMessage, Status
+from chat_core.messages import ChatMessage, Feedback, Rating, Status
 from chat_core.settings import Settings
 from chat_core.storage import StoredConversation
+from chat_core.text import clean_user_text
 
 if TYPE_CHECKING:
     from .persistence import Saver
@@ -19,14 +20,18 @@ __all__ = [
     "begin_turn",
     "cancel_edit",
     "checkpoint",
+    "comment_key",
+    "comment_on_answer",
     "conversation_id",
     "editing",
+    "feedback_key",
     "first_visible",
     "history",
     "keep_partial_answer",
     "new_chat",
     "open_conversation",
     "overrides",
+    "rate_answer",
     "resend_edited",
     "retry_last",
     "show_earlier",
@@ -49,6 +54,7 @@ _STORAGE_FAILED = "storage_failed"
 # slow every answer down; older ones are a click away.
 VISIBLE_PAGE = 40
 EDIT_BOX = "edit_box"
+COMMENT_LENGTH = 2000
 
 
 def history() -> list[ChatMessage]:
@@ -97,14 +103,15 @@ def _persist(position: int, message: ChatMessage) -> None:
         _note(saver.put(current, position, message))
 
 
-def begin_turn(first_text: str, settings: Settings) -> None:
+def begin_turn(question: ChatMessage, settings: Settings) -> None:
     """Make sure the conversation exists in the store, with the settings of this turn."""
     saver = _saver()
     if saver is None:
         return
     current = conversation_id()
     if current is None:
-        current = saver.start(first_text, settings)
+        title = question.content or ", ".join(a.name for a in question.attachments)
+        current = saver.start(title, settings)
         _note(current is not None)
         st.session_state[_CONVERSATION] = current
     else:
@@ -140,23 +147,29 @@ def show_earlier() -> None:
     st.session_state[_VISIBLE] = st.session_state.get(_VISIBLE, VISIBLE_PAGE) + VISIBLE_PAGE
 
 
-def _drop_last_turn() -> str | None:
+def _drop_last_turn() -> ChatMessage | None:
     """Remove the last answer (if any) and the question before it; return the question."""
     messages = history()
     if messages and not messages[-1].is_user:
         messages.pop()
-    question = messages.pop().content if messages and messages[-1].is_user else None
+    question = messages.pop() if messages and messages[-1].is_user else None
     saver, current = _saver(), conversation_id()
     if saver is not None and current is not None:
         _note(saver.truncate(current, len(messages)))
     return question
 
 
+def _ask_again(text: str, question: ChatMessage | None) -> None:
+    """Queue ``text`` for the next run, with the files of ``question`` that could be sent."""
+    files = [a for a in question.attachments if a.sent] if question else []
+    st.session_state[_RESEND] = ChatMessage.user(text, attachments=files)
+
+
 def retry_last() -> None:
     """Ask the last question again (Retry, Regenerate); the next run streams the answer."""
     question = _drop_last_turn()
     if question is not None:
-        st.session_state[_RESEND] = question
+        _ask_again(question.content, question)
 
 
 def start_edit() -> None:
@@ -175,14 +188,14 @@ def editing() -> bool:
 
 def resend_edited() -> None:
     """Replace the last question with the edited text and ask it instead."""
-    text = st.session_state.get(EDIT_BOX, "")
+    text = clean_user_text(st.session_state.get(EDIT_BOX, ""))
     cancel_edit()
-    if text.strip():
-        _drop_last_turn()
-        st.session_state[_RESEND] = text
+    question = next((m for m in reversed(history()) if m.is_user), None)
+    if text or (question and any(a.sent for a in question.attachments)):
+        _ask_again(text, _drop_last_turn())
 
 
-def take_resend() -> str | None:
+def take_resend() -> ChatMessage | None:
     """The question a Retry or an edit asked for in this run, if any (once)."""
     return st.session_state.pop(_RESEND, None)
 
@@ -193,6 +206,47 @@ def keep_partial_answer() -> None:
     if messages and messages[-1].status is Status.FAILED and not messages[-1].is_user:
         messages[-1] = replace(messages[-1], status=Status.KEPT)
         _persist(len(messages) - 1, messages[-1])
+
+
+# Feedback: a thumbs widget and a comment box per answer, named by the message's id.
+
+
+def feedback_key(message_id: str) -> str:
+    return f"feedback_{message_id}"
+
+
+def comment_key(message_id: str) -> str:
+    return f"feedback_comment_{message_id}"
+
+
+def _change_message(message_id: str, change) -> None:
+    messages = history()
+    for position, message in enumerate(messages):
+        if message.id == message_id:
+            messages[position] = change(message)
+            _persist(position, messages[position])
+            return
+
+
+def rate_answer(message_id: str) -> None:
+    """Store the thumbs the visitor chose (st.feedback: 1 up, 0 down, None cleared)."""
+    value = st.session_state.get(feedback_key(message_id))
+    rating = None if value is None else (Rating.UP if value == 1 else Rating.DOWN)
+
+    def change(message: ChatMessage) -> ChatMessage:
+        if rating is None:
+            return replace(message, feedback=None)
+        kept = message.feedback.comment if message.feedback and rating is Rating.DOWN else ""
+        return replace(message, feedback=Feedback(rating, kept))
+
+    _change_message(message_id, change)
+
+
+def comment_on_answer(message_id: str) -> None:
+    """Store the comment typed under a thumbs down."""
+    comment = clean_user_text(st.session_state.get(comment_key(message_id), ""))
+    feedback = Feedback(Rating.DOWN, comment[:COMMENT_LENGTH])
+    _change_message(message_id, lambda message: replace(message, feedback=feedback))
 
 
 def overrides() -> dict[str, Any]:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
+from chat_core.attachments import read_uploads
+from chat_core.errors import ErrorKind, UserFacingError
 from chat_core.i18n import Translator
 from chat_core.messages import ChatMessage, Status
 from chat_core.text import clean_user_text
 from chat_core.usage import parse_prices
 from components import state
+from components.attachments_view import attachment_rules
 from components.chat_view import render_history, render_message, stream_answer
 from components.config import configured_settings, session_language, session_settings
 from components.owner import current_owner
@@ -21,11 +26,26 @@ configured, problems = configured_settings()
 language = session_language(configured)
 t = Translator(language)
 
-ready = session_settings(configured).has_endpoint
+before_sidebar = session_settings(configured)
 prompt = st.chat_input(
-    t("chat.input_placeholder"), key="chat_input", submit_mode="disable", disabled=not ready
+    t("chat.input_placeholder"),
+    key="chat_input",
+    submit_mode="disable",
+    disabled=not before_sidebar.has_endpoint,
+    accept_file="multiple",
 )
-user_text = clean_user_text(prompt or state.take_resend() or "")
+
+
+def incoming_question() -> ChatMessage | None:
+    """This run's question: typed (with its files, read and checked), or a Retry / Edit."""
+    if prompt is None:
+        return state.take_resend()
+    text = clean_user_text(prompt.text or "")
+    files = read_uploads(prompt.files, text_budget=before_sidebar.max_attachment_chars)
+    return ChatMessage.user(text, attachments=files) if text or files else None
+
+
+question = incoming_question()
 owner = current_owner(configured)
 store = open_store(configured)
 state.use_saver(Saver(store, owner) if store and owner else None)
@@ -34,7 +54,7 @@ render_sidebar(
     configured,
     t,
     language=language,
-    busy=bool(user_text),
+    busy=question is not None,
     saved=bool(store and owner),
     usage_total=conversation_usage(state.history(), t, prices),
 )
@@ -58,33 +78,38 @@ history_area, turn_area = st.container(), st.container()
 
 def draw_history() -> None:
     with history_area:
-        if not history and not user_text:
+        if not history:
             st.markdown(f"### {t('chat.empty_title')}")
             st.caption(t("chat.empty_caption", model=settings.model))
-        render_history(history, t, busy=bool(user_text), prices=prices)
+            st.caption(attachment_rules(t, text_budget=settings.max_attachment_chars))
+        render_history(history, t, busy=False, prices=prices)
 
 
-if not user_text:
+def refusal(question: ChatMessage) -> UserFacingError | None:
+    """Why ``question`` is not sent: a file that cannot be, too long, or a limit reached."""
+    rejected = sum(not a.sent for a in question.attachments)
+    if rejected:
+        return UserFacingError(ErrorKind.ATTACHMENTS_REJECTED, {"count": str(rejected)})
+    return refusal_for(question.content, settings, store, limit_identity(owner))
+
+
+if question is None:
     draw_history()
-
-refusal = refusal_for(user_text, settings, store, limit_identity(owner)) if user_text else None
-if refusal is not None:
-    # Refused before any request; the text stays in the conversation, marked.
-    error = refusal
-    state.begin_turn(user_text, settings)
-    state.add_message(ChatMessage.user(user_text, status=Status.FAILED, error=error))
+elif (error := refusal(question)) is not None:
+    # Refused before any request; the question stays in the conversation, marked.
+    state.begin_turn(question, settings)
+    state.add_message(replace(question, status=Status.FAILED, error=error))
     st.rerun()
-elif user_text:
+else:
     earlier = list(history)
-    question = ChatMessage.user(user_text)
-    state.begin_turn(user_text, settings)
+    state.begin_turn(question, settings)
     state.add_message(question)
     answer_position = len(history)
     with turn_area:
         render_message(question, t)
         stream_answer(
             earlier,
-            user_text,
+            question,
             settings,
             language=language,
             t=t,

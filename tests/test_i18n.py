@@ -50,8 +50,17 @@ def test_translator_fills_placeholders():
 _VISIBLE_KEYWORDS = {"label", "placeholder", "help", "body", "caption", "title", "text"}
 # Endonyms: a language's own name is shown as-is in every UI language.
 _ALLOWED_LITERALS = {"日本語", "English"}
-# Calls whose first argument is an identifier, not text (a chat role, a page file).
-_NOT_TEXT_FUNCTIONS = {"chat_message", "Page", "empty", "container", "cache_data", "switch_page"}
+# Calls whose first argument is an identifier, not text (a chat role, a page file,
+# st.feedback's kind of options).
+_NOT_TEXT_FUNCTIONS = {
+    "chat_message",
+    "Page",
+    "empty",
+    "container",
+    "cache_data",
+    "switch_page",
+    "feedback",
+}
 
 
 def _ui_files() -> list[Path]:

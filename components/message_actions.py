@@ -1,0 +1,87 @@
+"""The row under a message: copy on every message, thumbs on every answer, and the
+last turn's Retry / Regenerate / Keep / Edit."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from chat_core.i18n import Translator
+from chat_core.messages import ChatMessage, Rating, Status
+
+from . import state
+from .copy_button import copy_button
+
+__all__ = ["message_actions"]
+
+
+def _feedback(message: ChatMessage) -> None:
+    current = message.feedback
+    st.feedback(
+        "thumbs",
+        key=state.feedback_key(message.id),
+        default=None if current is None else int(current.rating is Rating.UP),
+        on_change=state.rate_answer,
+        args=(message.id,),
+    )
+
+
+def _comment_box(message: ChatMessage, t: Translator) -> None:
+    """Under a thumbs down: what was wrong, optionally."""
+    st.text_input(
+        t("feedback.comment_label"),
+        value=message.feedback.comment,
+        key=state.comment_key(message.id),
+        placeholder=t("feedback.comment_placeholder"),
+        max_chars=state.COMMENT_LENGTH,
+        on_change=state.comment_on_answer,
+        args=(message.id,),
+    )
+    if message.feedback.comment:
+        st.caption(t("feedback.thanks"))
+
+
+def _retry_buttons(message: ChatMessage, t: Translator) -> None:
+    failed = message.status is Status.FAILED
+    st.button(
+        t("chat.retry") if failed else t("chat.regenerate"),
+        key="retry_last",
+        icon=":material/refresh:",
+        type="tertiary",
+        on_click=state.retry_last,
+    )
+    if failed and message.content:
+        st.button(
+            t("chat.keep"),
+            key="keep_partial",
+            icon=":material/bookmark:",
+            type="tertiary",
+            on_click=state.keep_partial_answer,
+        )
+
+
+def _edit_button(t: Translator) -> None:
+    st.button(
+        t("chat.edit"),
+        key="edit_last",
+        icon=":material/edit:",
+        type="tertiary",
+        on_click=state.start_edit,
+    )
+
+
+def message_actions(
+    message: ChatMessage, t: Translator, *, last_question: bool, last_answer: bool
+) -> None:
+    """The actions of one message of the history (none while an answer streams)."""
+    answer = not message.is_user
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        if message.content:
+            copy_button(message.content, key=f"copy_{message.id}", t=t)
+        if answer and message.content:
+            _feedback(message)
+        if answer and last_answer:
+            _retry_buttons(message, t)
+        if last_question:
+            _edit_button(t)
+    if answer and message.feedback is not None and message.feedback.rating is Rating.DOWN:
+        _comment_box(message, t)

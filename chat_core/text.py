@@ -35,7 +35,8 @@ def links_instead_of_images(markdown: str) -> str:
     return "".join(pieces)
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
+# What forms Markdown (or Streamlit's :colour[...] and $math$) inside a line of text.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>$~|])")
 
 
 def escape_markdown(text: str) -> str:

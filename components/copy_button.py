@@ -24,7 +24,7 @@ _HTML = """<button type="button" class="copy" part="button">
 
 _CSS = """
 .copy {
-  display: inline-flex; align-items: center; gap: 0.25rem;
+  display: flex; align-items: center; gap: 0.25rem;
   background: transparent; border: none; border-radius: 0.5rem;
   padding: 0.25rem 0.4rem; cursor: pointer;
   color: var(--st-text-color, #31333f); opacity: 0.6;

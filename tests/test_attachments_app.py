@@ -88,7 +88,7 @@ def test_the_page_states_what_may_be_attached(app):
     app.run()
     rules = [c.value for c in app.caption if "Attach up to" in c.value]
     assert rules == [
-        f"Attach up to {MAX_FILES} files with the paperclip: images (GIF, JPG, PNG, WEBP, up to "
+        f"Attach up to {MAX_FILES} files with the + button: images (GIF, JPG, PNG, WEBP, up to "
         "10.0 MB each; the model must accept images), PDFs (up to 20.0 MB) and text, CSV, JSON or "
         "code files (up to 2.0 MB). The text of one message's files may be 100,000 characters in "
         "all."
@@ -179,9 +179,8 @@ def test_feedback_is_stored_with_the_answer_and_exported(app, model_server, data
     app.run()
     send(app, "first")
     send(app, "second")
-    up, down = app.get("feedback")
-    up.set_value(1).run()
-    app.get("feedback")[1].set_value(0).run()
+    app.get("feedback")[0].set_value(1).run()  # thumbs up on the first answer
+    app.get("feedback")[1].set_value(0).run()  # thumbs down on the second
     _comment_box(app).set_value("Wrong, and too short").run()
     assert any("comment is saved" in c.value for c in app.caption)
 

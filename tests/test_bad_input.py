@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from chat_core.prompts import DEFAULT_SYSTEM_PROMPTS
-from chat_core.text import clean_user_text, links_instead_of_images
+from chat_core.text import clean_user_text, escape_markdown, links_instead_of_images
 from tests.support.app_server import ROOT
 from tests.test_app import bubbles, send
 
@@ -129,3 +129,16 @@ def test_no_cached_resource_is_keyed_by_a_secret():
             ):
                 names = {a.arg for a in node.args.args + node.args.kwonlyargs}
                 assert not names & {"api_key", "key", "settings", "secret"}, (path, node.name)
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("report_final_v2.pdf", "report\\_final\\_v2.pdf"),
+        ("[click](https://evil.example) <b>.md", "\\[click\\](https://evil.example) \\<b\\>.md"),
+        ("price $5 and $6 *bold*.txt", "price \\$5 and \\$6 \\*bold\\*.txt"),
+        ("two\nlines.txt", "two lines.txt"),
+    ],
+)
+def test_file_names_show_literally_in_markdown(name, shown):
+    assert escape_markdown(name) == shown

@@ -13,11 +13,16 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def open_chat(browser, streamlit_server, model_server) -> Iterator[Callable[..., ChatPage]]:
-    """Open the chat page as a new visitor: ``open_chat(locale="ja-JP")``."""
+    """Open the chat page as a new visitor: ``open_chat(locale="ja-JP")``.
+
+    ``permissions`` are granted to the page, e.g. ``["clipboard-read"]``.
+    """
     contexts = []
 
-    def open_(locale: str = "en-US") -> ChatPage:
-        context = browser.new_context(locale=locale, viewport={"width": 1100, "height": 800})
+    def open_(locale: str = "en-US", permissions: list[str] | None = None) -> ChatPage:
+        context = browser.new_context(
+            locale=locale, viewport={"width": 1100, "height": 800}, permissions=permissions or []
+        )
         contexts.append(context)
         return ChatPage(context.new_page()).open(streamlit_server.url)
 

@@ -348,7 +348,7 @@ class ConversationStore:
             connection.execute(delete(conversations).where(self._owned(conversation_id, owner)))
 
     def list(self, owner: str, *, search: str = "") -> list[ConversationSummary]:
-        """The owner's conversations, newest first; ``search`` matches titles and text."""
+        """The owner's conversations, newest first; ``search`` matches titles, text, file names."""
         count = (
             select(func.count())
             .where(messages.c.conversation_id == conversations.c.id)
@@ -366,10 +366,14 @@ class ConversationStore:
             matching = select(messages.c.conversation_id).where(
                 messages.c.content.ilike(pattern, escape="\\")
             )
+            with_file = select(attachments.c.conversation_id).where(
+                attachments.c.name.ilike(pattern, escape="\\")
+            )
             query = query.where(
                 or_(
                     conversations.c.title.ilike(pattern, escape="\\"),
                     conversations.c.id.in_(matching),
+                    conversations.c.id.in_(with_file),
                 )
             )
         query = query.order_by(conversations.c.updated_at.desc())

@@ -18,7 +18,7 @@ from chat_core.messages import ChatMessage, Status
 from chat_core.redact import redact
 from chat_core.settings import Settings
 from chat_core.streaming import CURSOR, StreamingMarkdownHandler, split_settled
-from chat_core.text import links_instead_of_images
+from chat_core.text import display_markdown
 from chat_core.usage import Usage, cost
 
 from . import state
@@ -55,10 +55,10 @@ class ParagraphSink:
             self._on_progress(text.removesuffix(CURSOR))
         head, tail = split_settled(text)
         if len(head) > self._settled:
-            self._tail.markdown(links_instead_of_images(head[self._settled :]))
+            self._tail.markdown(display_markdown(head[self._settled :]))
             self._tail = self._container.empty()
             self._settled = len(head)
-        self._tail.markdown(links_instead_of_images(tail))
+        self._tail.markdown(display_markdown(tail))
 
 
 def error_text(error: UserFacingError, t: Translator) -> str:
@@ -110,7 +110,7 @@ def render_message(
 ) -> None:
     with st.chat_message(message.role.value):
         if message.content:
-            st.markdown(links_instead_of_images(message.content))
+            st.markdown(display_markdown(message.content))
         if message.attachments:
             render_attachments(message.attachments, t)
         _render_ending(message, t)

@@ -41,7 +41,10 @@ def incoming_question() -> ChatMessage | None:
     if prompt is None:
         return state.take_resend()
     text = clean_user_text(prompt.text or "")
-    files = read_uploads(prompt.files, text_budget=before_sidebar.max_attachment_chars)
+    files = []
+    if prompt.files:  # a long PDF takes a moment to read
+        with st.spinner(t("attachment.reading")):
+            files = read_uploads(prompt.files, text_budget=before_sidebar.max_attachment_chars)
     return ChatMessage.user(text, attachments=files) if text or files else None
 
 

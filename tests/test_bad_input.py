@@ -8,7 +8,12 @@ import subprocess
 import pytest
 
 from chat_core.prompts import DEFAULT_SYSTEM_PROMPTS
-from chat_core.text import clean_user_text, escape_markdown, links_instead_of_images
+from chat_core.text import (
+    clean_user_text,
+    display_markdown,
+    escape_markdown,
+    links_instead_of_images,
+)
 from tests.support.app_server import ROOT
 from tests.test_app import bubbles, send
 
@@ -142,3 +147,17 @@ def test_no_cached_resource_is_keyed_by_a_secret():
 )
 def test_file_names_show_literally_in_markdown(name, shown):
     assert escape_markdown(name) == shown
+
+
+@pytest.mark.parametrize(
+    ("markdown", "shown"),
+    [
+        (r"Area \(A = \pi r^2\).", r"Area $A = \pi r^2$."),
+        ("Sum:\n\\[\n\\sum_{i=1}^n i\n\\]\n", "Sum:\n$$\n\\sum_{i=1}^n i\n$$\n"),
+        ("`\\(literal\\)` and\n```\n\\[kept\\]\n```", "`\\(literal\\)` and\n```\n\\[kept\\]\n```"),
+        ("Already $x$ and $$y$$", "Already $x$ and $$y$$"),
+        ("![chart](https://e.example/c.png) \\(z\\)", "[chart](https://e.example/c.png) $z$"),
+    ],
+)
+def test_latex_delimiters_models_use_are_shown_as_math(markdown, shown):
+    assert display_markdown(markdown) == shown

@@ -193,6 +193,8 @@ def test_list_is_newest_first_with_counts_and_search(store, owner):
     assert [s.id for s in store.list(owner, search="RECIPE")] == [older]
     assert [s.id for s in store.list(owner, search="100%_")] == [newer]
     assert store.list(owner, search="y%y") == []  # wildcards are matched literally
+    store.put_message(newer, owner, 3, ChatMessage.user("see file", attachments=_files()[1:2]))
+    assert [s.id for s in store.list(owner, search="NOTES.md")] == [newer]  # a file's name
     store.put_message(older, owner, 1, ChatMessage.assistant("まず、スープを"))
     assert store.list(owner)[0].id == older  # touched: now the newest
 

@@ -34,6 +34,7 @@ __all__ = [
     "message_content",
     "read_upload",
     "read_uploads",
+    "refusal",
 ]
 
 MB = 1024 * 1024
@@ -308,6 +309,14 @@ def _fenced(attachment: Attachment) -> str:
     fence = "`" * max(3, longest + 1)
     language = PurePath(attachment.name).suffix.lstrip(".").lower()
     return f"{attachment.name}:\n{fence}{language}\n{attachment.text}\n{fence}"
+
+
+def refusal(attachments: Sequence[Attachment]) -> UserFacingError | None:
+    """Why a message is not sent because of its files (each file says its own reason)."""
+    rejected = sum(not a.sent for a in attachments)
+    if not rejected:
+        return None
+    return UserFacingError(ErrorKind.ATTACHMENTS_REJECTED, {"count": str(rejected)})
 
 
 def message_content(text: str, attachments: Sequence[Attachment]) -> str | list[dict[str, Any]]:

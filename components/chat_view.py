@@ -120,10 +120,11 @@ def render_message(
             actions()
 
 
-def render_history(
-    history: Sequence[ChatMessage], t: Translator, *, busy: bool, prices=None
-) -> None:
-    """Draw the conversation, each message with its actions unless an answer is streaming."""
+def render_history(history: Sequence[ChatMessage], t: Translator, *, prices=None) -> None:
+    """Draw the conversation, each message with its actions.
+
+    Only runs with no answer streaming draw the history, so the actions are live.
+    """
     last_question = max((i for i, m in enumerate(history) if m.is_user), default=None)
     first = state.first_visible()
     if first:
@@ -136,18 +137,16 @@ def render_history(
         )
     for index in range(first, len(history)):
         message = history[index]
-        if not busy and index == last_question and state.editing():
+        if index == last_question and state.editing():
             _render_editor(message, t)
             continue
-        actions = None
-        if not busy:
-            actions = partial(
-                message_actions,
-                message,
-                t,
-                last_question=index == last_question,
-                last_answer=index == len(history) - 1 and not message.is_user,
-            )
+        actions = partial(
+            message_actions,
+            message,
+            t,
+            last_question=index == last_question,
+            last_answer=index == len(history) - 1 and not message.is_user,
+        )
         render_message(message, t, actions=actions, prices=prices)
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+from chat_core.attachments import refusal as attachments_refusal
 from chat_core.errors import ErrorKind, UserFacingError
 from chat_core.i18n import Translator
 from chat_core.limits import check_limits
@@ -35,9 +36,14 @@ def limit_identity(owner: str | None) -> str:
 
 
 def refusal_for(
-    text: str, settings: Settings, store: ConversationStore | None, identity: str
+    question: ChatMessage, settings: Settings, store: ConversationStore | None, identity: str
 ) -> UserFacingError | None:
-    """Why ``text`` may not be sent now (too long, or a limit reached); None if it may."""
+    """Why ``question`` may not be sent now (a file that cannot be, too long, or a limit
+    reached); None if it may."""
+    files_problem = attachments_refusal(question.attachments)
+    if files_problem is not None:
+        return files_problem
+    text = question.content
     if len(text) > settings.max_input_chars:
         details = {"length": f"{len(text):,}", "limit": f"{settings.max_input_chars:,}"}
         return UserFacingError(ErrorKind.INPUT_TOO_LONG, details)

@@ -7,7 +7,6 @@ from dataclasses import replace
 import streamlit as st
 
 from chat_core.attachments import read_uploads
-from chat_core.errors import ErrorKind, UserFacingError
 from chat_core.i18n import Translator
 from chat_core.messages import ChatMessage, Status
 from chat_core.text import clean_user_text
@@ -85,20 +84,12 @@ def draw_history() -> None:
             st.markdown(f"### {t('chat.empty_title')}")
             st.caption(t("chat.empty_caption", model=settings.model))
             st.caption(attachment_rules(t, text_budget=settings.max_attachment_chars))
-        render_history(history, t, busy=False, prices=prices)
-
-
-def refusal(question: ChatMessage) -> UserFacingError | None:
-    """Why ``question`` is not sent: a file that cannot be, too long, or a limit reached."""
-    rejected = sum(not a.sent for a in question.attachments)
-    if rejected:
-        return UserFacingError(ErrorKind.ATTACHMENTS_REJECTED, {"count": str(rejected)})
-    return refusal_for(question.content, settings, store, limit_identity(owner))
+        render_history(history, t, prices=prices)
 
 
 if question is None:
     draw_history()
-elif (error := refusal(question)) is not None:
+elif (error := refusal_for(question, settings, store, limit_identity(owner))) is not None:
     # Refused before any request; the question stays in the conversation, marked.
     state.begin_turn(question, settings)
     state.add_message(replace(question, status=Status.FAILED, error=error))

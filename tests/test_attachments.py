@@ -16,6 +16,7 @@ from chat_core.attachments import (
     message_content,
     read_upload,
     read_uploads,
+    refusal,
 )
 from chat_core.errors import ErrorKind
 from tests.support.files import image_bytes, pdf_bytes
@@ -173,3 +174,10 @@ def test_an_image_alone_is_sent_without_an_empty_text_part():
     image = read_upload("cat.png", image_bytes(), text_budget=BUDGET)
     (part,) = message_content("", [image])
     assert part["type"] == "image_url"
+
+
+def test_a_message_with_a_refused_file_is_refused_with_the_count():
+    good = read_upload("a.txt", b"fine", text_budget=BUDGET)
+    bad = read_upload("b.exe", b"MZ", text_budget=BUDGET)
+    assert refusal([good]) is None
+    assert refusal([good, bad, bad]).details == {"count": "2"}

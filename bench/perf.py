@@ -357,7 +357,7 @@ def memory(server, client, args) -> None:
         pid = app.process.pid
         rows.append(("started, one page run", f"{rss_mb(pid):.0f}"))
         run_sessions(app, server, 1, 1)
-        for round_ in (1, 2):
+        for round_ in range(1, args.memory_rounds + 1):
             wrong = run_sessions(app, server, args.sessions, args.memory_messages)[1]
             rows.append(
                 (
@@ -392,6 +392,8 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=200)
     parser.add_argument("--sessions", type=int, default=50)
     parser.add_argument("--memory-messages", type=int, default=20)
+    # Rounds of sessions: a leak grows every round, a warming allocator levels off.
+    parser.add_argument("--memory-rounds", type=int, default=4)
     parser.add_argument("--quick", action="store_true", help="fewer repeats and messages")
     args = parser.parse_args()
     args.sizes = [int(s) for s in args.sizes.split(",")]

@@ -128,3 +128,18 @@ def test_a_file_that_cannot_be_sent_is_explained(open_chat, model_server, artifa
     question = chat.page.locator(MESSAGE).first
     assert "photo.png: its content is not what its name says" in question.inner_text()
     chat.page.screenshot(path=artifacts / "refused-file.png")
+
+
+def test_the_limits_and_a_refusal_read_in_japanese(open_chat, model_server, artifacts, tmp_path):
+    chat = open_chat(locale="ja-JP")
+    chat.page.get_by_text("最大5個のファイルを添付できます").wait_for(state="visible")
+    (tmp_path / "表.csv").write_bytes(b"\x00\x01binary")
+    (tmp_path / "写真.jpg").write_bytes(image_bytes("JPEG", size=(240, 160)))
+    chat.page.locator(FILE_INPUT).set_input_files([tmp_path / "表.csv", tmp_path / "写真.jpg"])
+    chat.page.get_by_text("写真.jpg").wait_for(state="visible")
+    chat.send("この表を説明して")
+    chat.page.get_by_text("送信されませんでした").wait_for(state="visible", timeout=30_000)
+    question = chat.page.locator(MESSAGE).first
+    assert "表.csv：中身がファイル名の示す形式と違います" in question.inner_text()
+    question.locator('[data-testid="stImage"] img').wait_for(state="visible")
+    chat.page.screenshot(path=artifacts / "rich-japanese.png")

@@ -3,9 +3,18 @@
 A Streamlit component (v2: no iframe, mounted in the page) whose click writes the
 text to the clipboard in the browser, with no round trip to the server and no
 rerun. The text travels as component data, never as HTML, so it is not rendered.
+
+Every mount carries the component's HTML, CSS and JS, once per message on the
+page, so they are kept small: the icons are the Material Symbols font Streamlit
+already loads. The component has no key: a keyed one is part of
+``st.session_state``, which Streamlit scans whole each time a keyed widget (a
+sidebar slider, say) is drawn, and 40 of them slowed every run down. The
+message's id in the data keeps two identical messages apart.
 """
 
 from __future__ import annotations
+
+import re
 
 import streamlit as st
 
@@ -13,39 +22,32 @@ from chat_core.i18n import Translator
 
 __all__ = ["copy_button"]
 
-# Material Symbols "content_copy" and "check", inline: no font or network needed.
-# ruff: noqa: E501
-
-_HTML = """<button type="button" class="copy" part="button">
-<svg class="icon copy-icon" viewBox="0 -960 960 960" aria-hidden="true"><path d="M360-240q-33 0-56.5-23.5T280-320v-480q0-33 23.5-56.5T360-880h360q33 0 56.5 23.5T800-800v480q0 33-23.5 56.5T720-240H360Zm0-80h360v-480H360v480ZM200-80q-33 0-56.5-23.5T120-160v-560h80v560h440v80H200Zm160-240v-480 480Z"/></svg>
-<svg class="icon done-icon" viewBox="0 -960 960 960" aria-hidden="true"><path d="M382-240 154-468l57-57 171 171 367-367 57 57-424 424Z"/></svg>
-<span class="done-label" role="status"></span>
-</button>"""
+_HTML = (
+    '<button type="button" class="copy"><span class="icon"></span><span class="done"></span>'
+    "</button>"
+)
 
 _CSS = """
-.copy {
-  display: flex; align-items: center; gap: 0.25rem;
-  background: transparent; border: none; border-radius: 0.5rem;
-  padding: 0.25rem 0.4rem; cursor: pointer;
-  color: var(--st-text-color, #31333f); opacity: 0.6;
-  font: inherit; font-size: 0.875rem; line-height: 1;
-}
-.copy:hover, .copy:focus-visible { opacity: 1; background: rgba(151, 166, 195, 0.15); }
+.copy { display: flex; align-items: center; gap: 0.25rem; background: transparent;
+  border: none; border-radius: 0.5rem; padding: 0.25rem 0.4rem; cursor: pointer;
+  color: var(--st-text-color, #31333f); opacity: 0.6; font: inherit; font-size: 0.875rem; }
+.copy:hover, .copy:focus-visible, .copy.copied { opacity: 1; }
+.copy:hover { background: rgba(151, 166, 195, 0.15); }
 .copy:focus-visible { outline: 2px solid var(--st-primary-color, #ff4b4b); }
-.icon { width: 1.1rem; height: 1.1rem; fill: currentColor; }
-.done-icon, .copy.done .copy-icon { display: none; }
-.copy.done .done-icon { display: inline; }
-.copy.done { opacity: 1; }
+.icon { font-family: "Material Symbols Rounded"; font-size: 1.1rem; line-height: 1; }
 """
 
 # Writes data.text to the clipboard; falls back to execCommand where the async
 # clipboard API is missing (a page served over plain HTTP on a LAN address).
 _JS = """
 export default function ({ parentElement, data }) {
-  const button = parentElement.querySelector("button.copy");
-  const doneLabel = parentElement.querySelector(".done-label");
+  const button = parentElement.querySelector(".copy");
+  const icon = parentElement.querySelector(".icon");
+  const done = parentElement.querySelector(".done");
+  const show = (symbol, label) => { icon.textContent = symbol; done.textContent = label; };
   button.title = data.label;
   button.setAttribute("aria-label", data.label);
+  if (!button.classList.contains("copied")) { show("content_copy", ""); }
   const fallbackCopy = (text) => {
     const area = document.createElement("textarea");
     area.value = text;
@@ -55,7 +57,7 @@ export default function ({ parentElement, data }) {
     area.select();
     const copied = document.execCommand("copy");
     area.remove();
-    if (!copied) throw new Error("copy refused");
+    if (!copied) { throw new Error("copy refused"); }
   };
   button.onclick = async () => {
     try {
@@ -64,28 +66,36 @@ export default function ({ parentElement, data }) {
       } else {
         fallbackCopy(data.text);
       }
-      doneLabel.textContent = data.done;
+      show("check", data.done);
     } catch (error) {
-      doneLabel.textContent = data.failed;
+      show("error", data.failed);
     }
-    button.classList.add("done");
+    button.classList.add("copied");
     clearTimeout(button.resetTimer);
     button.resetTimer = setTimeout(() => {
-      button.classList.remove("done");
-      doneLabel.textContent = "";
+      button.classList.remove("copied");
+      show("content_copy", "");
     }, 2000);
   };
 }
 """
 
-_copy_component = st.components.v2.component("chat_copy_button", html=_HTML, css=_CSS, js=_JS)
+
+def _compact(source: str) -> str:
+    """Whitespace runs as one space (the JS above ends its statements with semicolons)."""
+    return re.sub(r"\s+", " ", source).strip()
 
 
-def copy_button(text: str, *, key: str, t: Translator) -> None:
+_copy_component = st.components.v2.component(
+    "chat_copy_button", html=_HTML, css=_compact(_CSS), js=_compact(_JS)
+)
+
+
+def copy_button(text: str, *, message_id: str, t: Translator) -> None:
     """A button that puts ``text`` on the visitor's clipboard."""
     _copy_component(
-        key=key,
         data={
+            "message": message_id,
             "text": text,
             "label": t("chat.copy"),
             "done": t("chat.copied"),

@@ -76,7 +76,7 @@ def message_actions(
     answer = not message.is_user
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
         if message.content:
-            copy_button(message.content, key=f"copy_{message.id}", t=t)
+            copy_button(message.content, message_id=message.id, t=t)
         if answer and message.content:
             _feedback(message)
         if answer and last_answer:

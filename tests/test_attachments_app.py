@@ -208,9 +208,21 @@ def test_feedback_is_stored_with_the_answer_and_exported(app, model_server, data
     assert data_store.load(summary.id, LOCAL_OWNER).messages[1].feedback is None
 
 
+def _copied_texts(app: AppTest) -> list[str]:
+    """What each copy button would put on the clipboard (its data, as sent to the browser)."""
+    return [json.loads(element.proto.json)["text"] for element in app.get("bidi_component")]
+
+
 def test_every_message_has_a_copy_action_with_its_markdown(app, model_server):
     app.run()
     model_server.queue(Reply.text("Here is **bold** and `code`."))
     send(app, "Format *this*")
-    copies = [e for e in app.get("bidi_component") if e.key and e.key.startswith("copy_")]
-    assert len(copies) == 2
+    assert _copied_texts(app) == ["Format *this*", "Here is **bold** and `code`."]
+
+
+def test_identical_messages_each_get_their_own_copy_button(app, model_server):
+    app.run()
+    for _ in range(2):
+        model_server.queue(Reply.text("Yes."))
+        send(app, "Really?")
+    assert _copied_texts(app) == ["Really?", "Yes.", "Really?", "Yes."]

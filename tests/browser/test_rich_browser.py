@@ -56,7 +56,7 @@ def test_copy_puts_a_messages_markdown_source_on_the_clipboard(open_chat, model_
 
     answer.locator("button.copy").click()
     assert _clipboard(chat) == RICH_ANSWER  # the Markdown source, not the rendered text
-    assert answer.locator(".done-label").inner_text() == "Copied"
+    assert answer.locator(".copy .done").inner_text() == "Copied"
     question.locator("button.copy").click()
     assert _clipboard(chat) == "Plan the *upload* flow"
 

@@ -40,33 +40,19 @@ def _comment_box(message: ChatMessage, t: Translator) -> None:
         st.caption(t("feedback.thanks"))
 
 
+def _action(label: str, *, key: str, icon: str, on_click) -> None:
+    """One of the last turn's actions: a quiet button that changes the conversation."""
+    st.button(label, key=key, icon=f":material/{icon}:", type="tertiary", on_click=on_click)
+
+
 def _retry_buttons(message: ChatMessage, t: Translator) -> None:
     failed = message.status is Status.FAILED
-    st.button(
-        t("chat.retry") if failed else t("chat.regenerate"),
-        key="retry_last",
-        icon=":material/refresh:",
-        type="tertiary",
-        on_click=state.retry_last,
-    )
+    label = t("chat.retry") if failed else t("chat.regenerate")
+    _action(label, key="retry_last", icon="refresh", on_click=state.retry_last)
     if failed and message.content:
-        st.button(
-            t("chat.keep"),
-            key="keep_partial",
-            icon=":material/bookmark:",
-            type="tertiary",
-            on_click=state.keep_partial_answer,
+        _action(
+            t("chat.keep"), key="keep_partial", icon="bookmark", on_click=state.keep_partial_answer
         )
-
-
-def _edit_button(t: Translator) -> None:
-    st.button(
-        t("chat.edit"),
-        key="edit_last",
-        icon=":material/edit:",
-        type="tertiary",
-        on_click=state.start_edit,
-    )
 
 
 def message_actions(
@@ -82,6 +68,6 @@ def message_actions(
         if answer and last_answer:
             _retry_buttons(message, t)
         if last_question:
-            _edit_button(t)
+            _action(t("chat.edit"), key="edit_last", icon="edit", on_click=state.start_edit)
     if answer and message.feedback is not None and message.feedback.rating is Rating.DOWN:
         _comment_box(message, t)

@@ -8,6 +8,8 @@ from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 
+from .errors import UserFacingError
+
 __all__ = ["LANGUAGES", "Translator", "catalogue", "language_for_locale"]
 
 LANGUAGES = ("ja", "en")
@@ -38,3 +40,7 @@ class Translator:
     def __call__(self, key: str, /, **values: object) -> str:
         text = self._strings[key]
         return text.format(**values) if values else text
+
+    def explain(self, error: UserFacingError) -> str:
+        """What went wrong, for the page: the error kind's message with its details."""
+        return self(f"error.{error.kind.value}", **error.details)

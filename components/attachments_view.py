@@ -36,11 +36,6 @@ def attachment_rules(t: Translator, *, text_budget: int) -> str:
     )
 
 
-def problem_text(attachment: Attachment, t: Translator) -> str:
-    problem = attachment.problem
-    return t(f"error.{problem.kind.value}", **problem.details) if problem else ""
-
-
 def _render_document(attachment: Attachment, t: Translator) -> None:
     label = t(
         "attachment.document",
@@ -63,7 +58,7 @@ def render_attachments(attachments: Sequence[Attachment], t: Translator) -> None
         )
     for attachment in attachments:
         if not attachment.sent:
-            reason = escape_markdown(problem_text(attachment, t))
+            reason = escape_markdown(t.explain(attachment.problem))
             st.markdown(
                 t("attachment.refused", name=escape_markdown(attachment.name), reason=reason)
             )

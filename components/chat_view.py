@@ -61,10 +61,6 @@ class ParagraphSink:
         self._tail.markdown(display_markdown(tail))
 
 
-def error_text(error: UserFacingError, t: Translator) -> str:
-    return t(f"error.{error.kind.value}", **error.details)
-
-
 def usage_text(usage: Usage, t: Translator, prices) -> str:
     text = t("usage.tokens", input=f"{usage.input_tokens:,}", output=f"{usage.output_tokens:,}")
     dollars = cost(usage, prices)
@@ -82,11 +78,11 @@ def _render_ending(message: ChatMessage, t: Translator) -> None:
     elif message.status is Status.KEPT:
         st.caption(t("chat.kept"))
     elif message.error is not None and message.error.kind is ErrorKind.LENGTH_LIMIT:
-        st.caption(error_text(message.error, t))
+        st.caption(t.explain(message.error))
     elif message.status is Status.FAILED and message.error is not None:
         if message.content and not message.is_user:
             st.caption(t("chat.incomplete"))
-        st.error(error_text(message.error, t), icon=":material/error:")
+        st.error(t.explain(message.error), icon=":material/error:")
 
 
 def _render_editor(question: ChatMessage, t: Translator) -> None:

@@ -94,7 +94,8 @@ messages = Table(
     metadata,
     *_message_columns(),
     Column("usage", JSON, nullable=True),  # version 2
-    Column("feedback", JSON, nullable=True),  # version 3
+    # version 3; SQL NULL (not JSON null) when there is none, so it can be filtered on
+    Column("feedback", JSON(none_as_null=True), nullable=True),
 )
 
 # Files sent with a question (version 3): a document's text, an image's bytes.
@@ -531,6 +532,49 @@ class ConversationStore:
                 {**row._asdict(), "day": str(row.day)}
                 for row in connection.execute(query.order_by(day, usage_events.c.model))
             ]
+
+    # Feedback ---------------------------------------------------------------------
+
+    def feedback_report(self, owner: str | None, *, limit: int = 500) -> list[dict[str, Any]]:
+        """The latest answers that got thumbs, newest first; None: everyone's.
+
+        Each row: owner, conversation id and title, when the answer was written, the
+        rating ("up" / "down"), the comment, and the answer's opening.
+        """
+        query = (
+            select(
+                conversations.c.owner,
+                conversations.c.id,
+                conversations.c.title,
+                messages.c.created_at,
+                messages.c.content,
+                messages.c.feedback,
+            )
+            .join(conversations, conversations.c.id == messages.c.conversation_id)
+            .where(messages.c.feedback.is_not(None))
+            .order_by(messages.c.created_at.desc())
+            .limit(limit)
+        )
+        if owner is not None:
+            query = query.where(conversations.c.owner == owner)
+        rows = []
+        with self.engine.connect() as connection:
+            for row in connection.execute(query):
+                feedback = Feedback.from_dict(row.feedback)
+                if feedback is None:  # a JSON null, or a value this version cannot read
+                    continue
+                rows.append(
+                    {
+                        "owner": row.owner,
+                        "conversation_id": row.id,
+                        "title": row.title,
+                        "at": _aware(row.created_at),
+                        "rating": feedback.rating.value,
+                        "comment": feedback.comment,
+                        "answer": title_from(row.content),
+                    }
+                )
+        return rows
 
 
 def _attachment_json(attachment: Attachment) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""The usage page: tokens and estimated cost by day and model, yours (or everyone's, for admins)."""
+"""The usage page: tokens and cost by day and model, and the thumbs answers got; yours, or
+everyone's for admins."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from components.usage import limit_identity
 
 configured, _ = configured_settings()
 t = Translator(session_language(configured))
-identity = limit_identity(current_owner(configured))
+owner = current_owner(configured)
+identity = limit_identity(owner)
 admins = {name.strip() for name in configured.admins.split(",") if name.strip()}
 is_admin = identity in admins
 prices = parse_prices(configured.prices)
@@ -61,3 +63,40 @@ else:
             "cost": st.column_config.NumberColumn(t("usage.cost_column"), format="$%.4f"),
         },
     )
+
+
+def _render_feedback(rows: list[dict], *, everyone: bool) -> None:
+    """The answers that got thumbs: counts, then the latest with their comments."""
+    st.subheader(t("feedback.title"))
+    if not rows:
+        st.caption(t("feedback.none"))
+        return
+    table = pd.DataFrame(rows)
+    counts = st.columns(2)
+    counts[0].metric(t("feedback.up"), f"{int((table['rating'] == 'up').sum()):,}")
+    counts[1].metric(t("feedback.down"), f"{int((table['rating'] == 'down').sum()):,}")
+    table["rating"] = table["rating"].map({"up": "👍", "down": "👎"})
+    columns = ["at", "title", "rating", "comment", "answer"]
+    if everyone:
+        columns.insert(1, "owner")
+    st.dataframe(
+        table[columns],
+        hide_index=True,
+        column_config={
+            "at": st.column_config.DatetimeColumn(t("feedback.at"), format="YYYY-MM-DD HH:mm"),
+            "owner": t("usage.owner"),
+            "title": t("feedback.conversation"),
+            "rating": t("feedback.rating"),
+            "comment": t("feedback.comment"),
+            "answer": t("feedback.answer"),
+        },
+    )
+
+
+if store is not None and (owner or is_admin):
+    try:
+        feedback_rows = store.feedback_report(None if is_admin else owner)
+    except STORAGE_ERRORS:
+        feedback_rows = None
+    if feedback_rows is not None:
+        _render_feedback(feedback_rows, everyone=is_admin)

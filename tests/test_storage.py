@@ -319,3 +319,27 @@ def test_usage_is_stored_and_counted(store, owner):
         ("other", 1, 2),
     }
     assert all(r["owner"] == owner for r in report)
+
+
+def test_the_feedback_report_lists_rated_answers_newest_first(store, owner):
+    other = f"other-{uuid.uuid4()}"
+    mine = store.create(owner, title="Mine", settings={})
+    store.put_message(mine, owner, 0, ChatMessage.user("q"))
+    store.put_message(mine, owner, 1, ChatMessage.assistant("first answer"))  # not rated
+    store.put_message(mine, owner, 2, ChatMessage.user("q2"))
+    rated = ChatMessage.assistant("second answer", feedback=Feedback(Rating.DOWN, "too vague"))
+    store.put_message(mine, owner, 3, rated)
+    theirs = store.create(other, title="Theirs", settings={})
+    store.put_message(theirs, other, 0, ChatMessage.assistant("x", feedback=Feedback(Rating.UP)))
+
+    (row,) = store.feedback_report(owner)
+    assert (row["title"], row["rating"], row["comment"], row["answer"]) == (
+        "Mine",
+        "down",
+        "too vague",
+        "second answer",
+    )
+    everyone = [r for r in store.feedback_report(None) if r["owner"] in (owner, other)]
+    assert [r["rating"] for r in everyone] == ["up", "down"]  # newest first
+    store.put_message(mine, owner, 3, ChatMessage.assistant("second answer"))  # thumbs cleared
+    assert store.feedback_report(owner) == []

@@ -130,3 +130,30 @@ def test_the_usage_page_shows_my_totals_and_admins_see_everyone(app, model_serve
     admin.switch_page("pages/usage.py").run()
     assert "everyone's usage" in admin.caption[0].value
     assert list(admin.dataframe[0].value["owner"].unique()) == ["local"]
+
+
+def test_the_usage_page_lists_rated_answers_with_their_comments(app, model_server, clean_env):
+    app.run()
+    send(app, "first")
+    send(app, "second")
+    app.get("feedback")[0].set_value(1).run()
+    app.get("feedback")[1].set_value(0).run()
+    next(i for i in app.text_input if i.key.startswith("feedback_comment_")).set_value(
+        "Missed the point"
+    ).run()
+    app.switch_page("pages/usage.py").run()
+    assert not app.exception
+    metrics = {m.label: m.value for m in app.metric}
+    assert (metrics["Thumbs up"], metrics["Thumbs down"]) == ("1", "1")
+    feedback = app.dataframe[1].value
+    assert list(feedback.columns) == ["at", "title", "rating", "comment", "answer"]
+    assert feedback.iloc[0][["rating", "comment", "answer"]].tolist() == [
+        "👎",
+        "Missed the point",
+        "Echo: second",
+    ]
+
+    clean_env.setenv("CHAT_ADMINS", "local")
+    admin = new_app()
+    admin.switch_page("pages/usage.py").run()
+    assert list(admin.dataframe[1].value["owner"].unique()) == ["local"]

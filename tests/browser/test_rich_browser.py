@@ -114,6 +114,13 @@ def test_files_thumbs_and_markdown_in_one_conversation(
     answer.get_by_text("Thank you").scroll_into_view_if_needed()
     chat.page.screenshot(path=artifacts / "rich-answer.png")
 
+    # The rating and its comment are on the Usage page, with the conversation they belong to.
+    chat.page.get_by_role("link", name="Usage").click()
+    chat.page.get_by_text("Feedback on answers").wait_for(state="visible", timeout=30_000)
+    chat.page.set_viewport_size({"width": 1100, "height": 1250})
+    chat.page.wait_for_timeout(800)  # the data grid paints on a canvas
+    chat.page.screenshot(path=artifacts / "usage-feedback.png")
+
 
 def test_a_file_that_cannot_be_sent_is_explained(open_chat, model_server, artifacts, tmp_path):
     chat = open_chat()

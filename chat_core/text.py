@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-__all__ = ["clean_user_text", "display_markdown", "escape_markdown", "links_instead_of_images"]
+__all__ = ["clean_user_text", "display_markdown", "escape_markdown"]
 
 # C0 and C1 control characters, NUL included, except tab, newline and carriage return.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -34,29 +34,22 @@ def _outside_code(markdown: str, change: Callable[[str], str]) -> str:
     return "".join(pieces)
 
 
-def _images_as_links(text: str) -> str:
-    return _IMAGE.sub(r"\1", text)
-
-
-def links_instead_of_images(markdown: str) -> str:
-    """Turn Markdown images into links, outside code.
-
-    An image in a model's answer would be fetched by the visitor's browser as
-    soon as it is drawn, telling a third party who read what; a link is only
-    followed if the visitor clicks it.
-    """
-    return _outside_code(markdown, _images_as_links)
-
-
-def _dollar_math(text: str) -> str:
+def _as_shown(text: str) -> str:
+    """Images as links, and LaTeX in the delimiters Streamlit renders (text outside code)."""
+    text = _IMAGE.sub(r"\1", text)
     return _INLINE_MATH.sub(r"$\1$", _DISPLAY_MATH.sub(r"$$\1$$", text))
 
 
 def display_markdown(markdown: str) -> str:
-    """A model's Markdown as the page shows it: images as links, and ``\\(x\\)`` and
-    ``\\[x\\]`` math in the ``$`` delimiters Streamlit renders. The stored text (and
-    what Copy gives) stays as the model wrote it."""
-    return _outside_code(markdown, lambda text: _dollar_math(_images_as_links(text)))
+    """A model's Markdown as the page shows it; the stored text (and what Copy gives)
+    stays as the model wrote it.
+
+    Images become links: an image in an answer would be fetched by the visitor's
+    browser as soon as it is drawn, telling a third party who read what, while a
+    link is only followed if the visitor clicks it. ``\\(x\\)`` and ``\\[x\\]``
+    become ``$x$`` and ``$$x$$``, which Streamlit renders as math.
+    """
+    return _outside_code(markdown, _as_shown)
 
 
 # What forms Markdown (or Streamlit's :colour[...] and $math$) inside a line of text.

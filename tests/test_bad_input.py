@@ -12,7 +12,6 @@ from chat_core.text import (
     clean_user_text,
     display_markdown,
     escape_markdown,
-    links_instead_of_images,
 )
 from tests.support.app_server import ROOT
 from tests.test_app import bubbles, send
@@ -100,7 +99,7 @@ def test_user_text_is_cleaned_but_keeps_its_layout():
     ],
 )
 def test_markdown_images_become_links_outside_code(markdown, shown):
-    assert links_instead_of_images(markdown) == shown
+    assert display_markdown(markdown) == shown
 
 
 def test_no_ui_code_allows_unsafe_html():

@@ -37,7 +37,7 @@ def test_japanese_input_and_output_come_through_intact(open_chat, model_server, 
     chat = open_chat(locale="ja-JP")
     question = "日本の首都はどこですか？🗼"
     chat.send(question)
-    assert chat.wait_for_answer(question, count=2).endswith(f"Echo: {question}")
+    assert chat.wait_for_answer(f"Echo: {question}", count=2).endswith(f"Echo: {question}")
 
     # An answer whose bytes are split inside multi-byte characters on the wire.
     answer = "東京です。富士山🗻も見えます。"

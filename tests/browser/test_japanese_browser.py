@@ -59,5 +59,5 @@ def test_the_japanese_ui(open_chat, model_server, artifacts):
     page.get_by_text("モデルの設定").click()
     page.get_by_text("システムプロンプト").wait_for()
     chat.send("箇条書きで答えてください")
-    chat.wait_for_answer("箇条書きで答えてください", count=2)
+    chat.wait_for_answer("Echo: 箇条書きで答えてください", count=2)
     page.screenshot(path=artifacts / "japanese-ui.png", full_page=True)

@@ -20,7 +20,7 @@ def test_html_in_messages_and_answers_is_shown_as_text(open_chat, model_server):
     chat = open_chat()
     model_server.queue(Reply.text(f"Answer with {XSS}"))
     chat.send(f"Question with {XSS}")
-    chat.wait_for_answer("bold?</b>", count=2)
+    chat.wait_for_answer(f"Answer with {XSS}", count=2)
     texts = chat.messages()
     assert XSS in texts[0] and XSS in texts[1]
     assert chat.page.evaluate("window.__xss") is None

@@ -101,7 +101,11 @@ class ChatPage:
         return self.page.locator(self.MESSAGE).all_inner_texts()
 
     def wait_for_answer(self, expected: str, *, count: int, timeout: float = 30.0) -> str:
-        """Wait until bubble number ``count`` (1-based) ends with ``expected``, cursor gone."""
+        """Wait until bubble number ``count`` (1-based) ends with ``expected``, cursor gone.
+
+        ``expected`` must not end the question too: while the page redraws after an
+        answer, the bubble at ``count`` can briefly be the question.
+        """
         deadline = time.monotonic() + timeout
         last: list[str] = []
         while time.monotonic() < deadline:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from chat_core.i18n import Translator
 from chat_core.warmup import warm_up
-from components.auth import auth_configured, is_allowed, signed_in_identity
+from components.auth import auth_configured, signed_in_user
 from components.config import configured_settings, session_language
 
 PAGES_DIR = Path(__file__).parent / "pages"
@@ -33,7 +33,8 @@ def main() -> None:
     _start_warm_up(configured.base_url, configured.request_timeout)
     t = Translator(session_language(configured))
     st.set_page_config(page_title=t("app.title"), page_icon="💬", layout="centered")
-    if auth_configured() and not is_allowed(signed_in_identity(), configured):
+    user = signed_in_user() if auth_configured() else None
+    if auth_configured() and (user is None or not user.is_allowed(configured.allowed_users)):
         # Nobody reaches the chat without signing in, and only allowed users after it.
         pages = [st.Page(PAGES_DIR / "sign_in.py", title=t("nav.sign_in"), icon="🔑")]
     else:

@@ -15,9 +15,12 @@ from .memory import window
 from .messages import ChatMessage, to_langchain
 from .prompts import build_prompt, default_system_prompt
 from .settings import Settings
-from .usage import Usage, usage_from
+from .usage import Usage, estimate_tokens, usage_from
 
-__all__ = ["ModelReply", "build_messages", "prompt_inputs", "respond"]
+__all__ = ["ModelReply", "build_messages", "estimate_prompt_tokens", "prompt_inputs", "respond"]
+
+# What an image costs at most in OpenAI's accounting (a 2048 px image in high detail).
+IMAGE_TOKENS = 1_105
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,24 @@ def build_messages(
     """Exactly the messages the model is sent for this turn."""
     inputs = prompt_inputs(history, question, settings, language=language)
     return build_prompt().invoke(inputs).to_messages()
+
+
+def estimate_prompt_tokens(
+    history: Sequence[ChatMessage], question: Question, settings: Settings, *, language: str
+) -> int:
+    """About how many tokens this turn's prompt is, before it is sent (for the limits)."""
+    total = 0
+    for message in build_messages(history, question, settings, language=language):
+        total += 4  # each chat message's framing
+        parts = message.content if isinstance(message.content, list) else [message.content]
+        for part in parts:
+            if isinstance(part, str):
+                total += estimate_tokens(part)
+            elif part.get("type") == "text":
+                total += estimate_tokens(part.get("text", ""))
+            else:
+                total += IMAGE_TOKENS
+    return total
 
 
 def respond(

@@ -28,6 +28,8 @@ class ErrorKind(enum.StrEnum):
     INTERRUPTED = "interrupted"  # the app stopped while the answer was being written
     MESSAGES_PER_MINUTE = "messages_per_minute"  # this user's limit, reached
     TOKENS_PER_DAY = "tokens_per_day"  # this user's limit, reached
+    TOKENS_PER_DAY_TOTAL = "tokens_per_day_total"  # the app's limit for everyone, reached
+    TOKENS_LEFT = "tokens_left"  # this message and its longest answer would pass a limit
     IMAGES_UNSUPPORTED = "images_unsupported"  # the model refused image input
     # A message whose files could not all be sent (each file says why); nothing was sent.
     ATTACHMENTS_REJECTED = "attachments_rejected"

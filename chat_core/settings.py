@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from dotenv import dotenv_values
 
+from .identity import IPNetwork, parse_networks
 from .usage import parse_prices
 
 __all__ = [
@@ -52,9 +53,13 @@ class Settings:
     local_owner: bool = True  # visitors on this machine (loopback) keep their history
     messages_per_minute: int = 0  # per user; 0: no limit
     tokens_per_day: int = 0  # per user; 0: no limit
+    tokens_per_day_total: int = 0  # everyone together; 0: no limit
+    allowed_models: tuple[str, ...] = ()  # what a visitor may choose; (): any
+    max_tokens_limit: int = 32_768  # the largest max tokens a visitor may choose
     prices: str | None = None  # JSON {"model": [input, output]} in USD per million tokens
-    admins: str = ""  # comma-separated identities who see everyone's usage
-    allowed_users: str = ""  # with sign-in: comma-separated e-mails and @domains; "" is anyone
+    admins: frozenset[str] = frozenset()  # lowercased: "local", e-mails, "user:e-mail"
+    allowed_users: frozenset[str] = frozenset()  # with sign-in: lowercased e-mails, @domains
+    trusted_proxies: tuple[IPNetwork, ...] = ()  # whose X-Forwarded-For is believed
 
     @property
     def key_required(self) -> bool:
@@ -86,9 +91,13 @@ ENV_NAMES: dict[str, str] = {
     "CHAT_LOCAL_OWNER": "local_owner",
     "CHAT_MESSAGES_PER_MINUTE": "messages_per_minute",
     "CHAT_TOKENS_PER_DAY": "tokens_per_day",
+    "CHAT_TOKENS_PER_DAY_TOTAL": "tokens_per_day_total",
+    "CHAT_ALLOWED_MODELS": "allowed_models",
+    "CHAT_MAX_TOKENS_LIMIT": "max_tokens_limit",
     "CHAT_PRICES": "prices",
     "CHAT_ADMINS": "admins",
     "CHAT_ALLOWED_USERS": "allowed_users",
+    "CHAT_TRUSTED_PROXIES": "trusted_proxies",
 }
 
 # Inclusive bounds of the numeric settings; shared with the sidebar widgets.
@@ -102,6 +111,8 @@ LIMITS: dict[str, tuple[float, float]] = {
     "max_attachment_chars": (1_000, 2_000_000),
     "messages_per_minute": (0, 10_000),
     "tokens_per_day": (0, 1_000_000_000),
+    "tokens_per_day_total": (0, 100_000_000_000),
+    "max_tokens_limit": (1, 32_768),
 }
 
 
@@ -177,6 +188,19 @@ def _parse_text(_: str, raw: str) -> str:
     return raw
 
 
+def _parse_names(_: str, raw: str) -> frozenset[str]:
+    """Comma-separated names, compared without regard to case."""
+    return frozenset(part.strip().lower() for part in raw.split(",") if part.strip())
+
+
+def _parse_models(_: str, raw: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+
+
+def _parse_networks(_: str, raw: str) -> tuple[IPNetwork, ...]:
+    return parse_networks(raw)
+
+
 def _parse_base_url(_: str, raw: str) -> str:
     if not raw.startswith(("http://", "https://")):
         raise ValueError(raw)
@@ -193,7 +217,13 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "max_attachment_chars": _parse_number(int),
     "messages_per_minute": _parse_number(int),
     "tokens_per_day": _parse_number(int),
+    "tokens_per_day_total": _parse_number(int),
+    "max_tokens_limit": _parse_number(int),
     "prices": _parse_prices,
+    "admins": _parse_names,
+    "allowed_users": _parse_names,
+    "allowed_models": _parse_models,
+    "trusted_proxies": _parse_networks,
     "require_key": _parse_bool,
     "local_owner": _parse_bool,
     "language": _parse_language,
@@ -213,6 +243,8 @@ def _expected(field_name: str) -> str:
         return 'JSON like {"model": [input, output]}'
     if field_name in ("require_key", "local_owner"):
         return "true or false"
+    if field_name == "trusted_proxies":
+        return "addresses or networks, comma-separated"
     return "text"
 
 
@@ -243,15 +275,32 @@ def clamp(field_name: str, value: float) -> float:
     return min(max(value, low), high)
 
 
-def with_overrides(settings: Settings, overrides: Mapping[str, Any]) -> Settings:
-    """``settings`` with a visitor's choices applied; numbers are clamped to range.
+# What a visitor may change for their own session; everything else is the deployer's.
+VISITOR_CHOICES = frozenset(
+    {
+        "api_key",
+        "base_url",
+        "model",
+        "temperature",
+        "max_tokens",
+        "history_window",
+        "system_prompt",
+        "language",
+    }
+)
 
+
+def with_overrides(settings: Settings, overrides: Mapping[str, Any]) -> Settings:
+    """``settings`` with a visitor's choices applied, within what the deployer allows.
+
+    Numbers are clamped to range and max tokens to ``max_tokens_limit``; a model
+    outside ``allowed_models`` keeps the configured one; a visitor's server is used
+    only while the deployer configured no key (the key must never go to it).
     ``None`` and blank strings mean "keep the configured value".
     """
-    known = {f.name for f in fields(Settings)}
     changes: dict[str, Any] = {}
     for name, value in overrides.items():
-        if name not in known or value is None:
+        if name not in VISITOR_CHOICES or value is None:
             continue
         if isinstance(value, str):
             value = value.strip()
@@ -261,4 +310,10 @@ def with_overrides(settings: Settings, overrides: Mapping[str, Any]) -> Settings
             kind = int if isinstance(getattr(settings, name), int) else float
             value = kind(clamp(name, kind(value)))
         changes[name] = value
+    if "max_tokens" in changes:
+        changes["max_tokens"] = min(changes["max_tokens"], settings.max_tokens_limit)
+    if settings.allowed_models and changes.get("model") not in settings.allowed_models:
+        changes.pop("model", None)
+    if settings.api_key:
+        changes.pop("base_url", None)
     return replace(settings, **changes)

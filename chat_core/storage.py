@@ -8,6 +8,7 @@ the steps from each version to the next, applied in order on start.
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -120,18 +121,30 @@ attachments = Table(
 )
 
 
+def _usage_event_columns() -> list[Any]:
+    """The columns version 2 created."""
+    return [
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("owner", String(320), nullable=False),
+        Column("at", DateTime(timezone=True), nullable=False),
+        Column("model", String(200), nullable=False),
+        Column("input_tokens", Integer, nullable=False),
+        Column("output_tokens", Integer, nullable=False),
+        Column("estimated", Integer, nullable=False, default=0),
+        Index("usage_events_owner_at", "owner", "at"),
+    ]
+
+
+# One row per request sent to the model; a pending row holds the request's worst case
+# (prompt plus max tokens) until its answer ends (version 4).
 usage_events = Table(
     "usage_events",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("owner", String(320), nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
-    Column("model", String(200), nullable=False),
-    Column("input_tokens", Integer, nullable=False),
-    Column("output_tokens", Integer, nullable=False),
-    Column("estimated", Integer, nullable=False, default=0),
-    Index("usage_events_owner_at", "owner", "at"),
+    *_usage_event_columns(),
+    Column("pending", Integer, nullable=False, default=0),
+    Index("usage_events_at", "at"),
 )
+_usage_events_v2 = Table("usage_events", MetaData(), *_usage_event_columns())
 
 
 def _create_v1(connection: Connection) -> None:
@@ -141,7 +154,7 @@ def _create_v1(connection: Connection) -> None:
 def _usage_v2(connection: Connection) -> None:
     """Version 2: token usage on each answer, and a usage log for limits and reports."""
     connection.execute(text("ALTER TABLE messages ADD COLUMN usage JSON"))
-    metadata.create_all(connection, tables=[usage_events])
+    _usage_events_v2.metadata.create_all(connection, tables=[_usage_events_v2])
 
 
 def _files_and_feedback_v3(connection: Connection) -> None:
@@ -150,12 +163,24 @@ def _files_and_feedback_v3(connection: Connection) -> None:
     metadata.create_all(connection, tables=[attachments])
 
 
+def _ledger_v4(connection: Connection) -> None:
+    """Version 4: requests counted when sent (pending) and settled when their answer ends."""
+    connection.execute(
+        text("ALTER TABLE usage_events ADD COLUMN pending INTEGER NOT NULL DEFAULT 0")
+    )
+    connection.execute(text("CREATE INDEX usage_events_at ON usage_events (at)"))
+
+
 # version reached -> step from the version before it
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _create_v1,
     2: _usage_v2,
     3: _files_and_feedback_v3,
+    4: _ledger_v4,
 }
+# PostgreSQL advisory lock keys: one process migrates at a time; one reservation at a time.
+MIGRATION_LOCK = 0x63686174_01
+LEDGER_LOCK = 0x63686174_02
 SCHEMA_VERSION = max(MIGRATIONS)
 TITLE_LENGTH = 60
 
@@ -257,12 +282,36 @@ def _message_from(row: Any, files: Sequence[Attachment] = ()) -> ChatMessage:
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite would commit before DDL by itself, so a step killed halfway through
+    # left a half-migrated database; SQLAlchemy emits every BEGIN instead (below).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
     cursor.execute("PRAGMA busy_timeout=10000")  # writers wait their turn, up to 10 s
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _on_sqlite_begin(connection: Connection) -> None:
+    """BEGIN, or BEGIN IMMEDIATE where a step must read and write with no writer between."""
+    mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def exclusive(connection: Connection) -> Connection:
+    """``connection`` whose next SQLite transaction holds the write lock from its start;
+    with :func:`take_lock` inside it, one such transaction runs at a time."""
+    if connection.dialect.name == "sqlite":
+        return connection.execution_options(sqlite_begin="IMMEDIATE")
+    return connection
+
+
+def take_lock(connection: Connection, lock: int) -> None:
+    """Inside a transaction: wait for PostgreSQL's advisory lock ``lock`` (SQLite: no-op,
+    its BEGIN IMMEDIATE already holds the write lock)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock})
 
 
 def _escape_like(text: str) -> str:
@@ -279,18 +328,45 @@ class ConversationStore:
         elif url.startswith("postgresql"):
             options["connect_args"] = {"connect_timeout": 5}
         self.engine: Engine = create_engine(url, **options)
+        self._file = self.engine.url.database if url.startswith("sqlite") else None
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _on_sqlite_connect)
+            event.listen(self.engine, "begin", _on_sqlite_begin)
         self.migrate()
+        self._file_id = self._identify_file()
+
+    def _identify_file(self) -> tuple[int, int] | None:
+        if not self._file or self._file == ":memory:":
+            return None
+        try:
+            status = os.stat(self._file)
+        except OSError:
+            return (-1, -1)
+        return (status.st_dev, status.st_ino)
+
+    def lost(self) -> bool:
+        """Whether the SQLite file was deleted or replaced since it was opened.
+
+        Open connections keep writing into a deleted file, which vanishes with them:
+        without this check every later save would seem to succeed and be lost.
+        """
+        return self._file_id is not None and self._identify_file() != self._file_id
 
     def migrate(self) -> None:
-        """Create the tables on first start, or bring an older schema up to date."""
-        with self.engine.begin() as connection:
-            metadata.create_all(connection, tables=[schema_version])
-            current = connection.execute(select(func.max(schema_version.c.version))).scalar()
-            for version in range((current or 0) + 1, SCHEMA_VERSION + 1):
-                MIGRATIONS[version](connection)
-                connection.execute(insert(schema_version).values(version=version))
+        """Create the tables on first start, or bring an older schema up to date.
+
+        One transaction under a lock: processes starting together wait for each
+        other, and a process killed inside a step leaves the database as it was.
+        """
+        with self.engine.connect() as plain:
+            connection = exclusive(plain)
+            with connection.begin():
+                take_lock(connection, MIGRATION_LOCK)
+                metadata.create_all(connection, tables=[schema_version])
+                current = connection.execute(select(func.max(schema_version.c.version))).scalar()
+                for version in range((current or 0) + 1, SCHEMA_VERSION + 1):
+                    MIGRATIONS[version](connection)
+                    connection.execute(insert(schema_version).values(version=version))
 
     def version(self) -> int:
         with self.engine.connect() as connection:
@@ -489,30 +565,18 @@ class ConversationStore:
                     )
                 )
 
-    # Usage ------------------------------------------------------------------------
-
-    def record_usage(self, owner: str, usage: Usage) -> None:
+    def rename_owner(self, old: str, new: str) -> int:
+        """Move everything of owner ``old`` to ``new``; the number of conversations moved."""
         with self.engine.begin() as connection:
+            moved = connection.execute(
+                update(conversations).where(conversations.c.owner == old).values(owner=new)
+            ).rowcount
             connection.execute(
-                insert(usage_events).values(
-                    owner=owner,
-                    at=_now(),
-                    model=usage.model,
-                    input_tokens=usage.input_tokens,
-                    output_tokens=usage.output_tokens,
-                    estimated=int(usage.estimated),
-                )
+                update(usage_events).where(usage_events.c.owner == old).values(owner=new)
             )
+        return moved
 
-    def usage_since(self, owner: str, since: datetime) -> tuple[int, int]:
-        """(answers, tokens) of ``owner`` since ``since``: what the limits count."""
-        query = select(
-            func.count(),
-            func.coalesce(func.sum(usage_events.c.input_tokens + usage_events.c.output_tokens), 0),
-        ).where((usage_events.c.owner == owner) & (usage_events.c.at >= since))
-        with self.engine.connect() as connection:
-            answers, tokens = connection.execute(query).one()
-        return int(answers), int(tokens)
+    # Usage ------------------------------------------------------------------------
 
     def usage_report(self, owner: str | None) -> list[dict[str, Any]]:
         """Rows of (owner, day, model, answers, input and output tokens); None: everyone."""
@@ -525,6 +589,7 @@ class ConversationStore:
             func.sum(usage_events.c.input_tokens).label("input_tokens"),
             func.sum(usage_events.c.output_tokens).label("output_tokens"),
         ).group_by(usage_events.c.owner, day, usage_events.c.model)
+        query = query.where(usage_events.c.pending == 0)  # answers still being written wait
         if owner is not None:
             query = query.where(usage_events.c.owner == owner)
         with self.engine.connect() as connection:

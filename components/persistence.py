@@ -17,7 +17,7 @@ from chat_core.storage import ConversationStore, sqlite_url, stored_settings
 
 from .config import APP_ROOT
 
-__all__ = ["STORED_SETTINGS", "Saver", "database_url", "open_store"]
+__all__ = ["STORED_SETTINGS", "Saver", "database_lost", "database_url", "open_store"]
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +39,25 @@ def _open(url: str) -> ConversationStore:
 
 
 def open_store(settings: Settings) -> ConversationStore | None:
+    """The shared store, or None when it cannot be used (the page then says so)."""
     url = database_url(settings)
     try:
-        return _open(url)
+        store = _open(url)
     except STORAGE_ERRORS as exc:
         log.warning("conversation store unavailable: %s", redact(str(exc), [url]))
         return None
+    if store.lost():
+        log.error("the SQLite database file was removed while the app ran: nothing is saved")
+        return None
+    return store
+
+
+def database_lost(settings: Settings) -> bool:
+    """Whether the SQLite file this process opened has been removed since."""
+    try:
+        return _open(database_url(settings)).lost()
+    except STORAGE_ERRORS:
+        return False
 
 
 @dataclass(frozen=True)

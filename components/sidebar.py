@@ -9,11 +9,11 @@ import streamlit as st
 
 from chat_core import local_server
 from chat_core.i18n import LANGUAGES, Translator
+from chat_core.identity import SignedInUser
 from chat_core.prompts import default_system_prompt
 from chat_core.settings import LIMITS, Settings
 
 from . import state
-from .auth import signed_in_identity
 
 __all__ = ["render_sidebar"]
 
@@ -189,6 +189,7 @@ def render_sidebar(
     language: str,
     busy: bool,
     saved: bool,
+    user: SignedInUser | None = None,
     usage_total: str | None = None,
     on_new_chat: Callable[[], None] = state.new_chat,
 ) -> None:
@@ -205,16 +206,15 @@ def render_sidebar(
             disabled=busy,
             width="stretch",
         )
-        identity = signed_in_identity()
-        if identity:
-            st.caption(t("auth.signed_in_as", identity=identity))
+        if user is not None:
+            st.caption(t("auth.signed_in_as", identity=user.shown_as))
             st.button(
                 t("auth.sign_out"), key="sign_out", icon=":material/logout:", on_click=st.logout
             )
         if not saved:
             st.caption(t("history.session_only"))
         else:
-            st.caption(t("history.saved_account") if identity else t("history.saved"))
+            st.caption(t("history.saved_account") if user else t("history.saved"))
         if usage_total:
             st.caption(usage_total)
         _language_picker(t, busy)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -28,12 +29,15 @@ __all__ = [
     "first_visible",
     "history",
     "keep_partial_answer",
+    "legacy_history_claimed",
+    "mark_legacy_history_claimed",
     "new_chat",
     "open_conversation",
     "overrides",
     "rate_answer",
     "resend_edited",
     "retry_last",
+    "session_id",
     "show_earlier",
     "start_edit",
     "storage_failed",
@@ -50,11 +54,27 @@ _VISIBLE = "visible_messages"
 _CONVERSATION = "conversation_id"
 _SAVER = "saver"
 _STORAGE_FAILED = "storage_failed"
+_SESSION_ID = "session_id"
+_LEGACY_CLAIMED = "legacy_history_claimed"
 # Only the latest messages are drawn on each run, so a long conversation does not
 # slow every answer down; older ones are a click away.
 VISIBLE_PAGE = 40
 EDIT_BOX = "edit_box"
 COMMENT_LENGTH = 2000
+
+
+def session_id() -> str:
+    """A random name for this browser session: whom limits count against when nothing
+    else tells visitors apart (one per tab, never shared)."""
+    return st.session_state.setdefault(_SESSION_ID, uuid.uuid4().hex)
+
+
+def legacy_history_claimed() -> bool:
+    return bool(st.session_state.get(_LEGACY_CLAIMED))
+
+
+def mark_legacy_history_claimed() -> None:
+    st.session_state[_LEGACY_CLAIMED] = True
 
 
 def history() -> list[ChatMessage]:
@@ -110,10 +130,15 @@ def begin_turn(question: ChatMessage, settings: Settings) -> None:
         return
     current = conversation_id()
     if current is None:
-        title = question.content or ", ".join(a.name for a in question.attachments)
+        earlier = history()
+        first = earlier[0] if earlier and earlier[0].is_user else question
+        title = first.content or ", ".join(a.name for a in first.attachments)
         current = saver.start(title, settings)
         _note(current is not None)
         st.session_state[_CONVERSATION] = current
+        # A conversation created late (the store failed before) starts with what came first.
+        for position, message in enumerate(earlier):
+            _persist(position, message)
     else:
         saver.save_settings(current, settings)
 

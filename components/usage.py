@@ -1,4 +1,4 @@
-"""Usage in the chat: recording each answer's tokens, limits per user, totals to show."""
+"""Usage in the chat: admitting a request within the limits, settling it, totals to show."""
 
 from __future__ import annotations
 
@@ -9,37 +9,34 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from chat_core.attachments import refusal as attachments_refusal
+from chat_core.chat import estimate_prompt_tokens
 from chat_core.errors import ErrorKind, UserFacingError
 from chat_core.i18n import Translator
-from chat_core.limits import check_limits
+from chat_core.limits import (
+    FallbackLedger,
+    LimitReached,
+    Limits,
+    MemoryLedger,
+    Request,
+    Reservation,
+    refusal,
+    spent,
+)
 from chat_core.messages import ChatMessage
 from chat_core.settings import Settings
 from chat_core.storage import ConversationStore
 from chat_core.usage import cost
+from chat_core.usage_ledger import SqlLedger
 
-from . import state
 from .persistence import STORAGE_ERRORS
 
-__all__ = ["conversation_usage", "keep_answer", "limit_identity", "refusal_for"]
+__all__ = ["admit", "conversation_usage", "input_refusal", "settle"]
 
 log = logging.getLogger(__name__)
 
 
-def limit_identity(owner: str | None) -> str:
-    """Who the limits count against: the owner, else the visitor's address, else the tab."""
-    if owner:
-        return owner
-    remote_ip = st.context.ip_address
-    if isinstance(remote_ip, str) and remote_ip:
-        return f"ip:{remote_ip}"
-    return f"session:{id(st.session_state)}"
-
-
-def refusal_for(
-    question: ChatMessage, settings: Settings, store: ConversationStore | None, identity: str
-) -> UserFacingError | None:
-    """Why ``question`` may not be sent now (a file that cannot be, too long, or a limit
-    reached); None if it may."""
+def input_refusal(question: ChatMessage, settings: Settings) -> UserFacingError | None:
+    """Why ``question`` cannot be sent at all (a file that cannot be, or too long)."""
     files_problem = attachments_refusal(question.attachments)
     if files_problem is not None:
         return files_problem
@@ -47,28 +44,49 @@ def refusal_for(
     if len(text) > settings.max_input_chars:
         details = {"length": f"{len(text):,}", "limit": f"{settings.max_input_chars:,}"}
         return UserFacingError(ErrorKind.INPUT_TOO_LONG, details)
-    if store is None or not (settings.messages_per_minute or settings.tokens_per_day):
-        return None
-    try:
-        hit = check_limits(
-            settings, lambda since: store.usage_since(identity, since), datetime.now(UTC)
-        )
-    except STORAGE_ERRORS:
-        log.warning("limits could not be checked: the store is unavailable")
-        return None
-    if hit is None:
-        return None
-    return UserFacingError(ErrorKind(hit.kind), {"limit": f"{hit.limit:,}"})
+    return None
 
 
-def keep_answer(answer: ChatMessage, store: ConversationStore | None, identity: str) -> None:
-    """Add the answer to the conversation and count its tokens for the limits."""
-    state.add_message(answer)
-    if store is not None and answer.usage is not None:
-        try:
-            store.record_usage(identity, answer.usage)
-        except STORAGE_ERRORS:
-            log.warning("usage could not be recorded")
+@st.cache_resource(show_spinner=False)
+def _memory_ledger() -> MemoryLedger:
+    """One per process: counts requests while the database cannot (keyed by identity)."""
+    return MemoryLedger()
+
+
+def _ledger(store: ConversationStore | None) -> FallbackLedger:
+    return FallbackLedger(
+        SqlLedger(store.engine) if store is not None else None,
+        _memory_ledger(),
+        failures=STORAGE_ERRORS,
+        on_failure=lambda what: log.warning(
+            "usage ledger unavailable (%s): counting in memory", what
+        ),
+    )
+
+
+def admit(
+    history: Sequence[ChatMessage],
+    question: ChatMessage,
+    settings: Settings,
+    *,
+    language: str,
+    identity: str,
+    store: ConversationStore | None,
+) -> Reservation | UserFacingError:
+    """Count this request against the limits before it is sent, or say which it passes."""
+    request = Request(
+        identity=identity,
+        model=settings.model,
+        input_tokens=estimate_prompt_tokens(history, question, settings, language=language),
+        max_tokens=settings.max_tokens,
+    )
+    outcome = _ledger(store).reserve(request, Limits.of(settings), datetime.now(UTC))
+    return refusal(outcome) if isinstance(outcome, LimitReached) else outcome
+
+
+def settle(reservation: Reservation, answer: ChatMessage, store: ConversationStore | None) -> None:
+    """Replace the request's reserved worst case by what its answer really used."""
+    _ledger(store).settle(reservation, spent(reservation.request, answer))
 
 
 def conversation_usage(

@@ -7,6 +7,7 @@ from dataclasses import replace
 import streamlit as st
 
 from chat_core.attachments import read_uploads
+from chat_core.errors import UserFacingError
 from chat_core.i18n import Translator
 from chat_core.messages import ChatMessage, Status
 from chat_core.text import clean_user_text
@@ -15,11 +16,11 @@ from components import state
 from components.attachments_view import attachment_rules
 from components.chat_view import render_history, render_message, stream_answer
 from components.config import configured_settings, session_language, session_settings
-from components.owner import current_owner
-from components.persistence import Saver, open_store
+from components.persistence import Saver, database_lost, open_store
 from components.setup_notice import render_setup_notice
 from components.sidebar import render_sidebar
-from components.usage import conversation_usage, keep_answer, limit_identity, refusal_for
+from components.usage import admit, conversation_usage, input_refusal, settle
+from components.visitor import current_visitor
 
 configured, problems = configured_settings()
 language = session_language(configured)
@@ -48,8 +49,9 @@ def incoming_question() -> ChatMessage | None:
 
 
 question = incoming_question()
-owner = current_owner(configured)
 store = open_store(configured)
+visitor = current_visitor(configured, store)
+owner = visitor.owner
 state.use_saver(Saver(store, owner) if store and owner else None)
 prices = parse_prices(configured.prices)
 render_sidebar(
@@ -58,6 +60,7 @@ render_sidebar(
     language=language,
     busy=question is not None,
     saved=bool(store and owner),
+    user=visitor.user,
     usage_total=conversation_usage(state.history(), t, prices),
 )
 settings = session_settings(configured)
@@ -69,7 +72,8 @@ for problem in problems:
 if not settings.has_endpoint:
     render_setup_notice(t, offer_local_server=settings.base_url is None)
 if (owner and store is None) or state.storage_failed():
-    st.warning(t("history.unavailable"), icon=":material/database:")
+    problem = "history.database_lost" if database_lost(configured) else "history.unavailable"
+    st.warning(t(problem), icon=":material/database:")
 
 history = state.history()
 # The page is always [history, turn]. A run that answers a message draws only the
@@ -87,18 +91,30 @@ def draw_history() -> None:
         render_history(history, t, prices=prices)
 
 
+def admitted(earlier: list[ChatMessage], question: ChatMessage):
+    """The question counted against the limits, or why it may not be sent."""
+    return input_refusal(question, settings) or admit(
+        earlier, question, settings, language=language, identity=visitor.identity, store=store
+    )
+
+
 if question is None:
     draw_history()
-elif (error := refusal_for(question, settings, store, limit_identity(owner))) is not None:
+elif isinstance(reservation := admitted(list(history), question), UserFacingError):
     # Refused before any request; the question stays in the conversation, marked.
     state.begin_turn(question, settings)
-    state.add_message(replace(question, status=Status.FAILED, error=error))
+    state.add_message(replace(question, status=Status.FAILED, error=reservation))
     st.rerun()
 else:
     earlier = list(history)
     state.begin_turn(question, settings)
     state.add_message(question)
     answer_position = len(history)
+
+    def keep(answer: ChatMessage) -> None:
+        state.add_message(answer)
+        settle(reservation, answer, store)
+
     with turn_area:
         render_message(question, t)
         stream_answer(
@@ -107,7 +123,7 @@ else:
             settings,
             language=language,
             t=t,
-            keep=lambda answer: keep_answer(answer, store, limit_identity(owner)),
+            keep=keep,
             checkpoint=lambda partial: state.checkpoint(answer_position, partial),
         )
     st.rerun()  # redraw from the history, with the sidebar and actions enabled again

@@ -9,13 +9,13 @@ from chat_core.storage import ConversationStore, ConversationSummary, export_jso
 from components import state
 from components.config import configured_settings, session_language
 from components.dates import local_date
-from components.owner import current_owner
 from components.persistence import STORAGE_ERRORS, open_store
+from components.visitor import current_visitor
 
 configured, _ = configured_settings()
 t = Translator(session_language(configured))
-owner = current_owner(configured)
-store = open_store(configured) if owner else None
+store = open_store(configured)
+owner = current_visitor(configured, store).owner
 
 _EXPORTS = (("markdown", "md", "text/markdown"), ("json", "json", "application/json"))
 _ROLES = ("user", "assistant")

@@ -9,18 +9,15 @@ import streamlit as st
 from chat_core.i18n import Translator
 from chat_core.usage import Usage, cost, parse_prices
 from components.config import configured_settings, session_language
-from components.owner import current_owner
 from components.persistence import STORAGE_ERRORS, open_store
-from components.usage import limit_identity
+from components.visitor import current_visitor
 
 configured, _ = configured_settings()
 t = Translator(session_language(configured))
-owner = current_owner(configured)
-identity = limit_identity(owner)
-admins = {name.strip() for name in configured.admins.split(",") if name.strip()}
-is_admin = identity in admins
-prices = parse_prices(configured.prices)
 store = open_store(configured)
+visitor = current_visitor(configured, store)
+owner, identity, is_admin = visitor.owner, visitor.identity, visitor.is_admin
+prices = parse_prices(configured.prices)
 
 st.title(t("usage.title"))
 rows = None

@@ -13,8 +13,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from chat_core.attachments import MAX_FILES
+from chat_core.identity import LOCAL_OWNER
 from chat_core.storage import ConversationStore, export_json, export_markdown, sqlite_url
-from components.owner import LOCAL_OWNER
 from tests.support.files import image_bytes, pdf_bytes
 from tests.support.scripted_server import Reply
 from tests.test_app import bubbles, send

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from chat_core.identity import LOCAL_OWNER
 from chat_core.messages import Status
 from chat_core.storage import ConversationStore, sqlite_url
-from components.owner import LOCAL_OWNER
 from tests.support.app_server import new_app
 from tests.support.scripted_server import Reply
 from tests.test_app import bubbles, send

@@ -295,24 +295,109 @@ def test_a_version_1_database_is_migrated_and_keeps_its_data(tmp_path):
             )
         )
     store = ConversationStore(url)
-    assert store.version() == SCHEMA_VERSION == 3
+    assert store.version() == SCHEMA_VERSION == 4
     assert [m.content for m in store.load("c1", "o").messages] == ["from v1"]
+    assert _schema(store.engine) == _schema(ConversationStore(sqlite_url(tmp_path / "new")).engine)
 
 
-def test_usage_is_stored_and_counted(store, owner):
-    from datetime import UTC, datetime, timedelta
+def _schema(engine) -> dict:
+    """Each table's columns (name, type, nullable) and indexes, as the database has them."""
+    from sqlalchemy import inspect
 
+    inspector = inspect(engine)
+    return {
+        table: (
+            sorted(
+                (c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(table)
+            ),
+            sorted((i["name"], tuple(i["column_names"])) for i in inspector.get_indexes(table)),
+        )
+        for table in inspector.get_table_names()
+    }
+
+
+def test_processes_opening_a_fresh_database_together_do_not_collide(tmp_path):
+    """Each process migrates under the database's lock; the others wait, then find it done."""
+    import subprocess
+    import sys
+
+    url = sqlite_url(tmp_path / "shared")
+    code = "import sys\nfrom chat_core.storage import ConversationStore as S\nS(sys.argv[1])"
+    for _ in range(3):
+        (tmp_path / "shared" / "conversations.sqlite3").unlink(missing_ok=True)
+        processes = [
+            subprocess.Popen([sys.executable, "-c", code, url], stderr=subprocess.PIPE)
+            for _ in range(4)
+        ]
+        errors = [p.communicate(timeout=60)[1].decode() for p in processes]
+        assert [p.returncode for p in processes] == [0, 0, 0, 0], errors
+        assert ConversationStore(url).version() == SCHEMA_VERSION
+
+
+def test_a_step_that_fails_halfway_leaves_a_database_that_still_opens(tmp_path, monkeypatch):
+    """DDL runs inside the step's transaction: a crash after ALTER TABLE undoes it."""
+    from chat_core import storage
+
+    url = sqlite_url(tmp_path / "half")
+    monkeypatch.setattr(storage, "SCHEMA_VERSION", SCHEMA_VERSION - 1)
+    ConversationStore(url)  # a database one version behind: the upgrade starts with DDL
+    monkeypatch.setattr(storage, "SCHEMA_VERSION", SCHEMA_VERSION)
+    real_step = storage.MIGRATIONS[SCHEMA_VERSION]
+
+    def crashing_step(connection):
+        real_step(connection)
+        raise OSError("killed in the middle of the step")
+
+    monkeypatch.setitem(storage.MIGRATIONS, SCHEMA_VERSION, crashing_step)
+    with pytest.raises(OSError):
+        ConversationStore(url)
+    monkeypatch.setitem(storage.MIGRATIONS, SCHEMA_VERSION, real_step)
+    store = ConversationStore(url)  # "duplicate column name" before the fix
+    assert store.version() == SCHEMA_VERSION
+
+
+def test_a_deleted_database_file_is_noticed(tmp_path):
+    store = ConversationStore(sqlite_url(tmp_path / "gone"))
+    store.create("o", title="t", settings={})
+    assert not store.lost()
+    (tmp_path / "gone" / "conversations.sqlite3").unlink()
+    assert store.lost()
+
+
+def test_an_owner_key_can_be_moved_with_its_usage(store, owner):
+    from datetime import UTC, datetime
+
+    from chat_core.limits import Limits, Request
+    from chat_core.usage_ledger import SqlLedger
+
+    new_owner = f"new-{uuid.uuid4()}"
+    cid = store.create(owner, title="t", settings={})
+    SqlLedger(store.engine).reserve(Request(owner, "m", 1, 2), Limits(), datetime.now(UTC))
+    assert store.rename_owner(owner, new_owner) == 1
+    assert store.load(cid, owner) is None
+    assert store.load(cid, new_owner).title == "t"
+    assert store.rename_owner(owner, new_owner) == 0
+
+
+def test_usage_is_stored_and_reported_once_settled(store, owner):
+    from datetime import UTC, datetime
+
+    from chat_core.limits import Limits, Request
     from chat_core.usage import Usage
+    from chat_core.usage_ledger import SqlLedger
 
     cid = store.create(owner, title="t", settings={})
     usage = Usage(12, 34, "gpt-4o-mini", estimated=True)
     store.put_message(cid, owner, 0, ChatMessage.assistant("a", usage=usage))
     assert store.load(cid, owner).messages[0].usage == usage
-    before = datetime.now(UTC) - timedelta(minutes=1)
-    store.record_usage(owner, usage)
-    store.record_usage(owner, Usage(1, 2, "other"))
-    assert store.usage_since(owner, before) == (2, 49)
-    assert store.usage_since(owner, datetime.now(UTC) + timedelta(minutes=1)) == (0, 0)
+    ledger = SqlLedger(store.engine)
+    first = ledger.reserve(Request(owner, "gpt-4o-mini", 10, 500), Limits(), datetime.now(UTC))
+    second = ledger.reserve(Request(owner, "other", 1, 500), Limits(), datetime.now(UTC))
+    ledger.settle(first, usage)
+    assert {(r["model"], r["answers"]) for r in store.usage_report(owner)} == {
+        ("gpt-4o-mini", 1)
+    }  # an answer still being written is not reported yet
+    ledger.settle(second, Usage(1, 2, "other"))
     report = store.usage_report(owner)
     assert {(r["model"], r["answers"], r["output_tokens"]) for r in report} == {
         ("gpt-4o-mini", 1, 34),

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from chat_core.limits import check_limits
-from chat_core.settings import Settings
 from chat_core.usage import Usage, cost, estimate_tokens, parse_prices, usage_from
 from tests.support.app_server import new_app
 from tests.support.scripted_server import Reply, tokenize
@@ -61,33 +57,24 @@ def test_messages_per_minute_hold_across_sessions(app, model_server, clean_env):
     assert "in the last minute" in again.error[0].value
 
 
-def test_tokens_per_day(app, model_server, clean_env):
+def test_tokens_per_day_count_the_longest_answer_before_sending(app, model_server, clean_env):
+    """A message is refused when its prompt and max tokens could pass what is left."""
     clean_env.setenv("CHAT_TOKENS_PER_DAY", "10")
     app.run()
     send(app, "a fairly long question that uses tokens")
-    send(app, "another")
+    assert model_server.chat_requests == []
+    assert "could use" in app.error[0].value and "only 10 of the 10" in app.error[0].value
+
+
+def test_a_used_up_day_refuses_every_message(app, model_server, clean_env):
+    clean_env.setenv("CHAT_TOKENS_PER_DAY", "600")
+    clean_env.setenv("CHAT_MAX_TOKENS", "64")
+    model_server.queue(Reply.text("word " * 700))
+    app.run()
+    send(app, "one")  # fits (about 90 tokens at worst), then uses more than 600
+    send(app, "two")
     assert len(model_server.chat_requests) == 1
     assert "tokens for today" in app.error[0].value
-
-
-def test_limits_count_answers_and_tokens_in_their_windows():
-    now = datetime(2026, 1, 1, 12, tzinfo=UTC)
-    seen = []
-
-    def usage_since(moment):
-        seen.append(now - moment)
-        return (3, 500) if now - moment == timedelta(minutes=1) else (40, 9_000)
-
-    assert check_limits(Settings(), usage_since, now) is None  # off by default
-    assert check_limits(Settings(messages_per_minute=3), usage_since, now).kind == (
-        "messages_per_minute"
-    )
-    assert check_limits(Settings(messages_per_minute=4, tokens_per_day=9_000), usage_since, now)
-    assert (
-        check_limits(Settings(messages_per_minute=4, tokens_per_day=9_001), usage_since, now)
-        is None
-    )
-    assert timedelta(days=1) in seen
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,232 @@
+"""Who a visitor is: whose history they see, and whom the limits count against.
+
+Three kinds of visitor, strongest first:
+
+- signed in (OpenID Connect): keyed by issuer and subject, the only claims a provider
+  guarantees are theirs alone; the e-mail counts for the allow-list and for admins
+  only when the provider says it is verified;
+- a client address, when the connection comes from elsewhere: the socket's peer, or,
+  when that peer is a proxy the deployer named, the address the proxy forwarded;
+- the browser session, for everything else (a loopback peer is this machine's own
+  user or a same-host proxy, never one visitor).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "LOCAL_OWNER",
+    "PROXY_HEADERS",
+    "IPAddress",
+    "IPNetwork",
+    "SignedInUser",
+    "client_address",
+    "is_loopback_host",
+    "limit_identity",
+    "parse_address",
+    "parse_networks",
+]
+
+LOCAL_OWNER = "local"
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+# Headers that say a request was forwarded by a proxy.
+PROXY_HEADERS = ("x-forwarded-for", "x-real-ip", "forwarded")
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+# What uvicorn (Streamlit's server) trusts X-Forwarded-For from unless told otherwise;
+# it then replaces the peer's address with one taken from that header.
+_UVICORN_TRUSTED = (ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1"))
+# The longest owner key the store keeps; longer ones are hashed.
+_OWNER_LENGTH = 320
+# An IPv6 visitor controls a whole /64: counting each address apart would let one
+# visitor be millions of visitors.
+_IPV6_PREFIX = 64
+
+
+def parse_address(text: str | None) -> IPAddress | None:
+    """An IP address; IPv4-mapped IPv6 (``::ffff:127.0.0.1``) as the IPv4 address it is."""
+    if not text:
+        return None
+    text = text.strip()
+    if text.startswith("[") and "]" in text:  # [2001:db8::1]:443
+        text = text[1 : text.index("]")]
+    elif text.count(":") == 1:  # 192.0.2.1:443
+        text = text.split(":", 1)[0]
+    try:
+        address = ipaddress.ip_address(text.split("%", 1)[0])
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def parse_networks(text: str) -> tuple[IPNetwork, ...]:
+    """Comma-separated addresses or networks (``10.0.0.0/8, ::1``); raises ValueError."""
+    return tuple(
+        ipaddress.ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip()
+    )
+
+
+def is_loopback_host(host_header: str | None) -> bool:
+    """Whether the page was asked for by a loopback name or address (``Host`` header)."""
+    host = (host_header or "localhost").strip().lower()
+    if host.startswith("["):
+        host = host[1 : host.find("]")]
+    elif host.count(":") == 1:
+        host = host.rsplit(":", 1)[0]
+    if host in _LOOPBACK_NAMES:
+        return True
+    address = parse_address(host)
+    return address is not None and address.is_loopback
+
+
+def _forwarded_chain(headers: Mapping[str, str]) -> list[IPAddress] | None:
+    """The addresses in X-Forwarded-For, oldest first; None without the header or if any
+    entry is not an address."""
+    raw = _header(headers, "x-forwarded-for")
+    if raw is None:
+        return None
+    chain = [parse_address(part) for part in raw.split(",")]
+    if not chain or any(address is None for address in chain):
+        return None
+    return chain  # type: ignore[return-value]
+
+
+def _entries(raw: str) -> set[str]:
+    return {part.strip() for part in raw.split(",")}
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def _trusted(address: IPAddress, networks: Iterable[IPNetwork]) -> bool:
+    return any(address in network for network in networks)
+
+
+def _uvicorn_pick(chain: Sequence[IPAddress]) -> IPAddress:
+    """The address uvicorn puts in place of a trusted peer: the newest untrusted entry."""
+    for address in reversed(chain):
+        if address not in _UVICORN_TRUSTED:
+            return address
+    return chain[0]
+
+
+def client_address(
+    peer: str | None, headers: Mapping[str, str], trusted_proxies: Sequence[IPNetwork]
+) -> IPAddress | None:
+    """The visitor's address, or None when it is this machine (or cannot be told apart).
+
+    ``peer`` is the address Streamlit reports (None for loopback). Streamlit's server
+    (uvicorn) already replaced a loopback peer by an address from X-Forwarded-For, so
+    a peer that equals uvicorn's pick from that header came from loopback; a peer that
+    does not is the real one. The header is then believed only from a proxy the
+    deployer named in ``trusted_proxies``.
+    """
+    address = parse_address(peer)
+    chain = _forwarded_chain(headers)
+    if chain is None:
+        raw = _header(headers, "x-forwarded-for")
+        if raw is not None and (address is None or str(peer).strip() in _entries(raw)):
+            return None  # an unreadable header put in place of the peer: nobody to count
+        return None if address is None or address.is_loopback else address
+    real_peer = address
+    if address is None or address == _uvicorn_pick(chain):
+        real_peer = ipaddress.ip_address("127.0.0.1")
+    if not _trusted(real_peer, trusted_proxies):
+        return None if real_peer.is_loopback else real_peer
+    for hop in reversed(chain):
+        if not _trusted(hop, trusted_proxies):
+            return None if hop.is_loopback else hop
+    return None
+
+
+def limit_identity(owner: str | None, address: IPAddress | None, session_id: str) -> str:
+    """Whom the limits count against: the owner, else the address, else the tab."""
+    if owner:
+        return owner
+    if isinstance(address, ipaddress.IPv6Address):
+        network = ipaddress.ip_network(f"{address}/{_IPV6_PREFIX}", strict=False)
+        return f"ip:{network}"
+    if address is not None:
+        return f"ip:{address}"
+    return f"session:{session_id}"
+
+
+@dataclass(frozen=True)
+class SignedInUser:
+    """The claims of a signed-in user's ID token that this app relies on."""
+
+    issuer: str
+    subject: str
+    email: str | None = None
+    email_verified: bool = False
+    name: str | None = None
+
+    @classmethod
+    def from_claims(cls, claims: Mapping[str, Any]) -> SignedInUser | None:
+        """The user of an ID token's claims; None without an issuer and a subject."""
+        issuer, subject = claims.get("iss"), claims.get("sub")
+        if not issuer or not subject:
+            return None
+        email = claims.get("email")
+        return cls(
+            issuer=str(issuer),
+            subject=str(subject),
+            email=str(email).strip() if email else None,
+            email_verified=claims.get("email_verified") in (True, "true", "True"),
+            name=str(claims["name"]) if claims.get("name") else None,
+        )
+
+    @property
+    def owner(self) -> str:
+        """The key their conversations are stored under: issuer and subject."""
+        key = f"oidc:{self.issuer}#{self.subject}"
+        if len(key) <= _OWNER_LENGTH:
+            return key
+        return "oidc:sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+    @property
+    def verified_email(self) -> str | None:
+        """The e-mail, lowercased, when the provider vouches for it; else None."""
+        return self.email.lower() if self.email and self.email_verified else None
+
+    @property
+    def legacy_owner(self) -> str | None:
+        """The key earlier versions stored this user's conversations under (by e-mail).
+
+        Only a verified e-mail may take those conversations over.
+        """
+        return f"user:{self.email}" if self.verified_email else None
+
+    @property
+    def shown_as(self) -> str:
+        return self.email or self.name or self.subject
+
+    def is_allowed(self, allowed: frozenset[str]) -> bool:
+        """Whether the allow-list (e-mails and ``@domain`` entries) lets this user in.
+
+        An empty list lets anyone in who signed in; a non-empty one needs a verified
+        e-mail, since anyone can claim an unverified one.
+        """
+        if not allowed:
+            return True
+        email = self.verified_email
+        if email is None:
+            return False
+        domain = "@" + email.rpartition("@")[2]
+        return email in allowed or domain in allowed
+
+    def is_admin(self, admins: frozenset[str]) -> bool:
+        email = self.verified_email
+        return email is not None and (email in admins or f"user:{email}" in admins)

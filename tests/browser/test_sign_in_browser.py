@@ -70,7 +70,11 @@ def test_nobody_chats_without_signing_in_and_owners_are_the_signed_in_users(
     browser, provider, app_with_sign_in, model_server, artifacts
 ):
     app, data = app_with_sign_in
-    set_claims(provider, "alice", {"email": "alice@example.com", "name": "Alice"})
+    claims = {"email": "alice@example.com", "email_verified": True, "name": "Alice"}
+    set_claims(provider, "alice", claims)
+    store = ConversationStore(sqlite_url(data))
+    # What an earlier version kept under the e-mail moves to Alice's new key on sign-in.
+    store.create("user:alice@example.com", title="from before", settings={})
     context = browser.new_context(locale="en-US")
     try:
         chat = ChatPage(context.new_page())
@@ -85,9 +89,26 @@ def test_nobody_chats_without_signing_in_and_owners_are_the_signed_in_users(
         chat.page.screenshot(path=artifacts / "signed-in.png", full_page=True)
     finally:
         context.close()
-    store = ConversationStore(sqlite_url(data))
-    assert [s.title for s in store.list("user:alice@example.com")] == ["hello as alice"]
+    alice = f"oidc:{provider}#alice"  # issuer and subject, not the e-mail
+    assert [s.title for s in store.list(alice)] == ["hello as alice", "from before"]
+    assert store.list("user:alice@example.com") == []
     assert store.list("local") == []
+
+
+def test_an_unverified_email_is_not_let_in_as_its_owner(browser, provider, app_with_sign_in):
+    """Mallory's provider account claims Alice's address without verifying it."""
+    app, data = app_with_sign_in
+    set_claims(provider, "mallory-2", {"email": "alice@example.com", "email_verified": False})
+    context = browser.new_context(locale="en-US")
+    try:
+        chat = ChatPage(context.new_page())
+        sign_in(chat, app.url, "mallory-2")
+        chat.page.get_by_text("alice@example.com is not allowed").wait_for(timeout=30_000)
+        chat.page.get_by_text("not verified").wait_for()
+        assert chat.page.locator(chat.INPUT).count() == 0
+        assert chat.page.get_by_text("hello as alice").count() == 0
+    finally:
+        context.close()
 
 
 def test_a_user_outside_the_allow_list_is_refused(browser, provider, app_with_sign_in):

@@ -40,6 +40,10 @@ class ErrorKind(enum.StrEnum):
     FILE_UNREADABLE = "file_unreadable"  # damaged
     FILE_ENCRYPTED = "file_encrypted"  # a PDF behind a password
     FILE_NO_TEXT = "file_no_text"  # a PDF of scanned pages
+    FILE_TOO_MANY_PIXELS = "file_too_many_pixels"  # an image too large to decode safely
+    FILE_TOO_MANY_FRAMES = "file_too_many_frames"  # an animation's frames, all together
+    FILE_TOO_MANY_PAGES = "file_too_many_pages"  # a PDF
+    FILE_TOO_COSTLY = "file_too_costly"  # a PDF whose reading was stopped (CPU, memory, time)
     TOO_MANY_FILES = "too_many_files"
     UNKNOWN = "unknown"
 

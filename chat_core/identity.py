@@ -18,6 +18,7 @@ import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 __all__ = [
     "LOCAL_OWNER",
@@ -30,6 +31,7 @@ __all__ = [
     "limit_identity",
     "parse_address",
     "parse_networks",
+    "same_origin",
 ]
 
 LOCAL_OWNER = "local"
@@ -85,6 +87,18 @@ def is_loopback_host(host_header: str | None) -> bool:
         return True
     address = parse_address(host)
     return address is not None and address.is_loopback
+
+
+def same_origin(origin: str | None, host_header: str | None) -> bool:
+    """Whether the page that opened the connection is this app's own page.
+
+    Browsers send ``Origin`` with every websocket; Streamlit admits any page on a
+    loopback name whatever its port, so another local web page could otherwise act
+    as the local owner. No ``Origin`` (not a browser) counts as the same origin.
+    """
+    if origin is None:
+        return True
+    return urlsplit(origin).netloc.lower() == (host_header or "").strip().lower()
 
 
 def _forwarded_chain(headers: Mapping[str, str]) -> list[IPAddress] | None:

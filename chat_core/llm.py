@@ -2,23 +2,61 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cache
+
+import httpx
+import openai
 from langchain_openai import ChatOpenAI
 
 from .settings import Settings
 
-__all__ = ["PLACEHOLDER_API_KEY", "make_chat_model"]
+__all__ = ["PLACEHOLDER_API_KEY", "make_chat_model", "reporting_retries"]
 
 # Local OpenAI-compatible servers (Ollama, vLLM, LM Studio) ignore the key, but the
 # openai client insists on one.
 PLACEHOLDER_API_KEY = "not-needed"
 
+# Statuses the openai client retries by itself (with backoff and Retry-After).
+_RETRIED = frozenset({408, 409, 429})
+# Who wants to hear of a retryable answer in this context (the page streaming it).
+_retry_listener: ContextVar[Callable[[int], None] | None] = ContextVar(
+    "retry_listener", default=None
+)
+
+
+@contextmanager
+def reporting_retries(listener: Callable[[int], None]) -> Iterator[None]:
+    """Within this block, ``listener(status)`` hears of every response the openai client
+    will retry, so the page can say it is retrying instead of showing only a cursor."""
+    token = _retry_listener.set(listener)
+    try:
+        yield
+    finally:
+        _retry_listener.reset(token)
+
+
+def _report_retryable(response: httpx.Response) -> None:
+    listener = _retry_listener.get()
+    status = response.status_code
+    if listener is not None and (status in _RETRIED or status >= 500):
+        listener(status)
+
+
+@cache
+def _http_client() -> httpx.Client:
+    """One connection pool per process, as langchain-openai keeps by default; it holds no
+    key (each request carries its own), and reports retryable responses to the page."""
+    return openai.DefaultHttpxClient(event_hooks={"response": [_report_retryable]})
+
 
 def make_chat_model(settings: Settings) -> ChatOpenAI:
     """A streaming ``ChatOpenAI`` for ``settings``.
 
-    Cheap to build per answer: langchain-openai keeps one HTTP connection pool per
-    (base URL, timeout), which holds no key, so a visitor's key lives only in the
-    object made for their own request.
+    Cheap to build per answer: the HTTP connection pool is shared and holds no key,
+    so a visitor's key lives only in the object made for their own request.
     """
     return ChatOpenAI(
         model=settings.model,
@@ -32,4 +70,5 @@ def make_chat_model(settings: Settings) -> ChatOpenAI:
         # Ask for the usage chunk at the end of the stream; servers without one
         # ignore the option, and the answer's tokens are then counted here.
         stream_usage=True,
+        http_client=_http_client(),
     )

@@ -14,6 +14,7 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 from chat_core.chat import respond
 from chat_core.errors import ErrorKind, UserFacingError, classify, finish_problem
 from chat_core.i18n import Translator
+from chat_core.llm import reporting_retries
 from chat_core.messages import ChatMessage, Status
 from chat_core.redact import redact
 from chat_core.settings import Settings
@@ -43,12 +44,15 @@ class ParagraphSink:
     ) -> None:
         self._container = st.container()
         self._tail = self._container.empty()
+        self.notice = st.empty()  # "retrying…" while the server is busy; gone at the first token
         self._settled = 0
         self._on_progress = on_progress
         self._every = every
         self._last_progress = time.monotonic()
 
     def markdown(self, text: str) -> None:
+        if text != CURSOR:
+            self.notice.empty()
         now = time.monotonic()
         if self._on_progress is not None and now - self._last_progress >= self._every:
             self._last_progress = now
@@ -86,15 +90,17 @@ def _render_ending(message: ChatMessage, t: Translator) -> None:
 
 
 def _render_editor(question: ChatMessage, t: Translator) -> None:
-    with st.chat_message("user"):
+    """The last question in an edit box; a form, so that Ctrl+Enter (⌘+Enter) sends it,
+    as the box's own hint says."""
+    with st.chat_message("user"), st.form("edit_form", border=False):
         st.text_area(t("chat.edit_label"), key=state.EDIT_BOX, label_visibility="collapsed")
         kept = [a for a in question.attachments if a.sent]
         if kept:
             render_attachments(kept, t)
             st.caption(t("chat.edit_keeps_files"))
         with st.container(horizontal=True, gap="small"):
-            st.button(t("chat.send_edit"), type="primary", on_click=state.resend_edited)
-            st.button(t("chat.cancel_edit"), on_click=state.cancel_edit)
+            st.form_submit_button(t("chat.send_edit"), type="primary", on_click=state.resend_edited)
+            st.form_submit_button(t("chat.cancel_edit"), on_click=state.cancel_edit)
 
 
 def render_message(
@@ -199,8 +205,18 @@ def stream_answer(
         st.button(t("chat.stop"), key="stop_answer", icon=":material/stop_circle:")
         handler = StreamingMarkdownHandler(sink)
         started_at = time.monotonic()
+        attempts = iter(range(1, settings.max_retries + 1))
+
+        def retrying(status: int) -> None:
+            attempt = next(attempts, None)
+            if attempt is not None and not handler.has_started:
+                sink.notice.caption(
+                    t("chat.retrying", status=status, attempt=attempt, of=settings.max_retries)
+                )
+
         try:
-            reply = respond(history, question, settings, language=language, handler=handler)
+            with reporting_retries(retrying):
+                reply = respond(history, question, settings, language=language, handler=handler)
         except ScriptControlException:
             keep(ChatMessage.assistant(handler.text, status=Status.STOPPED))
             raise

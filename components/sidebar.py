@@ -15,7 +15,7 @@ from chat_core.settings import LIMITS, Settings
 
 from . import state
 
-__all__ = ["render_sidebar"]
+__all__ = ["listed_models", "render_sidebar"]
 
 _MODEL_FIELDS = (
     "model",
@@ -118,15 +118,20 @@ def _server_models(base_url: str | None, request_timeout: float, _api_key: str |
     return local_server.list_models(base_url, api_key=_api_key, timeout=min(request_timeout, 3))
 
 
+def listed_models(configured: Settings) -> list[str]:
+    """The models the configured server lists; empty when it lists none or cannot say."""
+    if not (configured.api_key or configured.base_url):
+        return []
+    return (
+        _server_models(configured.base_url, configured.request_timeout, configured.api_key) or []
+    )
+
+
 def _model_choices(configured: Settings) -> list[str]:
-    listed: list[str] = []
-    if configured.api_key or configured.base_url:
-        listed = (
-            _server_models(configured.base_url, configured.request_timeout, configured.api_key)
-            or []
-        )
+    if configured.allowed_models:
+        return list(configured.allowed_models)
     chosen = state.overrides().get("model")
-    return sorted({*listed, configured.model, *([chosen] if chosen else [])})
+    return sorted({*listed_models(configured), configured.model, *([chosen] if chosen else [])})
 
 
 def _model_settings(configured: Settings, t: Translator, language: str, disabled: bool) -> None:
@@ -134,7 +139,7 @@ def _model_settings(configured: Settings, t: Translator, language: str, disabled
         st.selectbox(
             t("sidebar.model"),
             _model_choices(configured),
-            accept_new_options=True,
+            accept_new_options=not configured.allowed_models,
             help=t("sidebar.model_help"),
             disabled=disabled,
             **_bound("model", configured.model),

@@ -15,6 +15,7 @@ from chat_core.identity import (
     is_loopback_host,
     limit_identity,
     parse_address,
+    same_origin,
 )
 from chat_core.settings import Settings
 from chat_core.storage import ConversationStore
@@ -39,8 +40,8 @@ class Visitor:
 
 def _is_local(settings: Settings) -> bool:
     """A visitor on this very machine: a loopback connection (``::ffff:127.0.0.1``
-    included), asked for by a loopback host name, with no proxy header (a proxy on
-    this machine forwards other people)."""
+    included), asked for by a loopback host name from the app's own page, with no
+    proxy header (a proxy on this machine forwards other people)."""
     if not settings.local_owner:
         return False
     address = parse_address(st.context.ip_address)  # None for 127.0.0.1 and ::1
@@ -49,7 +50,8 @@ def _is_local(settings: Settings) -> bool:
     headers = st.context.headers
     if any(headers.get(name) for name in PROXY_HEADERS):
         return False
-    return is_loopback_host(headers.get("Host"))
+    host = headers.get("Host")
+    return is_loopback_host(host) and same_origin(headers.get("Origin"), host)
 
 
 def _claim_legacy_history(user: SignedInUser, store: ConversationStore | None) -> None:

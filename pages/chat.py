@@ -18,7 +18,7 @@ from components.chat_view import render_history, render_message, stream_answer
 from components.config import configured_settings, session_language, session_settings
 from components.persistence import Saver, database_lost, open_store
 from components.setup_notice import render_setup_notice
-from components.sidebar import render_sidebar
+from components.sidebar import listed_models, render_sidebar
 from components.usage import admit, conversation_usage, input_refusal, settle
 from components.visitor import current_visitor
 
@@ -87,6 +87,9 @@ def draw_history() -> None:
         if not history:
             st.markdown(f"### {t('chat.empty_title')}")
             st.caption(t("chat.empty_caption", model=settings.model))
+            models = listed_models(configured)
+            if models and settings.model not in models:
+                st.warning(t("chat.model_not_listed", model=settings.model), icon=":material/help:")
             st.caption(attachment_rules(t, text_budget=settings.max_attachment_chars))
         render_history(history, t, prices=prices)
 

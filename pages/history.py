@@ -6,6 +6,7 @@ import streamlit as st
 
 from chat_core.i18n import Translator
 from chat_core.storage import ConversationStore, ConversationSummary, export_json, export_markdown
+from chat_core.text import escape_markdown
 from components import state
 from components.config import configured_settings, session_language
 from components.dates import local_date
@@ -58,7 +59,7 @@ def _delete(store: ConversationStore, owner: str, conversation_id: str) -> None:
 
 def _render_item(store: ConversationStore, owner: str, item: ConversationSummary) -> None:
     with st.container(border=True, key=f"conversation_{item.id}"):
-        st.markdown(f"**{item.title}**")
+        st.markdown(f"**{escape_markdown(item.title)}**")  # a title is text, never Markdown
         st.caption(t("history.meta", date=local_date(item.updated_at, t), count=item.message_count))
         with st.container(horizontal=True, gap="small"):
             if st.button(t("history.open"), key=f"open_{item.id}", type="primary"):

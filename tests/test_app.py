@@ -244,3 +244,13 @@ def test_the_model_selector_offers_the_servers_models(app, model_server):
     app.selectbox(key="sidebar_model").set_value("scripted-large")
     send(app, "which model?")
     assert model_server.chat_requests[-1].body["model"] == "scripted-large"
+
+
+def test_the_empty_page_says_when_the_server_does_not_list_the_model(clean_env, model_server):
+    clean_env.setenv("OPENAI_BASE_URL", model_server.base_url)
+    clean_env.setenv("OPENAI_API_KEY", "k")
+    clean_env.setenv("CHAT_MODEL", "not-on-this-server")
+    at = new_app().run()
+    assert "does not list the model not-on-this-server" in at.warning[0].value
+    clean_env.setenv("CHAT_MODEL", "scripted-large")
+    assert not new_app().run().warning

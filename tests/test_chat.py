@@ -138,3 +138,23 @@ def test_files_of_earlier_questions_stay_in_the_window(model_server, settings):
         {"type": "text", "text": "Read this\n\nspec.md:\n```md\n# Spec\n```"}
     ]
     assert messages[-1]["content"] == "And now?"
+
+
+def test_the_page_hears_of_each_retry_before_the_answer(model_server, settings):
+    """The openai client retries a 503 by itself; the page must not show only a cursor."""
+    from chat_core.llm import reporting_retries
+
+    model_server.queue(
+        Reply.failure(503, headers={"retry-after": "0"}),
+        Reply.failure(429, headers={"retry-after": "0"}),
+        Reply.text("at last"),
+    )
+    heard: list[int] = []
+    with reporting_retries(heard.append):
+        reply = respond(
+            [], "hi", settings, language="en", handler=StreamingMarkdownHandler(RecordingSink())
+        )
+    assert reply.text == "at last"
+    assert heard == [503, 429]
+    respond([], "again", settings, language="en", handler=StreamingMarkdownHandler(RecordingSink()))
+    assert heard == [503, 429]  # nobody listens outside the block

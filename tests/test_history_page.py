@@ -157,3 +157,35 @@ def test_a_read_only_database_warns_and_keeps_the_session(clean_env, model_serve
     send(at, "read only")
     assert bubbles(at) == [("user", "read only"), ("assistant", "Echo: read only")]
     assert any("cannot be saved" in w.value for w in at.warning)
+
+
+def test_a_title_is_shown_as_text_never_as_markdown(app, model_server, data_store):
+    """A title like an image would make the browser fetch it when the list is drawn."""
+    data_store.create(LOCAL_OWNER, title="![t](http://tracker.example/t.png) **x**", settings={})
+    app.run()
+    history_page(app)
+    titles = [m.value for m in app.markdown if "tracker" in m.value]
+    assert titles == [r"**!\[t\](http://tracker.example/t.png) \*\*x\*\***"]
+
+
+def test_a_conversation_whose_creation_failed_is_saved_whole_later(
+    app, model_server, data_store, monkeypatch
+):
+    """The next turn creates it from the first message, not at position N."""
+    from components import persistence
+
+    real_start = persistence.Saver.start
+    monkeypatch.setattr(persistence.Saver, "start", lambda *args: None)
+    app.run()
+    send(app, "first, while the store fails")
+    monkeypatch.setattr(persistence.Saver, "start", real_start)
+    send(app, "second")
+    (summary,) = data_store.list(LOCAL_OWNER)
+    stored = data_store.load(summary.id, LOCAL_OWNER)
+    assert summary.title == "first, while the store fails"
+    assert [m.content for m in stored.messages] == [
+        "first, while the store fails",
+        "Echo: first, while the store fails",
+        "second",
+        "Echo: second",
+    ]

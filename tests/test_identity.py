@@ -13,6 +13,7 @@ from chat_core.identity import (
     limit_identity,
     parse_address,
     parse_networks,
+    same_origin,
 )
 
 ip = ipaddress.ip_address
@@ -52,6 +53,13 @@ def test_addresses_are_read_and_ipv4_mapped_ones_unwrapped(text, expected):
 )
 def test_loopback_host_names(host, loopback):
     assert is_loopback_host(host) is loopback
+
+
+def test_only_the_apps_own_page_is_the_same_origin():
+    assert same_origin("http://localhost:8501", "localhost:8501")
+    assert same_origin(None, "localhost:8501")  # not a browser
+    assert not same_origin("http://localhost:3000", "localhost:8501")  # another local page
+    assert not same_origin("http://evil.example", "localhost:8501")
 
 
 def test_a_direct_visitor_is_their_address_and_this_machine_is_nobody():

@@ -22,11 +22,13 @@ from .usage import parse_prices
 __all__ = [
     "ENV_NAMES",
     "LIMITS",
+    "STORED_SETTINGS",
     "SettingProblem",
     "Settings",
     "merge_sources",
     "read_dotenv",
     "resolve_settings",
+    "stored_settings",
     "with_overrides",
 ]
 
@@ -317,3 +319,16 @@ def with_overrides(settings: Settings, overrides: Mapping[str, Any]) -> Settings
     if settings.api_key:
         changes.pop("base_url", None)
     return replace(settings, **changes)
+
+
+# What a conversation remembers of the settings it was held with (never the key).
+STORED_SETTINGS = ("model", "temperature", "max_tokens", "history_window", "system_prompt")
+
+
+def stored_settings(settings: Settings) -> dict[str, Any]:
+    """The settings a conversation is saved with: only named, non-secret ones."""
+    return {
+        name: getattr(settings, name)
+        for name in STORED_SETTINGS
+        if getattr(settings, name) is not None
+    }

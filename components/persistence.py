@@ -12,17 +12,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from chat_core.messages import ChatMessage
 from chat_core.redact import redact
-from chat_core.settings import Settings
-from chat_core.storage import ConversationStore, sqlite_url, stored_settings
+from chat_core.settings import Settings, stored_settings
+from chat_core.storage import ConversationStore, sqlite_url
 
 from .config import APP_ROOT
 
-__all__ = ["STORED_SETTINGS", "Saver", "database_lost", "database_url", "open_store"]
+__all__ = ["Saver", "database_lost", "database_url", "open_store"]
 
 log = logging.getLogger(__name__)
 
-# What a conversation remembers of the settings it was held with (never the key).
-STORED_SETTINGS = ("model", "temperature", "max_tokens", "history_window", "system_prompt")
 STORAGE_ERRORS = (SQLAlchemyError, OSError, PermissionError)
 
 
@@ -75,7 +73,7 @@ class Saver:
             return None
 
     def start(self, first_text: str, settings: Settings) -> str | None:
-        values = stored_settings(vars(settings), STORED_SETTINGS)
+        values = stored_settings(settings)
         return self._guard(
             "create a conversation",
             lambda: self.store.create(self.owner, title=first_text, settings=values),
@@ -96,7 +94,7 @@ class Saver:
         return bool(done)
 
     def save_settings(self, conversation_id: str, settings: Settings) -> None:
-        values = stored_settings(vars(settings), STORED_SETTINGS)
+        values = stored_settings(settings)
         self._guard(
             "save settings",
             lambda: self.store.save_settings(conversation_id, self.owner, values),

@@ -24,9 +24,8 @@ from chat_core.limits import (
 )
 from chat_core.messages import ChatMessage
 from chat_core.settings import Settings
-from chat_core.storage import ConversationStore
+from chat_core.storage import ConversationStore, SqlLedger
 from chat_core.usage import cost
-from chat_core.usage_ledger import SqlLedger
 
 from .persistence import STORAGE_ERRORS
 

@@ -24,9 +24,8 @@ from chat_core.limits import (
     spent,
 )
 from chat_core.messages import ChatMessage, Status
-from chat_core.storage import ConversationStore, sqlite_url
+from chat_core.storage import ConversationStore, SqlLedger, sqlite_url
 from chat_core.usage import Usage, estimate_tokens
-from chat_core.usage_ledger import SqlLedger
 from tests.support.app_server import new_app
 from tests.support.scripted_server import Reply
 from tests.test_app import send

@@ -16,12 +16,12 @@ from chat_core.messages import ChatMessage, Feedback, Rating, Status
 from chat_core.storage import (
     SCHEMA_VERSION,
     ConversationStore,
-    attachments,
     export_json,
     export_markdown,
     sqlite_url,
     title_from,
 )
+from chat_core.storage.schema import attachments
 from tests.support.files import image_bytes
 
 POSTGRES_URL = os.environ.get("CHAT_TEST_DATABASE_URL")
@@ -264,40 +264,48 @@ def test_titles_and_exports():
 
 
 def test_a_version_1_database_is_migrated_and_keeps_its_data(tmp_path):
-    from sqlalchemy import create_engine, insert
+    from sqlalchemy import insert
 
-    from chat_core import storage
+    from chat_core.storage import engine as connections
+    from chat_core.storage import migrations, schema
+    from chat_core.storage.rows import now
 
     url = sqlite_url(tmp_path / "old")
-    engine = create_engine(url)
+    engine = connections.open_engine(url)
     with engine.begin() as connection:  # a database as the first release left it
-        storage.metadata.create_all(connection, tables=[storage.schema_version])
-        storage.MIGRATIONS[1](connection)
-        connection.execute(insert(storage.schema_version).values(version=1))
+        schema.schema_version.create(connection)
+        migrations.MIGRATIONS[1](connection)
+        connection.execute(insert(schema.schema_version).values(version=1))
         connection.execute(
-            insert(storage.conversations).values(
-                id="c1",
-                owner="o",
-                title="old",
-                settings={},
-                created_at=storage._now(),
-                updated_at=storage._now(),
+            insert(schema.conversations).values(
+                id="c1", owner="o", title="old", settings={}, created_at=now(), updated_at=now()
             )
         )
-        connection.execute(
-            insert(storage.messages_v1).values(
+        connection.execute(  # only version 1's columns
+            insert(schema.messages).values(
                 conversation_id="c1",
                 position=0,
                 role="user",
                 content="from v1",
                 status="complete",
-                created_at=storage._now(),
+                created_at=now(),
             )
         )
     store = ConversationStore(url)
     assert store.version() == SCHEMA_VERSION == 4
     assert [m.content for m in store.load("c1", "o").messages] == ["from v1"]
     assert _schema(store.engine) == _schema(ConversationStore(sqlite_url(tmp_path / "new")).engine)
+
+
+def test_the_migrations_build_exactly_the_tables_the_code_uses(tmp_path):
+    """schema.py and the steps agree, so a step never has to use today's tables."""
+    from chat_core.storage import engine as connections
+    from chat_core.storage import schema
+
+    built = ConversationStore(sqlite_url(tmp_path / "built")).engine
+    declared = connections.open_engine(sqlite_url(tmp_path / "declared"))
+    schema.metadata.create_all(declared)
+    assert _schema(built) == _schema(declared)
 
 
 def _schema(engine) -> dict:
@@ -336,22 +344,22 @@ def test_processes_opening_a_fresh_database_together_do_not_collide(tmp_path):
 
 def test_a_step_that_fails_halfway_leaves_a_database_that_still_opens(tmp_path, monkeypatch):
     """DDL runs inside the step's transaction: a crash after ALTER TABLE undoes it."""
-    from chat_core import storage
+    from chat_core.storage import migrations
 
     url = sqlite_url(tmp_path / "half")
-    monkeypatch.setattr(storage, "SCHEMA_VERSION", SCHEMA_VERSION - 1)
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", SCHEMA_VERSION - 1)
     ConversationStore(url)  # a database one version behind: the upgrade starts with DDL
-    monkeypatch.setattr(storage, "SCHEMA_VERSION", SCHEMA_VERSION)
-    real_step = storage.MIGRATIONS[SCHEMA_VERSION]
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", SCHEMA_VERSION)
+    real_step = migrations.MIGRATIONS[SCHEMA_VERSION]
 
     def crashing_step(connection):
         real_step(connection)
         raise OSError("killed in the middle of the step")
 
-    monkeypatch.setitem(storage.MIGRATIONS, SCHEMA_VERSION, crashing_step)
+    monkeypatch.setitem(migrations.MIGRATIONS, SCHEMA_VERSION, crashing_step)
     with pytest.raises(OSError):
         ConversationStore(url)
-    monkeypatch.setitem(storage.MIGRATIONS, SCHEMA_VERSION, real_step)
+    monkeypatch.setitem(migrations.MIGRATIONS, SCHEMA_VERSION, real_step)
     store = ConversationStore(url)  # "duplicate column name" before the fix
     assert store.version() == SCHEMA_VERSION
 
@@ -368,7 +376,7 @@ def test_an_owner_key_can_be_moved_with_its_usage(store, owner):
     from datetime import UTC, datetime
 
     from chat_core.limits import Limits, Request
-    from chat_core.usage_ledger import SqlLedger
+    from chat_core.storage import SqlLedger
 
     new_owner = f"new-{uuid.uuid4()}"
     cid = store.create(owner, title="t", settings={})
@@ -383,8 +391,8 @@ def test_usage_is_stored_and_reported_once_settled(store, owner):
     from datetime import UTC, datetime
 
     from chat_core.limits import Limits, Request
+    from chat_core.storage import SqlLedger
     from chat_core.usage import Usage
-    from chat_core.usage_ledger import SqlLedger
 
     cid = store.create(owner, title="t", settings={})
     usage = Usage(12, 34, "gpt-4o-mini", estimated=True)

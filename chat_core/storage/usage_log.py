@@ -7,9 +7,10 @@ from datetime import datetime
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
 
-from .limits import DAY, MINUTE, Counts, LimitReached, Limits, Request, Reservation, check
-from .storage import LEDGER_LOCK, exclusive, take_lock, usage_events
-from .usage import Usage
+from ..limits import DAY, MINUTE, Counts, LimitReached, Limits, Request, Reservation, check
+from ..usage import Usage
+from .engine import LEDGER_LOCK, exclusive, take_lock
+from .schema import usage_events
 
 __all__ = ["SqlLedger"]
 

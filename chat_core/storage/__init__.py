@@ -1,0 +1,28 @@
+"""Conversations, usage and reports in SQLite (default) or PostgreSQL.
+
+``schema`` has the tables as they are; ``migrations`` the steps that build them;
+``engine`` the connection and locking; ``store`` conversations and messages;
+``usage_log`` the ledger of requests behind the limits; ``reports`` and ``exports``
+what the pages show and download.
+"""
+
+from __future__ import annotations
+
+from .engine import sqlite_url
+from .exports import export_json, export_markdown
+from .migrations import SCHEMA_VERSION
+from .rows import title_from
+from .store import ConversationStore, ConversationSummary, StoredConversation
+from .usage_log import SqlLedger
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "ConversationStore",
+    "ConversationSummary",
+    "SqlLedger",
+    "StoredConversation",
+    "export_json",
+    "export_markdown",
+    "sqlite_url",
+    "title_from",
+]

@@ -1,0 +1,81 @@
+"""A conversation as a file: JSON (everything but image bytes) or Markdown to read."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..attachments import Attachment, human_size
+from ..messages import ChatMessage, Rating, Status
+from .rows import error_json
+from .store import StoredConversation
+
+__all__ = ["export_json", "export_markdown"]
+
+
+def _attachment_json(attachment: Attachment) -> dict[str, Any]:
+    """A file as exported: its name, type and size, a document's text; never image bytes."""
+    described = {
+        "name": attachment.name,
+        "kind": attachment.kind.value if attachment.kind else None,
+        "mime_type": attachment.mime_type,
+        "size": attachment.size,
+    }
+    if attachment.text:
+        described["text"] = attachment.text
+    if attachment.problem:
+        described["problem"] = error_json(attachment.problem)
+    return described
+
+
+def _message_json(message: ChatMessage) -> dict[str, Any]:
+    described: dict[str, Any] = {
+        "role": message.role.value,
+        "content": message.content,
+        "status": message.status.value,
+    }
+    if message.error:
+        described["error"] = error_json(message.error)
+    if message.usage:
+        described["usage"] = message.usage.as_dict()
+    if message.attachments:
+        described["attachments"] = [_attachment_json(a) for a in message.attachments]
+    if message.feedback:
+        described["feedback"] = message.feedback.as_dict()
+    return described
+
+
+def export_json(conversation: StoredConversation) -> str:
+    payload = {
+        "id": conversation.id,
+        "title": conversation.title,
+        "created_at": conversation.created_at.isoformat(),
+        "updated_at": conversation.updated_at.isoformat(),
+        "settings": conversation.settings,
+        "messages": [_message_json(m) for m in conversation.messages],
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2)
+
+
+def export_markdown(conversation: StoredConversation, *, labels: dict[str, str]) -> str:
+    """The conversation as Markdown; ``labels`` names the roles and marks in one language.
+
+    ``labels`` has the roles and statuses by value, and "not_sent" and "feedback".
+    """
+    parts = [f"# {conversation.title}", ""]
+    for message in conversation.messages:
+        parts.append(f"## {labels[message.role.value]}")
+        parts.append("")
+        parts.append(message.content)
+        for attachment in message.attachments:
+            sent = "" if attachment.sent else f" ({labels['not_sent']})"
+            parts.append(f"\n📎 {attachment.name}, {human_size(attachment.size)}{sent}")
+        if message.status is not Status.COMPLETE:
+            parts.append("")
+            parts.append(f"_({labels[message.status.value]})_")
+        if message.feedback is not None:
+            thumb = "👍" if message.feedback.rating is Rating.UP else "👎"
+            comment = f" {message.feedback.comment}" if message.feedback.comment else ""
+            parts.append(f"\n{labels['feedback']}: {thumb}{comment}")
+        parts.append("")
+    return "\n".join(parts)

@@ -1,0 +1,150 @@
+"""Schema versions: each step creates exactly what it created when it was written.
+
+A step never uses today's table objects (``schema.py``), so a later change to a table
+cannot make a database built step by step differ from one upgraded from an old version.
+Steps run in one transaction under a lock (SQLite's write lock, a PostgreSQL advisory
+lock): processes starting together wait for each other, and a process killed inside a
+step leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.engine import Connection, Engine
+
+from .engine import MIGRATION_LOCK, exclusive, take_lock
+from .schema import schema_version
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "migrate", "version"]
+
+
+def _create_v1(connection: Connection) -> None:
+    """Version 1: conversations and their messages."""
+    tables = MetaData()
+    Table(
+        "conversations",
+        tables,
+        Column("id", String(36), primary_key=True),
+        Column("owner", String(320), nullable=False, index=True),
+        Column("title", String(200), nullable=False),
+        Column("settings", JSON, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("updated_at", DateTime(timezone=True), nullable=False, index=True),
+    )
+    Table(
+        "messages",
+        tables,
+        Column(
+            "conversation_id",
+            String(36),
+            ForeignKey("conversations.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        Column("position", Integer, primary_key=True),
+        Column("role", String(16), nullable=False),
+        Column("content", Text, nullable=False),
+        Column("status", String(16), nullable=False),
+        Column("error", JSON, nullable=True),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+    tables.create_all(connection)
+
+
+def _usage_v2(connection: Connection) -> None:
+    """Version 2: token usage on each answer, and a usage log for limits and reports."""
+    connection.execute(text("ALTER TABLE messages ADD COLUMN usage JSON"))
+    tables = MetaData()
+    Table(
+        "usage_events",
+        tables,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("owner", String(320), nullable=False),
+        Column("at", DateTime(timezone=True), nullable=False),
+        Column("model", String(200), nullable=False),
+        Column("input_tokens", Integer, nullable=False),
+        Column("output_tokens", Integer, nullable=False),
+        Column("estimated", Integer, nullable=False),
+        Index("usage_events_owner_at", "owner", "at"),
+    )
+    tables.create_all(connection)
+
+
+def _files_and_feedback_v3(connection: Connection) -> None:
+    """Version 3: attached files, and the visitor's feedback on each answer."""
+    connection.execute(text("ALTER TABLE messages ADD COLUMN feedback JSON"))
+    tables = MetaData()
+    Table("conversations", tables, Column("id", String(36), primary_key=True))
+    Table(
+        "attachments",
+        tables,
+        Column(
+            "conversation_id",
+            String(36),
+            ForeignKey("conversations.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        Column("position", Integer, primary_key=True),
+        Column("number", Integer, primary_key=True),
+        Column("name", String(255), nullable=False),
+        Column("kind", String(16), nullable=True),
+        Column("mime_type", String(100), nullable=False),
+        Column("size", Integer, nullable=False),
+        Column("text", Text, nullable=False),
+        Column("data", LargeBinary, nullable=True),
+        Column("problem", JSON, nullable=True),
+    )
+    tables.create_all(connection, tables=[tables.tables["attachments"]])
+
+
+def _ledger_v4(connection: Connection) -> None:
+    """Version 4: requests counted when sent (pending) and settled when their answer ends."""
+    connection.execute(
+        text("ALTER TABLE usage_events ADD COLUMN pending INTEGER NOT NULL DEFAULT 0")
+    )
+    connection.execute(text("CREATE INDEX usage_events_at ON usage_events (at)"))
+
+
+# version reached -> step from the version before it
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    1: _create_v1,
+    2: _usage_v2,
+    3: _files_and_feedback_v3,
+    4: _ledger_v4,
+}
+SCHEMA_VERSION = max(MIGRATIONS)
+
+
+def migrate(engine: Engine) -> None:
+    """Create the tables on first start, or bring an older schema up to date."""
+    with engine.connect() as plain:
+        connection = exclusive(plain)
+        with connection.begin():
+            take_lock(connection, MIGRATION_LOCK)
+            schema_version.create(connection, checkfirst=True)
+            current = connection.execute(select(func.max(schema_version.c.version))).scalar()
+            for step in range((current or 0) + 1, SCHEMA_VERSION + 1):
+                MIGRATIONS[step](connection)
+                connection.execute(insert(schema_version).values(version=step))
+
+
+def version(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(select(func.max(schema_version.c.version))).scalar() or 0

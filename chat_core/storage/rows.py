@@ -1,0 +1,110 @@
+"""Rows to the app's types and back: messages, their files, their errors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from ..attachments import Attachment, AttachmentKind
+from ..errors import ErrorKind, UserFacingError
+from ..messages import ChatMessage, Feedback, Role, Status
+from ..usage import Usage
+
+__all__ = [
+    "TITLE_LENGTH",
+    "attachment_from",
+    "attachment_values",
+    "aware",
+    "error_from",
+    "error_json",
+    "message_from",
+    "message_values",
+    "now",
+    "title_from",
+]
+
+TITLE_LENGTH = 60
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were stored as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def title_from(text: str) -> str:
+    """A conversation's first title: its first message, on one line, shortened."""
+    line = " ".join(text.split())
+    return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1] + "…"
+
+
+def error_json(error: UserFacingError | None) -> dict[str, Any] | None:
+    return None if error is None else {"kind": error.kind.value, "details": error.details}
+
+
+def error_from(data: dict[str, Any] | None) -> UserFacingError | None:
+    if not data:
+        return None
+    try:
+        return UserFacingError(ErrorKind(data["kind"]), dict(data.get("details") or {}))
+    except (KeyError, ValueError):
+        return UserFacingError(ErrorKind.UNKNOWN)
+
+
+def attachment_values(attachment: Attachment) -> dict[str, Any]:
+    return {
+        "name": attachment.name[:255],
+        "kind": attachment.kind.value if attachment.kind else None,
+        "mime_type": attachment.mime_type,
+        "size": attachment.size,
+        "text": attachment.text,
+        "data": attachment.data or None,
+        "problem": error_json(attachment.problem),
+    }
+
+
+def attachment_from(row: Any) -> Attachment:
+    return Attachment(
+        name=row.name,
+        kind=AttachmentKind(row.kind) if row.kind else None,
+        mime_type=row.mime_type,
+        size=row.size,
+        text=row.text or "",
+        data=row.data or b"",
+        problem=error_from(row.problem),
+    )
+
+
+def message_from(row: Any, files: Sequence[Attachment] = ()) -> ChatMessage:
+    status = Status(row.status)
+    if status is Status.STREAMING:  # the app stopped while this answer was written
+        return ChatMessage(
+            role=Role(row.role),
+            content=row.content,
+            status=Status.FAILED,
+            error=UserFacingError(ErrorKind.INTERRUPTED),
+        )
+    return ChatMessage(
+        role=Role(row.role),
+        content=row.content,
+        status=status,
+        error=error_from(row.error),
+        usage=Usage.from_dict(row.usage),
+        attachments=tuple(files),
+        feedback=Feedback.from_dict(row.feedback),
+    )
+
+
+def message_values(message: ChatMessage) -> dict[str, Any]:
+    return {
+        "role": message.role.value,
+        "content": message.content,
+        "status": message.status.value,
+        "error": error_json(message.error),
+        "usage": message.usage.as_dict() if message.usage else None,
+        "feedback": message.feedback.as_dict() if message.feedback else None,
+    }

@@ -1,0 +1,93 @@
+"""The tables as they are now. Migrations build them step by step; a test checks that a
+database built by the migrations has exactly these tables, columns and indexes."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+__all__ = ["attachments", "conversations", "messages", "metadata", "schema_version", "usage_events"]
+
+metadata = MetaData()
+
+schema_version = Table("schema_version", metadata, Column("version", Integer, nullable=False))
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("owner", String(320), nullable=False, index=True),
+    Column("title", String(200), nullable=False),
+    Column("settings", JSON, nullable=False, default=dict),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column(
+        "conversation_id",
+        String(36),
+        ForeignKey("conversations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("position", Integer, primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("error", JSON, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("usage", JSON, nullable=True),
+    # SQL NULL (not JSON null) when there is none, so it can be filtered on.
+    Column("feedback", JSON(none_as_null=True), nullable=True),
+)
+
+# Files sent with a question: a document's text, an image's bytes.
+attachments = Table(
+    "attachments",
+    metadata,
+    Column(
+        "conversation_id",
+        String(36),
+        ForeignKey("conversations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("position", Integer, primary_key=True),  # the message's
+    Column("number", Integer, primary_key=True),  # the file's place in that message
+    Column("name", String(255), nullable=False),
+    Column("kind", String(16), nullable=True),
+    Column("mime_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("text", Text, nullable=False, default=""),
+    Column("data", LargeBinary, nullable=True),
+    Column("problem", JSON, nullable=True),
+)
+
+# One row per request sent to the model; a pending row holds the request's worst case
+# (prompt plus max tokens) until its answer ends.
+usage_events = Table(
+    "usage_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("owner", String(320), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("model", String(200), nullable=False),
+    Column("input_tokens", Integer, nullable=False),
+    Column("output_tokens", Integer, nullable=False),
+    Column("estimated", Integer, nullable=False, default=0),
+    Column("pending", Integer, nullable=False, default=0),
+    Index("usage_events_owner_at", "owner", "at"),
+    Index("usage_events_at", "at"),
+)

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from chat_core.i18n import Translator
 from chat_core.warmup import warm_up
-from components.auth import auth_configured, signed_in_user
-from components.config import configured_settings, session_language
+from components.auth import auth_configured
+from components.context import build_page_context, serving
 
 PAGES_DIR = Path(__file__).parent / "pages"
 
@@ -29,12 +28,11 @@ def _start_warm_up(base_url: str | None, request_timeout: float) -> threading.Th
 
 
 def main() -> None:
-    configured = configured_settings()[0]
-    _start_warm_up(configured.base_url, configured.request_timeout)
-    t = Translator(session_language(configured))
+    context = build_page_context()
+    _start_warm_up(context.configured.base_url, context.configured.request_timeout)
+    t = context.t
     st.set_page_config(page_title=t("app.title"), page_icon="💬", layout="centered")
-    user = signed_in_user() if auth_configured() else None
-    if auth_configured() and (user is None or not user.is_allowed(configured.allowed_users)):
+    if auth_configured() and not context.visitor.allowed:
         # Nobody reaches the chat without signing in, and only allowed users after it.
         pages = [st.Page(PAGES_DIR / "sign_in.py", title=t("nav.sign_in"), icon="🔑")]
     else:
@@ -43,7 +41,8 @@ def main() -> None:
             st.Page(PAGES_DIR / "history.py", title=t("nav.history"), icon="🗂️"),
             st.Page(PAGES_DIR / "usage.py", title=t("nav.usage"), icon="📊"),
         ]
-    st.navigation(pages).run()
+    with serving(context):
+        st.navigation(pages).run()
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from .memory import window
 from .messages import ChatMessage, to_langchain
 from .prompts import build_prompt, default_system_prompt
 from .settings import Settings
-from .usage import Usage, estimate_tokens, usage_from
+from .tokens import Usage, estimate_tokens, usage_from
 
 __all__ = ["ModelReply", "build_messages", "estimate_prompt_tokens", "prompt_inputs", "respond"]
 
@@ -86,11 +86,11 @@ def respond(
     ``history`` is everything before ``question``. Exceptions from the provider,
     or raised by the handler's sink, propagate.
     """
-    prompt = build_prompt().invoke(prompt_inputs(history, question, settings, language=language))
-    reply = (model or make_chat_model(settings)).invoke(prompt, config={"callbacks": [handler]})
+    messages = build_messages(history, question, settings, language=language)
+    reply = (model or make_chat_model(settings)).invoke(messages, config={"callbacks": [handler]})
     usage = usage_from(
         reply.usage_metadata,
-        prompt=[message.text for message in prompt.to_messages()],
+        prompt=[message.text for message in messages],
         answer=reply.text,
         model=settings.model,
     )

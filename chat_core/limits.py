@@ -19,7 +19,7 @@ from typing import Protocol
 from .errors import ErrorKind, UserFacingError
 from .messages import ChatMessage
 from .settings import Settings
-from .usage import Usage, estimate_tokens
+from .tokens import Usage, estimate_tokens
 
 __all__ = [
     "FallbackLedger",

@@ -12,7 +12,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from .attachments import Attachment, AttachmentKind, message_content
 from .errors import UserFacingError
-from .usage import Usage
+from .tokens import Usage
 
 __all__ = ["ChatMessage", "Feedback", "Rating", "Role", "Status", "to_langchain"]
 

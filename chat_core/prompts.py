@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 
-__all__ = ["DEFAULT_SYSTEM_PROMPTS", "LANGUAGES", "build_prompt", "default_system_prompt"]
-
-LANGUAGES = ("ja", "en")
+__all__ = ["DEFAULT_SYSTEM_PROMPTS", "build_prompt", "default_system_prompt"]
 
 # The seed app's prompt (Japanese) and its English twin.
 DEFAULT_SYSTEM_PROMPTS: dict[str, str] = {

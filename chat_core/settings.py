@@ -12,12 +12,13 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from dotenv import dotenv_values
 
 from .identity import IPNetwork, parse_networks
-from .usage import parse_prices
+from .tokens import DEFAULT_PRICES, parse_prices
 
 __all__ = [
     "ENV_NAMES",
@@ -58,7 +59,10 @@ class Settings:
     tokens_per_day_total: int = 0  # everyone together; 0: no limit
     allowed_models: tuple[str, ...] = ()  # what a visitor may choose; (): any
     max_tokens_limit: int = 32_768  # the largest max tokens a visitor may choose
-    prices: str | None = None  # JSON {"model": [input, output]} in USD per million tokens
+    # US dollars per million tokens (input, output) by model: built in, CHAT_PRICES over them
+    prices: Mapping[str, tuple[float, float]] = field(
+        default_factory=lambda: MappingProxyType(DEFAULT_PRICES)
+    )
     admins: frozenset[str] = frozenset()  # lowercased: "local", e-mails, "user:e-mail"
     allowed_users: frozenset[str] = frozenset()  # with sign-in: lowercased e-mails, @domains
     trusted_proxies: tuple[IPNetwork, ...] = ()  # whose X-Forwarded-For is believed
@@ -181,9 +185,9 @@ def _parse_bool(_: str, raw: str) -> bool:
 _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
-def _parse_prices(_: str, raw: str) -> str:
-    parse_prices(raw)  # raises ValueError (or KeyError/TypeError) when malformed
-    return raw
+def _parse_prices(_: str, raw: str) -> Mapping[str, tuple[float, float]]:
+    # Raises ValueError (or KeyError, TypeError) when malformed.
+    return MappingProxyType(parse_prices(raw))
 
 
 def _parse_text(_: str, raw: str) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from chat_core.chat import respond
+from chat_core.conversation import Conversation
 from chat_core.errors import ErrorKind, UserFacingError, classify, finish_problem
 from chat_core.i18n import Translator
 from chat_core.llm import reporting_retries
@@ -20,13 +21,13 @@ from chat_core.redact import redact
 from chat_core.settings import Settings
 from chat_core.streaming import CURSOR, StreamingMarkdownHandler, split_settled
 from chat_core.text import display_markdown
-from chat_core.usage import Usage, cost
+from chat_core.tokens import Usage, cost
 
-from . import state
+from . import actions, state
 from .attachments_view import render_attachments
 from .message_actions import message_actions
 
-__all__ = ["render_history", "render_message", "stream_answer"]
+__all__ = ["conversation_usage", "render_history", "render_message", "stream_answer"]
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +66,29 @@ class ParagraphSink:
         self._tail.markdown(display_markdown(tail))
 
 
-def usage_text(usage: Usage, t: Translator, prices) -> str:
+def usage_text(usage: Usage, t: Translator, prices: Mapping[str, tuple[float, float]]) -> str:
     text = t("usage.tokens", input=f"{usage.input_tokens:,}", output=f"{usage.output_tokens:,}")
     dollars = cost(usage, prices)
     if dollars is not None:
         text += t("usage.cost", cost=f"{dollars:.4f}")
     if usage.estimated:
+        text += t("usage.estimated")
+    return text
+
+
+def conversation_usage(
+    history: Sequence[ChatMessage], t: Translator, prices: Mapping[str, tuple[float, float]]
+) -> str | None:
+    """The conversation's token total (and cost, where every answer has a price)."""
+    usages = [m.usage for m in history if m.usage is not None]
+    if not usages:
+        return None
+    tokens = sum(u.total for u in usages)
+    costs = [cost(u, prices) for u in usages]
+    text = t("usage.conversation", tokens=f"{tokens:,}")
+    if all(c is not None for c in costs):
+        text += t("usage.cost", cost=f"{sum(costs):.4f}")
+    if any(u.estimated for u in usages):
         text += t("usage.estimated")
     return text
 
@@ -89,7 +107,7 @@ def _render_ending(message: ChatMessage, t: Translator) -> None:
         st.error(t.explain(message.error), icon=":material/error:")
 
 
-def _render_editor(question: ChatMessage, t: Translator) -> None:
+def _render_editor(question: ChatMessage, conversation: Conversation, t: Translator) -> None:
     """The last question in an edit box; a form, so that Ctrl+Enter (⌘+Enter) sends it,
     as the box's own hint says."""
     with st.chat_message("user"), st.form("edit_form", border=False):
@@ -99,16 +117,21 @@ def _render_editor(question: ChatMessage, t: Translator) -> None:
             render_attachments(kept, t)
             st.caption(t("chat.edit_keeps_files"))
         with st.container(horizontal=True, gap="small"):
-            st.form_submit_button(t("chat.send_edit"), type="primary", on_click=state.resend_edited)
-            st.form_submit_button(t("chat.cancel_edit"), on_click=state.cancel_edit)
+            st.form_submit_button(
+                t("chat.send_edit"),
+                type="primary",
+                on_click=actions.resend_edited,
+                args=(conversation,),
+            )
+            st.form_submit_button(t("chat.cancel_edit"), on_click=actions.cancel_edit)
 
 
 def render_message(
     message: ChatMessage,
     t: Translator,
     *,
-    actions: Callable[[], None] | None = None,
-    prices=None,
+    buttons: Callable[[], None] | None = None,
+    prices: Mapping[str, tuple[float, float]] | None = None,
 ) -> None:
     with st.chat_message(message.role.value):
         if message.content:
@@ -118,17 +141,20 @@ def render_message(
         _render_ending(message, t)
         if message.usage is not None and prices is not None:
             st.caption(usage_text(message.usage, t, prices))
-        if actions is not None:
-            actions()
+        if buttons is not None:
+            buttons()
 
 
-def render_history(history: Sequence[ChatMessage], t: Translator, *, prices=None) -> None:
+def render_history(
+    conversation: Conversation, t: Translator, *, prices: Mapping[str, tuple[float, float]]
+) -> None:
     """Draw the conversation, each message with its actions.
 
     Only runs with no answer streaming draw the history, so the actions are live.
     """
+    history = conversation.messages
     last_question = max((i for i, m in enumerate(history) if m.is_user), default=None)
-    first = state.first_visible()
+    first = state.first_visible(len(history))
     if first:
         st.button(
             t("chat.show_earlier", count=first),
@@ -140,16 +166,17 @@ def render_history(history: Sequence[ChatMessage], t: Translator, *, prices=None
     for index in range(first, len(history)):
         message = history[index]
         if index == last_question and state.editing():
-            _render_editor(message, t)
+            _render_editor(message, conversation, t)
             continue
-        actions = partial(
+        buttons = partial(
             message_actions,
             message,
+            conversation,
             t,
             last_question=index == last_question,
             last_answer=index == len(history) - 1 and not message.is_user,
         )
-        render_message(message, t, actions=actions, prices=prices)
+        render_message(message, t, buttons=buttons, prices=prices)
 
 
 def _failure(

@@ -1,11 +1,13 @@
-"""Saving each visitor's conversations as they happen, when the visitor has an owner."""
+"""The shared store, and each owner's guarded view of it: nothing a page does with the
+database raises; every failure is logged and reported to the page instead."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
@@ -13,15 +15,32 @@ from sqlalchemy.exc import SQLAlchemyError
 from chat_core.messages import ChatMessage
 from chat_core.redact import redact
 from chat_core.settings import Settings, stored_settings
-from chat_core.storage import ConversationStore, sqlite_url
+from chat_core.storage import ConversationStore, ConversationSummary, StoredConversation, sqlite_url
 
 from .config import APP_ROOT
 
-__all__ = ["Saver", "database_lost", "database_url", "open_store"]
+__all__ = [
+    "STORAGE_ERRORS",
+    "OwnerHistory",
+    "database_lost",
+    "database_url",
+    "guarded",
+    "open_store",
+]
 
 log = logging.getLogger(__name__)
 
 STORAGE_ERRORS = (SQLAlchemyError, OSError, PermissionError)
+T = TypeVar("T")
+
+
+def guarded(action: str, work: Callable[[], T]) -> T | None:
+    """``work()``, or None when the database fails (logged, with no secret in the log)."""
+    try:
+        return work()
+    except STORAGE_ERRORS as exc:
+        log.warning("could not %s: %s", action, type(exc).__name__)
+        return None
 
 
 def database_url(settings: Settings) -> str:
@@ -52,50 +71,54 @@ def open_store(settings: Settings) -> ConversationStore | None:
 
 def database_lost(settings: Settings) -> bool:
     """Whether the SQLite file this process opened has been removed since."""
-    try:
-        return _open(database_url(settings)).lost()
-    except STORAGE_ERRORS:
-        return False
+    return bool(guarded("check the database file", lambda: _open(database_url(settings)).lost()))
 
 
 @dataclass(frozen=True)
-class Saver:
-    """Writes one owner's messages to the store; every failure is reported, none raised."""
+class OwnerHistory:
+    """One owner's conversations in the store; a failed call returns None or False."""
 
     store: ConversationStore
     owner: str
 
-    def _guard(self, action: str, work) -> Any:
-        try:
-            return work()
-        except STORAGE_ERRORS as exc:
-            log.warning("could not %s: %s", action, type(exc).__name__)
-            return None
+    # What a conversation saves through (chat_core.conversation.Saver).
 
-    def start(self, first_text: str, settings: Settings) -> str | None:
+    def start(self, title: str, settings: Settings) -> str | None:
         values = stored_settings(settings)
-        return self._guard(
+        return guarded(
             "create a conversation",
-            lambda: self.store.create(self.owner, title=first_text, settings=values),
+            lambda: self.store.create(self.owner, title=title, settings=values),
         )
 
     def put(self, conversation_id: str, position: int, message: ChatMessage) -> bool:
-        done = self._guard(
-            "save a message",
-            lambda: self.store.put_message(conversation_id, self.owner, position, message) or True,
-        )
-        return bool(done)
+        work = lambda: self.store.put_message(conversation_id, self.owner, position, message)  # noqa: E731
+        return self._done("save a message", work)
 
     def truncate(self, conversation_id: str, length: int) -> bool:
-        done = self._guard(
-            "remove messages",
-            lambda: self.store.truncate(conversation_id, self.owner, length) or True,
-        )
-        return bool(done)
+        work = lambda: self.store.truncate(conversation_id, self.owner, length)  # noqa: E731
+        return self._done("remove messages", work)
 
-    def save_settings(self, conversation_id: str, settings: Settings) -> None:
+    def save_settings(self, conversation_id: str, settings: Settings) -> bool:
         values = stored_settings(settings)
-        self._guard(
-            "save settings",
-            lambda: self.store.save_settings(conversation_id, self.owner, values),
-        )
+        work = lambda: self.store.save_settings(conversation_id, self.owner, values)  # noqa: E731
+        return self._done("save settings", work)
+
+    # What the History page does.
+
+    def list(self, search: str = "") -> list[ConversationSummary] | None:
+        return guarded("list conversations", lambda: self.store.list(self.owner, search=search))
+
+    def load(self, conversation_id: str) -> StoredConversation | None:
+        return guarded("open a conversation", lambda: self.store.load(conversation_id, self.owner))
+
+    def rename(self, conversation_id: str, title: str) -> bool:
+        work = lambda: self.store.rename(conversation_id, self.owner, title)  # noqa: E731
+        return self._done("rename a conversation", work)
+
+    def delete(self, conversation_id: str) -> bool:
+        work = lambda: self.store.delete(conversation_id, self.owner)  # noqa: E731
+        return self._done("delete a conversation", work)
+
+    @staticmethod
+    def _done(action: str, work: Callable[[], object]) -> bool:
+        return guarded(action, lambda: work() or True) is True

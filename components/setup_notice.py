@@ -19,10 +19,8 @@ def _local_server(urls: tuple[str, ...]) -> tuple[str, list[str]] | None:
 
 
 def _use_local_server(base_url: str, model: str) -> None:
-    overrides = state.overrides()
-    overrides["base_url"] = base_url
-    overrides["model"] = model
-    st.session_state[state.widget_key("model")] = model
+    state.choose("base_url", base_url)
+    state.choose("model", model)
 
 
 def render_setup_notice(t: Translator, *, offer_local_server: bool) -> None:

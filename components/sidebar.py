@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
 from chat_core import local_server
+from chat_core.conversation import Conversation
 from chat_core.i18n import LANGUAGES, Translator
 from chat_core.identity import SignedInUser
 from chat_core.prompts import default_system_prompt
 from chat_core.settings import LIMITS, Settings
 
-from . import state
+from . import actions, state
 
 __all__ = ["listed_models", "render_sidebar"]
 
@@ -38,22 +38,21 @@ def _remember(name: str) -> None:
     overrides outlive the widget's own key, which Streamlit drops whenever a page
     without the widget runs.
     """
-    state.overrides()[name] = _blank_to_none(st.session_state[state.widget_key(name)])
+    state.overrides()[name] = _blank_to_none(state.widget_value(state.widget_key(name)))
 
 
 def _bound(name: str, initial: Any) -> dict[str, Any]:
     """Keyword arguments that tie the widget for setting ``name`` to the overrides."""
     key = state.widget_key(name)
-    if key not in st.session_state:
+    if state.widget_value(key) is None:
         chosen = state.overrides().get(name)
-        st.session_state[key] = initial if chosen is None else chosen
+        state.set_widget(key, initial if chosen is None else chosen)
     return {"key": key, "on_change": _remember, "args": (name,)}
 
 
 def _reset_model_settings() -> None:
     for name in _MODEL_FIELDS:
-        state.overrides().pop(name, None)
-        st.session_state.pop(state.widget_key(name), None)
+        state.forget_choice(name)
 
 
 def _language_picker(t: Translator, disabled: bool) -> None:
@@ -74,14 +73,14 @@ def _take_api_key() -> None:
     into the page as the field's value.
     """
     key = state.widget_key("api_key")
-    typed = st.session_state.get(key, "").strip()
+    typed = state.widget_value(key, "").strip()
     if typed:
         state.overrides()["api_key"] = typed
-    st.session_state[key] = ""
+    state.set_widget(key, "")
 
 
 def _forget_api_key() -> None:
-    state.overrides().pop("api_key", None)
+    state.forget_choice("api_key")
 
 
 def _api_key_field(configured: Settings, t: Translator, disabled: bool) -> None:
@@ -122,9 +121,7 @@ def listed_models(configured: Settings) -> list[str]:
     """The models the configured server lists; empty when it lists none or cannot say."""
     if not (configured.api_key or configured.base_url):
         return []
-    return (
-        _server_models(configured.base_url, configured.request_timeout, configured.api_key) or []
-    )
+    return _server_models(configured.base_url, configured.request_timeout, configured.api_key) or []
 
 
 def _model_choices(configured: Settings) -> list[str]:
@@ -191,12 +188,12 @@ def render_sidebar(
     configured: Settings,
     t: Translator,
     *,
+    conversation: Conversation,
     language: str,
     busy: bool,
     saved: bool,
     user: SignedInUser | None = None,
     usage_total: str | None = None,
-    on_new_chat: Callable[[], None] = state.new_chat,
 ) -> None:
     """Draw the sidebar; ``busy`` greys it out while an answer streams.
 
@@ -207,7 +204,8 @@ def render_sidebar(
             t("sidebar.new_chat"),
             key="new_chat",
             icon=":material/edit_square:",
-            on_click=on_new_chat,
+            on_click=actions.new_chat,
+            args=(conversation,),
             disabled=busy,
             width="stretch",
         )

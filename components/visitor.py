@@ -22,7 +22,7 @@ from chat_core.storage import ConversationStore
 
 from . import state
 from .auth import auth_configured, signed_in_user
-from .persistence import STORAGE_ERRORS
+from .persistence import guarded
 
 __all__ = ["Visitor", "current_visitor"]
 
@@ -59,10 +59,10 @@ def _claim_legacy_history(user: SignedInUser, store: ConversationStore | None) -
     verified e-mail move to their issuer-and-subject key."""
     if store is None or user.legacy_owner is None or state.legacy_history_claimed():
         return
-    try:
-        moved = store.rename_owner(user.legacy_owner, user.owner)
-    except STORAGE_ERRORS:
-        log.warning("could not move a signed-in user's earlier conversations")
+    moved = guarded(
+        "move earlier conversations", lambda: store.rename_owner(user.legacy_owner, user.owner)
+    )
+    if moved is None:
         return
     state.mark_legacy_history_claimed()
     if moved:

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from chat_core.i18n import Translator
-from chat_core.storage import ConversationStore, ConversationSummary, export_json, export_markdown
+from chat_core.storage import ConversationSummary, export_json, export_markdown
 from chat_core.text import escape_markdown
-from components import state
-from components.config import configured_settings, session_language
+from components import actions
+from components.context import page_context
 from components.dates import local_date
-from components.persistence import STORAGE_ERRORS, open_store
-from components.visitor import current_visitor
 
-configured, _ = configured_settings()
-t = Translator(session_language(configured))
-store = open_store(configured)
-owner = current_visitor(configured, store).owner
+context = page_context()
+t = context.t
+history = context.history
+conversation = context.conversation()
 
 _EXPORTS = (("markdown", "md", "text/markdown"), ("json", "json", "application/json"))
 _ROLES = ("user", "assistant")
@@ -33,52 +30,61 @@ def _labels() -> dict[str, str]:
     }
 
 
-def _export(store: ConversationStore, owner: str, item: ConversationSummary, kind: str):
+def _export(item: ConversationSummary, kind: str):
     """Build the export only when the visitor clicks (a callable for st.download_button)."""
 
     def build() -> str:
-        conversation = store.load(item.id, owner)
-        if conversation is None:
+        stored = history.load(item.id)
+        if stored is None:
             return ""
         if kind == "json":
-            return export_json(conversation)
-        return export_markdown(conversation, labels=_labels())
+            return export_json(stored)
+        return export_markdown(stored, labels=_labels())
 
     return build
 
 
-def _rename(store: ConversationStore, owner: str, conversation_id: str) -> None:
-    store.rename(conversation_id, owner, st.session_state[f"title_{conversation_id}"])
+def _failed() -> None:
+    st.toast(t("history.unavailable"), icon=":material/database:")
 
 
-def _delete(store: ConversationStore, owner: str, conversation_id: str) -> None:
-    store.delete(conversation_id, owner)
-    if state.conversation_id() == conversation_id:
-        state.new_chat()
+def _rename(conversation_id: str) -> None:
+    if not history.rename(conversation_id, st.session_state[f"title_{conversation_id}"]):
+        _failed()
 
 
-def _render_item(store: ConversationStore, owner: str, item: ConversationSummary) -> None:
+def _delete(conversation_id: str) -> None:
+    if not history.delete(conversation_id):
+        _failed()
+    elif conversation.id == conversation_id:
+        actions.new_chat(conversation)
+
+
+def _open(conversation_id: str) -> None:
+    stored = history.load(conversation_id)
+    if stored is None:
+        _failed()
+        return
+    actions.open_conversation(conversation, stored)
+    st.switch_page("pages/chat.py")
+
+
+def _render_item(item: ConversationSummary) -> None:
     with st.container(border=True, key=f"conversation_{item.id}"):
         st.markdown(f"**{escape_markdown(item.title)}**")  # a title is text, never Markdown
         st.caption(t("history.meta", date=local_date(item.updated_at, t), count=item.message_count))
         with st.container(horizontal=True, gap="small"):
             if st.button(t("history.open"), key=f"open_{item.id}", type="primary"):
-                conversation = store.load(item.id, owner)
-                if conversation is not None:
-                    state.open_conversation(conversation)
-                    st.switch_page("pages/chat.py")
+                _open(item.id)
             with st.popover(t("history.rename"), icon=":material/edit:"):
                 st.text_input(t("history.new_title"), value=item.title, key=f"title_{item.id}")
                 st.button(
-                    t("history.save"),
-                    key=f"rename_{item.id}",
-                    on_click=_rename,
-                    args=(store, owner, item.id),
+                    t("history.save"), key=f"rename_{item.id}", on_click=_rename, args=(item.id,)
                 )
             for kind, extension, mime in _EXPORTS:
                 st.download_button(
                     t(f"history.export_{extension}"),
-                    data=_export(store, owner, item, kind),
+                    data=_export(item, kind),
                     file_name=f"{item.id}.{extension}",
                     mime=mime,
                     key=f"{extension}_{item.id}",
@@ -92,25 +98,23 @@ def _render_item(store: ConversationStore, owner: str, item: ConversationSummary
                     key=f"delete_{item.id}",
                     type="primary",
                     on_click=_delete,
-                    args=(store, owner, item.id),
+                    args=(item.id,),
                 )
 
 
 st.title(t("history.title"))
-if owner is None:
+if context.visitor.owner is None:
     st.info(t("history.session_only"), icon=":material/info:")
-elif store is None:
+elif history is None:
     st.warning(t("history.unavailable"), icon=":material/database:")
 else:
     search = st.text_input(
         t("history.search"), placeholder=t("history.search_placeholder"), key="history_search"
     )
-    try:
-        items = store.list(owner, search=search)
-    except STORAGE_ERRORS:
-        items = None
+    items = history.list(search)
+    if items is None:
         st.warning(t("history.unavailable"), icon=":material/database:")
-    if items == []:
+    elif not items:
         st.caption(t("history.no_match") if search.strip() else t("history.none"))
     for item in items or []:
-        _render_item(store, owner, item)
+        _render_item(item)

@@ -6,26 +6,22 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from chat_core.i18n import Translator
-from chat_core.usage import Usage, cost, parse_prices
-from components.config import configured_settings, session_language
-from components.persistence import STORAGE_ERRORS, open_store
-from components.visitor import current_visitor
+from chat_core.tokens import Usage, cost
+from components.context import page_context
+from components.persistence import guarded
 
-configured, _ = configured_settings()
-t = Translator(session_language(configured))
-store = open_store(configured)
-visitor = current_visitor(configured, store)
-owner, identity, is_admin = visitor.owner, visitor.identity, visitor.is_admin
-prices = parse_prices(configured.prices)
+context = page_context()
+t, store, prices = context.t, context.store, context.configured.prices
+owner, identity, is_admin = (
+    context.visitor.owner,
+    context.visitor.identity,
+    context.visitor.is_admin,
+)
 
 st.title(t("usage.title"))
 rows = None
 if store is not None:
-    try:
-        rows = store.usage_report(None if is_admin else identity)
-    except STORAGE_ERRORS:
-        rows = None
+    rows = guarded("report usage", lambda: store.usage_report(None if is_admin else identity))
 if rows is None:
     st.warning(t("history.unavailable"), icon=":material/database:")
 elif not rows:
@@ -91,9 +87,8 @@ def _render_feedback(rows: list[dict], *, everyone: bool) -> None:
 
 
 if store is not None and (owner or is_admin):
-    try:
-        feedback_rows = store.feedback_report(None if is_admin else owner)
-    except STORAGE_ERRORS:
-        feedback_rows = None
+    feedback_rows = guarded(
+        "report feedback", lambda: store.feedback_report(None if is_admin else owner)
+    )
     if feedback_rows is not None:
         _render_feedback(feedback_rows, everyone=is_admin)

@@ -174,11 +174,11 @@ def test_a_conversation_whose_creation_failed_is_saved_whole_later(
     """The next turn creates it from the first message, not at position N."""
     from components import persistence
 
-    real_start = persistence.Saver.start
-    monkeypatch.setattr(persistence.Saver, "start", lambda *args: None)
+    real_start = persistence.OwnerHistory.start
+    monkeypatch.setattr(persistence.OwnerHistory, "start", lambda *args: None)
     app.run()
     send(app, "first, while the store fails")
-    monkeypatch.setattr(persistence.Saver, "start", real_start)
+    monkeypatch.setattr(persistence.OwnerHistory, "start", real_start)
     send(app, "second")
     (summary,) = data_store.list(LOCAL_OWNER)
     stored = data_store.load(summary.id, LOCAL_OWNER)

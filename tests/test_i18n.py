@@ -51,7 +51,7 @@ _VISIBLE_KEYWORDS = {"label", "placeholder", "help", "body", "caption", "title",
 # Endonyms: a language's own name is shown as-is in every UI language.
 _ALLOWED_LITERALS = {"日本語", "English"}
 # Calls whose first argument is an identifier, not text (a chat role, a page file,
-# st.feedback's kind of options).
+# st.feedback's kind of options, a form's key).
 _NOT_TEXT_FUNCTIONS = {
     "chat_message",
     "Page",
@@ -60,6 +60,7 @@ _NOT_TEXT_FUNCTIONS = {
     "cache_data",
     "switch_page",
     "feedback",
+    "form",
 }
 
 

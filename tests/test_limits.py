@@ -25,7 +25,7 @@ from chat_core.limits import (
 )
 from chat_core.messages import ChatMessage, Status
 from chat_core.storage import ConversationStore, SqlLedger, sqlite_url
-from chat_core.usage import Usage, estimate_tokens
+from chat_core.tokens import Usage, estimate_tokens
 from tests.support.app_server import new_app
 from tests.support.scripted_server import Reply
 from tests.test_app import send
@@ -181,7 +181,7 @@ def test_a_stopped_or_failed_answer_is_counted(app, model_server, clean_env):
     model_server.queue(Reply.text("one two three four", cut_after=2))
     app.run()
     send(app, "first")
-    assert app.session_state["messages"][-1].status is Status.FAILED
+    assert app.session_state["conversation"].messages[-1].status is Status.FAILED
     send(app, "second")
     assert len(model_server.chat_requests) == 1
     assert "in the last minute" in app.error[-1].value

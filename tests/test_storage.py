@@ -392,7 +392,7 @@ def test_usage_is_stored_and_reported_once_settled(store, owner):
 
     from chat_core.limits import Limits, Request
     from chat_core.storage import SqlLedger
-    from chat_core.usage import Usage
+    from chat_core.tokens import Usage
 
     cid = store.create(owner, title="t", settings={})
     usage = Usage(12, 34, "gpt-4o-mini", estimated=True)

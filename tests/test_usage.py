@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from chat_core.usage import Usage, cost, estimate_tokens, parse_prices, usage_from
+from chat_core.tokens import Usage, cost, estimate_tokens, parse_prices, usage_from
 from tests.support.app_server import new_app
 from tests.support.scripted_server import Reply, tokenize
 from tests.test_app import send
 
 
 def usage_in(at: AppTest) -> int:
-    return at.session_state["messages"][-1].usage.input_tokens
+    return at.session_state["conversation"].messages[-1].usage.input_tokens
 
 
 def captions(at: AppTest) -> list[str]:
@@ -27,7 +27,7 @@ def test_usage_from_the_stream_is_shown_with_its_cost(app, model_server, clean_e
     answer_tokens = len(tokenize("Echo: count me"))  # what the scripted server reports
     line = next(c for c in captions(app) if "tokens in" in c)
     assert line.startswith(f"{usage_in(app):,} tokens in · {answer_tokens} out")
-    usage = app.session_state["messages"][-1].usage
+    usage = app.session_state["conversation"].messages[-1].usage
     assert (usage.output_tokens, usage.estimated) == (answer_tokens, False)
     assert f"≈ ${cost(usage, parse_prices(None) | {'scripted-small': (1000, 2000)}):.4f}" in line
     assert any(c.value.startswith("This conversation:") for c in app.sidebar.caption)
@@ -37,7 +37,7 @@ def test_a_server_without_usage_is_counted_here_and_says_so(app, model_server):
     app.run()
     model_server.queue(Reply.text("一二三 four five", send_usage=False))
     send(app, "count yourself")
-    usage = app.session_state["messages"][-1].usage
+    usage = app.session_state["conversation"].messages[-1].usage
     assert usage.estimated and usage.output_tokens == estimate_tokens("一二三 four five")
     assert any("counted here" in c for c in captions(app))
 

@@ -9,7 +9,7 @@ from typing import Any
 from ..attachments import Attachment, AttachmentKind
 from ..errors import ErrorKind, UserFacingError
 from ..messages import ChatMessage, Feedback, Role, Status
-from ..usage import Usage
+from ..tokens import Usage
 
 __all__ = [
     "TITLE_LENGTH",

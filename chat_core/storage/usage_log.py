@@ -8,7 +8,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
 
 from ..limits import DAY, MINUTE, Counts, LimitReached, Limits, Request, Reservation, check
-from ..usage import Usage
+from ..tokens import Usage
 from .engine import LEDGER_LOCK, exclusive, take_lock
 from .schema import usage_events
 

@@ -1,9 +1,10 @@
-"""Usage in the chat: admitting a request within the limits, settling it, totals to show."""
+"""Admitting a request: files and length checked, then counted within the limits; settled
+once its answer ends."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import streamlit as st
@@ -11,7 +12,6 @@ import streamlit as st
 from chat_core.attachments import refusal as attachments_refusal
 from chat_core.chat import estimate_prompt_tokens
 from chat_core.errors import ErrorKind, UserFacingError
-from chat_core.i18n import Translator
 from chat_core.limits import (
     FallbackLedger,
     LimitReached,
@@ -25,11 +25,10 @@ from chat_core.limits import (
 from chat_core.messages import ChatMessage
 from chat_core.settings import Settings
 from chat_core.storage import ConversationStore, SqlLedger
-from chat_core.usage import cost
 
 from .persistence import STORAGE_ERRORS
 
-__all__ = ["admit", "conversation_usage", "input_refusal", "settle"]
+__all__ = ["admit", "input_refusal", "settle"]
 
 log = logging.getLogger(__name__)
 
@@ -86,20 +85,3 @@ def admit(
 def settle(reservation: Reservation, answer: ChatMessage, store: ConversationStore | None) -> None:
     """Replace the request's reserved worst case by what its answer really used."""
     _ledger(store).settle(reservation, spent(reservation.request, answer))
-
-
-def conversation_usage(
-    history: Sequence[ChatMessage], t: Translator, prices: Mapping[str, tuple[float, float]]
-) -> str | None:
-    """The conversation's token total (and cost, where every answer has a price)."""
-    usages = [m.usage for m in history if m.usage is not None]
-    if not usages:
-        return None
-    tokens = sum(u.total for u in usages)
-    costs = [cost(u, prices) for u in usages]
-    text = t("usage.conversation", tokens=f"{tokens:,}")
-    if all(c is not None for c in costs):
-        text += t("usage.cost", cost=f"{sum(costs):.4f}")
-    if any(u.estimated for u in usages):
-        text += t("usage.estimated")
-    return text

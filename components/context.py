@@ -1,0 +1,89 @@
+"""What every page needs, worked out once per run in the entry file and read by the page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+import streamlit as st
+
+from chat_core.conversation import Conversation
+from chat_core.i18n import Translator
+from chat_core.settings import SettingProblem, Settings
+from chat_core.storage import ConversationStore
+
+from . import state
+from .auth import auth_configured
+from .config import configured_settings, session_language
+from .persistence import OwnerHistory, open_store
+from .sign_in import render_sign_in
+from .visitor import Visitor, current_visitor
+
+__all__ = ["PageContext", "build_page_context", "page_context", "serving"]
+
+
+@dataclass(frozen=True)
+class PageContext:
+    configured: Settings  # what the deployer configured (a page adds the visitor's choices)
+    problems: tuple[SettingProblem, ...]  # configured values that could not be used
+    language: str
+    t: Translator
+    store: ConversationStore | None  # None: the database cannot be used
+    visitor: Visitor
+
+    @property
+    def history(self) -> OwnerHistory | None:
+        """The visitor's saved conversations; None when they are kept in this tab only."""
+        if self.store is None or self.visitor.owner is None:
+            return None
+        return OwnerHistory(self.store, self.visitor.owner)
+
+    def conversation(self) -> Conversation:
+        """This session's conversation, saved to the visitor's history when they have one."""
+        return state.conversation(self.history)
+
+
+def build_page_context() -> PageContext:
+    configured, problems = configured_settings()
+    language = session_language(configured)
+    store = open_store(configured)
+    return PageContext(
+        configured=configured,
+        problems=problems,
+        language=language,
+        t=Translator(language),
+        store=store,
+        visitor=current_visitor(configured, store),
+    )
+
+
+_current: ContextVar[PageContext] = ContextVar("page_context")
+
+
+@contextmanager
+def serving(context: PageContext) -> Iterator[None]:
+    """Pages run inside this block read ``context`` with :func:`page_context`."""
+    token = _current.set(context)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def page_context() -> PageContext:
+    """The run's context, built by the entry file.
+
+    Streamlit runs a page file directly, without the entry file, while it still treats
+    ``pages/`` as a multipage folder (the first run of a process, and every AppTest
+    run): the page then builds the context itself, and the sign-in gate holds there too.
+    """
+    context = _current.get(None)
+    if context is not None:
+        return context
+    context = build_page_context()
+    if auth_configured() and not context.visitor.allowed:
+        render_sign_in(context.visitor, context.configured, context.t)
+        st.stop()
+    return context

@@ -4,13 +4,16 @@ Images go to the model as image content parts; text-like files and PDFs as text
 added to the message, within a character budget. A file that is too large, of a
 type not handled here, or not what its name says is kept only as a name and a
 reason, and the message it came with is not sent.
+
+Everything a file costs to read is bounded before it is spent: an image's pixels
+are checked from its header before Pillow decodes it, and a PDF is read in a
+child process with CPU, memory and time limits (``pdf_reader``).
 """
 
 from __future__ import annotations
 
 import base64
 import codecs
-import enum
 import io
 import re
 from collections.abc import Sequence
@@ -18,14 +21,20 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any, Protocol
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from .errors import ErrorKind, UserFacingError
+from .file_kinds import IMAGE_TYPES, TEXT_SUFFIXES, AttachmentKind, clean_name, kind_of
+from .image_header import Dimensions, dimensions, format_of
+from .pdf_reader import PdfLimits, PdfProblem, read_pdf
 from .text import clean_user_text
 
 __all__ = [
     "IMAGE_TYPES",
     "MAX_FILES",
+    "MAX_FRAME_PIXELS",
+    "MAX_TOTAL_PIXELS",
+    "PDF_LIMITS",
     "SIZE_LIMITS",
     "TEXT_SUFFIXES",
     "Attachment",
@@ -38,74 +47,8 @@ __all__ = [
 ]
 
 MB = 1024 * 1024
-
-
-class AttachmentKind(enum.StrEnum):
-    IMAGE = "image"
-    TEXT = "text"
-    PDF = "pdf"
-
-
-# Extension -> Pillow's name for the format and the MIME type sent to the model.
-IMAGE_TYPES: dict[str, tuple[str, str]] = {
-    ".png": ("PNG", "image/png"),
-    ".jpg": ("JPEG", "image/jpeg"),
-    ".jpeg": ("JPEG", "image/jpeg"),
-    ".gif": ("GIF", "image/gif"),
-    ".webp": ("WEBP", "image/webp"),
-}
 _MIME_OF_FORMAT = {pillow: mime for pillow, mime in IMAGE_TYPES.values()}
-# How each image format starts: bytes that start so but do not open are a damaged image.
-_IMAGE_SIGNATURES = re.compile(rb"\x89PNG|\xff\xd8\xff|GIF8[79]a|RIFF....WEBP", re.DOTALL)
 
-TEXT_SUFFIXES = frozenset(
-    {
-        ".txt",
-        ".md",
-        ".markdown",
-        ".rst",
-        ".csv",
-        ".tsv",
-        ".json",
-        ".jsonl",
-        ".yaml",
-        ".yml",
-        ".toml",
-        ".ini",
-        ".cfg",
-        ".xml",
-        ".html",
-        ".css",
-        ".log",
-        ".tex",
-        ".sql",
-        ".py",
-        ".js",
-        ".jsx",
-        ".ts",
-        ".tsx",
-        ".java",
-        ".kt",
-        ".swift",
-        ".c",
-        ".h",
-        ".cpp",
-        ".hpp",
-        ".cs",
-        ".go",
-        ".rs",
-        ".rb",
-        ".php",
-        ".sh",
-        ".r",
-        ".scala",
-        ".lua",
-        ".pl",
-        ".vue",
-        ".svelte",
-    }
-)
-_TEXT_NAMES = frozenset({"Dockerfile", "Makefile", "README", "LICENSE"})
 
 # Bytes as uploaded, per file. Images above OpenAI's own working size are scaled down.
 SIZE_LIMITS: dict[AttachmentKind, int] = {
@@ -115,6 +58,18 @@ SIZE_LIMITS: dict[AttachmentKind, int] = {
 }
 MAX_FILES = 5
 MAX_IMAGE_SIDE = 2048
+# Pixels Pillow may decode: one frame takes 4 bytes a pixel (160 MB at the limit, as
+# scaling a 40-megapixel photo down needs); an animation's frames are decoded one by one,
+# by Streamlit's thumbnail, the browser and the model, so all of them together are bounded.
+MAX_FRAME_PIXELS = 40_000_000
+MAX_TOTAL_PIXELS = 200_000_000
+PDF_LIMITS = PdfLimits()
+_PDF_PROBLEMS = {
+    PdfProblem.ENCRYPTED: ErrorKind.FILE_ENCRYPTED,
+    PdfProblem.NO_TEXT: ErrorKind.FILE_NO_TEXT,
+    PdfProblem.UNREADABLE: ErrorKind.FILE_UNREADABLE,
+    PdfProblem.TOO_COSTLY: ErrorKind.FILE_TOO_COSTLY,
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -156,16 +111,9 @@ def human_size(size: int) -> str:
     return f"{size / MB:.1f} MB"
 
 
-def kind_of(name: str) -> AttachmentKind | None:
-    path = PurePath(name)
-    suffix = path.suffix.lower()
-    if suffix in IMAGE_TYPES:
-        return AttachmentKind.IMAGE
-    if suffix == ".pdf":
-        return AttachmentKind.PDF
-    if suffix in TEXT_SUFFIXES or path.name in _TEXT_NAMES:
-        return AttachmentKind.TEXT
-    return None
+def _megapixels(pixels: int) -> str:
+    value = pixels / 1_000_000
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
 
 
 def read_uploads(uploads: Sequence[Upload], *, text_budget: int) -> list[Attachment]:
@@ -174,12 +122,11 @@ def read_uploads(uploads: Sequence[Upload], *, text_budget: int) -> list[Attachm
     budget = text_budget
     for index, upload in enumerate(uploads):
         if index >= MAX_FILES:
+            name = clean_name(upload.name)
             error = UserFacingError(
-                ErrorKind.TOO_MANY_FILES, {"name": upload.name, "limit": str(MAX_FILES)}
+                ErrorKind.TOO_MANY_FILES, {"name": name, "limit": str(MAX_FILES)}
             )
-            attachments.append(
-                Attachment(name=upload.name, kind=kind_of(upload.name), problem=error)
-            )
+            attachments.append(Attachment(name=name, kind=kind_of(name), problem=error))
             continue
         attachment = read_upload(upload.name, upload.getvalue(), text_budget=budget)
         budget -= len(attachment.text)
@@ -187,8 +134,14 @@ def read_uploads(uploads: Sequence[Upload], *, text_budget: int) -> list[Attachm
     return attachments
 
 
-def read_upload(name: str, data: bytes, *, text_budget: int) -> Attachment:
-    """Check and read one file; a file that cannot be sent carries its ``problem``."""
+def read_upload(
+    name: str, data: bytes, *, text_budget: int, pdf_limits: PdfLimits = PDF_LIMITS
+) -> Attachment:
+    """Check and read one file; a file that cannot be sent carries its ``problem``.
+
+    Its kind is told by its name as shown, with invisible characters dropped.
+    """
+    name = clean_name(name)
     kind = kind_of(name)
     try:
         if kind is None:
@@ -203,16 +156,12 @@ def read_upload(name: str, data: bytes, *, text_budget: int) -> Attachment:
         if kind is AttachmentKind.IMAGE:
             mime_type, image = _image(name, data)
             return Attachment(name=name, kind=kind, mime_type=mime_type, size=len(data), data=image)
-        text = (
-            _pdf_text(name, data, text_budget) if kind is AttachmentKind.PDF else _text(name, data)
-        )
+        if kind is AttachmentKind.PDF:
+            text = _pdf_text(name, data, text_budget, pdf_limits)
+        else:
+            text = _text(name, data)
         if len(text) > text_budget:
-            raise _RejectedError(
-                ErrorKind.FILE_TOO_LONG,
-                name=name,
-                length=f"{len(text):,}",
-                limit=f"{max(text_budget, 0):,}",
-            )
+            raise _too_long(name, len(text), text_budget)
     except _RejectedError as rejected:
         return Attachment(name=name, kind=kind, size=len(data), problem=rejected.error)
     mime_type = "application/pdf" if kind is AttachmentKind.PDF else "text/plain"
@@ -223,31 +172,69 @@ def _image(name: str, data: bytes) -> tuple[str, bytes]:
     """The image's real MIME type and bytes, scaled down if larger than the model uses.
 
     An image saved under another image extension (a PNG named .jpg) is sent with
-    its real type; bytes that are no image at all are refused.
+    its real type; bytes that are no image at all are refused. Its pixels are
+    checked from its header before Pillow reads more than that.
     """
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            found = image.format
-            image.verify()
-    except UnidentifiedImageError:
-        damaged = _IMAGE_SIGNATURES.match(data)
-        kind = ErrorKind.FILE_UNREADABLE if damaged else ErrorKind.FILE_MISMATCH
-        raise _RejectedError(kind, name=name) from None
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise _RejectedError(ErrorKind.FILE_UNREADABLE, name=name) from None
-    if found not in _MIME_OF_FORMAT:
+    image_format = format_of(data)
+    if image_format is None:
         raise _RejectedError(ErrorKind.FILE_MISMATCH, name=name)
-    return _MIME_OF_FORMAT[found], _scaled_down(data, found)
+    declared = dimensions(image_format, data)
+    if declared is None:
+        raise _RejectedError(ErrorKind.FILE_UNREADABLE, name=name)
+    _check_pixels(name, declared)
+    try:
+        with Image.open(io.BytesIO(data), formats=[image_format]) as image:
+            found = image.format
+            frames = getattr(image, "n_frames", 1) if declared.frames is None else declared.frames
+            _check_pixels(name, Dimensions(*image.size, frames))  # as Pillow sees it
+            image.verify()
+        if found not in _MIME_OF_FORMAT:  # a JPEG holding several pictures (MPO)
+            raise _RejectedError(ErrorKind.FILE_MISMATCH, name=name)
+        return _MIME_OF_FORMAT[found], _scaled_down(data, found, animated=frames > 1)
+    except Image.DecompressionBombError:  # not expected: Pillow found more than declared
+        raise _RejectedError(
+            ErrorKind.FILE_TOO_MANY_PIXELS, name=name, **_pixels(declared, _pixel_limit())
+        ) from None
+    except (OSError, SyntaxError, ValueError, EOFError):  # UnidentifiedImageError included
+        raise _RejectedError(ErrorKind.FILE_UNREADABLE, name=name) from None
 
 
-def _scaled_down(data: bytes, image_format: str) -> bytes:
+def _pixel_limit() -> int:
+    """Ours, or Pillow's if something set it lower: then Pillow never warns or raises first."""
+    pillow = Image.MAX_IMAGE_PIXELS
+    return MAX_FRAME_PIXELS if pillow is None else min(MAX_FRAME_PIXELS, int(pillow))
+
+
+def _check_pixels(name: str, image: Dimensions) -> None:
+    """Refuse an image whose decoding would cost more memory or time than allowed."""
+    if image.pixels > (limit := _pixel_limit()):
+        raise _RejectedError(ErrorKind.FILE_TOO_MANY_PIXELS, name=name, **_pixels(image, limit))
+    frames = image.frames or 1
+    if image.pixels * frames > MAX_TOTAL_PIXELS:
+        details = _pixels(image, MAX_TOTAL_PIXELS, frames=frames)
+        raise _RejectedError(ErrorKind.FILE_TOO_MANY_FRAMES, name=name, **details)
+
+
+def _pixels(image: Dimensions, limit: int, *, frames: int = 1) -> dict[str, str]:
+    """An image's size (and frames, for an animation) and a limit, as a refusal shows them."""
+    details = {"width": f"{image.width:,}", "height": f"{image.height:,}"}
+    if frames > 1:
+        details["frames"] = f"{frames:,}"
+    return {
+        **details,
+        "megapixels": _megapixels(image.pixels * frames),
+        "limit": _megapixels(limit),
+    }
+
+
+def _scaled_down(data: bytes, image_format: str, *, animated: bool) -> bytes:
     """Images wider or taller than MAX_IMAGE_SIDE, scaled to it; others unchanged.
 
     OpenAI scales larger images down itself, so sending them whole only costs
-    upload time and storage. Animated GIFs are left as they are.
+    upload time and storage. Animated images are left as they are.
     """
-    with Image.open(io.BytesIO(data)) as image:
-        if max(image.size) <= MAX_IMAGE_SIDE or getattr(image, "is_animated", False):
+    with Image.open(io.BytesIO(data), formats=[image_format]) as image:
+        if max(image.size) <= MAX_IMAGE_SIDE or animated:
             return data
         image.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
         scaled = io.BytesIO()
@@ -276,31 +263,29 @@ def _clean(text: str) -> str:
     return clean_user_text(text.replace("\r\n", "\n"))
 
 
-def _pdf_text(name: str, data: bytes, budget: int) -> str:
-    """The text of a PDF's pages; reading stops once the budget is spent."""
-    from pypdf import PdfReader  # imported here: it takes 0.1 s, and only PDFs need it
-
+def _pdf_text(name: str, data: bytes, budget: int, limits: PdfLimits) -> str:
+    """The text of a PDF's pages, read in a limited child process until the budget is spent."""
     if b"%PDF-" not in data[:1024]:
         raise _RejectedError(ErrorKind.FILE_MISMATCH, name=name)
-    pages: list[str] = []
-    length = 0
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise _RejectedError(ErrorKind.FILE_ENCRYPTED, name=name)
-        for page in reader.pages:
-            pages.append(_clean(page.extract_text() or ""))
-            length += len(pages[-1])
-            if length > budget:
-                break
-    except _RejectedError:
-        raise
-    except Exception:  # pypdf raises many kinds of error on damaged files
-        raise _RejectedError(ErrorKind.FILE_UNREADABLE, name=name) from None
-    text = "\n\n".join(page for page in pages if page)
-    if not text:
-        raise _RejectedError(ErrorKind.FILE_NO_TEXT, name=name)
-    return text
+    result = read_pdf(data, budget=budget, limits=limits)
+    if result.problem is PdfProblem.TOO_MANY_PAGES:
+        raise _RejectedError(
+            ErrorKind.FILE_TOO_MANY_PAGES,
+            name=name,
+            pages=f"{result.pages:,}",
+            limit=f"{limits.pages:,}",
+        )
+    if result.problem is not None:
+        raise _RejectedError(_PDF_PROBLEMS[result.problem], name=name)
+    if result.length > budget:
+        raise _too_long(name, result.length, budget)
+    return result.text
+
+
+def _too_long(name: str, length: int, budget: int) -> _RejectedError:
+    return _RejectedError(
+        ErrorKind.FILE_TOO_LONG, name=name, length=f"{length:,}", limit=f"{max(budget, 0):,}"
+    )
 
 
 def _fenced(attachment: Attachment) -> str:

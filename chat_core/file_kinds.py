@@ -1,0 +1,98 @@
+"""Which kind of file a name is (image, PDF, text-like), and names cleaned of the
+invisible characters that can make one look like another."""
+
+from __future__ import annotations
+
+import enum
+import unicodedata
+from pathlib import PurePath
+
+__all__ = ["IMAGE_TYPES", "TEXT_SUFFIXES", "AttachmentKind", "clean_name", "kind_of"]
+
+
+class AttachmentKind(enum.StrEnum):
+    IMAGE = "image"
+    TEXT = "text"
+    PDF = "pdf"
+
+
+# Extension -> Pillow's name for the format and the MIME type sent to the model.
+IMAGE_TYPES: dict[str, tuple[str, str]] = {
+    ".png": ("PNG", "image/png"),
+    ".jpg": ("JPEG", "image/jpeg"),
+    ".jpeg": ("JPEG", "image/jpeg"),
+    ".gif": ("GIF", "image/gif"),
+    ".webp": ("WEBP", "image/webp"),
+}
+
+TEXT_SUFFIXES = frozenset(
+    [
+        ".txt",
+        ".md",
+        ".markdown",
+        ".rst",
+        ".csv",
+        ".tsv",
+        ".json",
+        ".jsonl",
+        ".yaml",
+        ".yml",
+        ".toml",
+        ".ini",
+        ".cfg",
+        ".xml",
+        ".html",
+        ".css",
+        ".log",
+        ".tex",
+        ".sql",
+        ".py",
+        ".js",
+        ".jsx",
+        ".ts",
+        ".tsx",
+        ".java",
+        ".kt",
+        ".swift",
+        ".c",
+        ".h",
+        ".cpp",
+        ".hpp",
+        ".cs",
+        ".go",
+        ".rs",
+        ".rb",
+        ".php",
+        ".sh",
+        ".r",
+        ".scala",
+        ".lua",
+        ".pl",
+        ".vue",
+        ".svelte",
+    ]
+)
+_TEXT_NAMES = frozenset({"Dockerfile", "Makefile", "README", "LICENSE"})
+# Unicode categories dropped from file names: format characters (bidi overrides and
+# isolates, zero-width ones), controls, lone surrogates, line and paragraph separators.
+_INVISIBLE = frozenset({"Cf", "Cc", "Cs", "Zl", "Zp"})
+
+
+def clean_name(name: str) -> str:
+    """``name`` without invisible characters, which can make it show as something else.
+
+    A right-to-left override shows ``report<U+202E>fdp.txt`` as "reporttxt.pdf".
+    """
+    return "".join(c for c in name if unicodedata.category(c) not in _INVISIBLE)
+
+
+def kind_of(name: str) -> AttachmentKind | None:
+    path = PurePath(name)
+    suffix = path.suffix.lower()
+    if suffix in IMAGE_TYPES:
+        return AttachmentKind.IMAGE
+    if suffix == ".pdf":
+        return AttachmentKind.PDF
+    if suffix in TEXT_SUFFIXES or path.name in _TEXT_NAMES:
+        return AttachmentKind.TEXT
+    return None

@@ -4,8 +4,9 @@ invisible characters that can make one look like another."""
 from __future__ import annotations
 
 import enum
-import unicodedata
 from pathlib import PurePath
+
+from .text import without_invisible
 
 __all__ = ["IMAGE_TYPES", "TEXT_SUFFIXES", "AttachmentKind", "clean_name", "kind_of"]
 
@@ -73,17 +74,11 @@ TEXT_SUFFIXES = frozenset(
     ]
 )
 _TEXT_NAMES = frozenset({"Dockerfile", "Makefile", "README", "LICENSE"})
-# Unicode categories dropped from file names: format characters (bidi overrides and
-# isolates, zero-width ones), controls, lone surrogates, line and paragraph separators.
-_INVISIBLE = frozenset({"Cf", "Cc", "Cs", "Zl", "Zp"})
 
 
 def clean_name(name: str) -> str:
-    """``name`` without invisible characters, which can make it show as something else.
-
-    A right-to-left override shows ``report<U+202E>fdp.txt`` as "reporttxt.pdf".
-    """
-    return "".join(c for c in name if unicodedata.category(c) not in _INVISIBLE)
+    """A file's name as shown and judged: without invisible characters."""
+    return without_invisible(name)
 
 
 def kind_of(name: str) -> AttachmentKind | None:

@@ -20,7 +20,7 @@ from chat_core.messages import ChatMessage, Status
 from chat_core.redact import redact
 from chat_core.settings import Settings
 from chat_core.streaming import CURSOR, StreamingMarkdownHandler, split_settled
-from chat_core.text import display_markdown
+from chat_core.text import display_markdown, display_question
 from chat_core.tokens import Usage, cost
 
 from . import actions, state
@@ -135,7 +135,8 @@ def render_message(
 ) -> None:
     with st.chat_message(message.role.value):
         if message.content:
-            st.markdown(display_markdown(message.content))
+            show = display_question if message.is_user else display_markdown
+            st.markdown(show(message.content, cut_note=t("chat.cut_note")))
         if message.attachments:
             render_attachments(message.attachments, t)
         _render_ending(message, t)

@@ -436,3 +436,11 @@ def test_the_feedback_report_lists_rated_answers_newest_first(store, owner):
     assert [r["rating"] for r in everyone] == ["up", "down"]  # newest first
     store.put_message(mine, owner, 3, ChatMessage.assistant("second answer"))  # thumbs cleared
     assert store.feedback_report(owner) == []
+
+
+def test_titles_are_kept_without_invisible_characters(store, owner):
+    """A right-to-left override would make a title read as something else."""
+    cid = store.create(owner, title="report\u202efdp.txt\u200b", settings={})
+    assert store.load(cid, owner).title == "reportfdp.txt"
+    store.rename(cid, owner, "  new\u2066 title \u2069 ")
+    assert store.load(cid, owner).title == "new title"

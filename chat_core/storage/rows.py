@@ -9,6 +9,7 @@ from typing import Any
 from ..attachments import Attachment, AttachmentKind
 from ..errors import ErrorKind, UserFacingError
 from ..messages import ChatMessage, Feedback, Role, Status
+from ..text import one_line
 from ..tokens import Usage
 
 __all__ = [
@@ -38,7 +39,7 @@ def aware(moment: datetime) -> datetime:
 
 def title_from(text: str) -> str:
     """A conversation's first title: its first message, on one line, shortened."""
-    line = " ".join(text.split())
+    line = one_line(text)
     return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1] + "…"
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..attachments import Attachment
 from ..messages import ChatMessage
+from ..text import one_line
 from .engine import DatabaseFile, open_engine
 from .migrations import migrate, version
 from .reports import feedback_report, usage_report
@@ -108,7 +109,7 @@ class ConversationStore:
             connection.execute(
                 update(conversations)
                 .where(self._owned(conversation_id, owner))
-                .values(title=title.strip()[:200] or "…")
+                .values(title=one_line(title)[:200] or "…")
             )
 
     def save_settings(self, conversation_id: str, owner: str, settings: dict[str, Any]) -> None:

@@ -97,7 +97,7 @@ def test_nobody_chats_without_signing_in_and_owners_are_the_signed_in_users(
 
 def test_an_unverified_email_is_not_let_in_as_its_owner(browser, provider, app_with_sign_in):
     """Mallory's provider account claims Alice's address without verifying it."""
-    app, data = app_with_sign_in
+    app, _ = app_with_sign_in
     set_claims(provider, "mallory-2", {"email": "alice@example.com", "email_verified": False})
     context = browser.new_context(locale="en-US")
     try:

@@ -7,6 +7,7 @@ saves each change through a :class:`Saver` when the visitor has a saved history.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -38,6 +39,8 @@ class ConversationRecord:
     messages: list[ChatMessage] = field(default_factory=list)
     id: str | None = None  # in the store; None until saved
     storage_failed: bool = False  # a save failed: the page says so
+    # Names the conversation's answer job while it has no id (a history kept in the tab).
+    local_key: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
 class Conversation:
@@ -58,6 +61,11 @@ class Conversation:
     @property
     def storage_failed(self) -> bool:
         return self.record.storage_failed
+
+    @property
+    def key(self) -> str:
+        """What its answer job is keyed by: the stored id, else a name of its own."""
+        return self.record.id or self.record.local_key
 
     def last_question(self) -> ChatMessage | None:
         return next((m for m in reversed(self.messages) if m.is_user), None)
@@ -93,6 +101,23 @@ class Conversation:
     def add(self, message: ChatMessage) -> None:
         self.messages.append(message)
         self._save(len(self.messages) - 1)
+
+    def receive(self, position: int, answer: ChatMessage) -> None:
+        """The answer a job wrote (and saved) at ``position``, in place of whatever stood
+        there: nothing, or the partial answer a page loaded while it was written."""
+        del self.messages[position:]
+        self.messages.append(answer)
+
+    def awaits(self, position: int) -> bool:
+        """Whether the answer at ``position`` is still to come here: its question is the
+        last message, or is followed only by that answer as saved while being written
+        (what a page loads after a refresh)."""
+        messages = self.messages
+        if position == 0 or len(messages) not in (position, position + 1):
+            return False
+        if not messages[position - 1].is_user:
+            return False
+        return len(messages) == position or messages[position].status is Status.STREAMING
 
     def checkpoint(self, position: int, message: ChatMessage) -> None:
         """Save an answer still being written, so a crash keeps what was on screen."""
@@ -168,6 +193,7 @@ class Conversation:
         """A new, empty conversation (New chat)."""
         self.record.messages = []
         self.record.id = None
+        self.record.local_key = uuid.uuid4().hex
 
 
 def _resend(text: str, question: ChatMessage | None) -> ChatMessage:

@@ -30,6 +30,7 @@ class ErrorKind(enum.StrEnum):
     TOKENS_PER_DAY = "tokens_per_day"  # this user's limit, reached
     TOKENS_PER_DAY_TOTAL = "tokens_per_day_total"  # the app's limit for everyone, reached
     TOKENS_LEFT = "tokens_left"  # this message and its longest answer would pass a limit
+    TOO_MANY_ANSWERS = "too_many_answers"  # answers being written at once, for one visitor
     IMAGES_UNSUPPORTED = "images_unsupported"  # the model refused image input
     # A message whose files could not all be sent (each file says why); nothing was sent.
     ATTACHMENTS_REJECTED = "attachments_rejected"

@@ -70,6 +70,7 @@ def new_chat(conversation: Conversation) -> None:
     """Start over; the visitor's settings are kept."""
     conversation.restart()
     state.forget_view()
+    state.forget_address()
 
 
 def open_conversation(conversation: Conversation, stored: StoredConversation) -> None:

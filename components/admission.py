@@ -1,5 +1,5 @@
-"""Admitting a request: files and length checked, then counted within the limits; settled
-once its answer ends."""
+"""Admitting a request: files and length checked, then counted within the limits (the
+answer's job settles it once it ends)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from chat_core.limits import (
     Request,
     Reservation,
     refusal,
-    spent,
 )
 from chat_core.messages import ChatMessage
 from chat_core.settings import Settings
@@ -28,7 +27,7 @@ from chat_core.storage import ConversationStore, SqlLedger
 
 from .persistence import STORAGE_ERRORS
 
-__all__ = ["admit", "input_refusal", "settle"]
+__all__ = ["admit", "input_refusal", "ledger"]
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +50,8 @@ def _memory_ledger() -> MemoryLedger:
     return MemoryLedger()
 
 
-def _ledger(store: ConversationStore | None) -> FallbackLedger:
+def ledger(store: ConversationStore | None) -> FallbackLedger:
+    """The database's ledger, falling back to this process's memory when it fails."""
     return FallbackLedger(
         SqlLedger(store.engine) if store is not None else None,
         _memory_ledger(),
@@ -78,10 +78,5 @@ def admit(
         input_tokens=estimate_prompt_tokens(history, question, settings, language=language),
         max_tokens=settings.max_tokens,
     )
-    outcome = _ledger(store).reserve(request, Limits.of(settings), datetime.now(UTC))
+    outcome = ledger(store).reserve(request, Limits.of(settings), datetime.now(UTC))
     return refusal(outcome) if isinstance(outcome, LimitReached) else outcome
-
-
-def settle(reservation: Reservation, answer: ChatMessage, store: ConversationStore | None) -> None:
-    """Replace the request's reserved worst case by what its answer really used."""
-    _ledger(store).settle(reservation, spent(reservation.request, answer))

@@ -1,25 +1,17 @@
-"""Chat bubbles: the history as stored, with actions on the last turn, and the streaming answer."""
+"""Chat bubbles: the history as stored, with actions on the last turn, and usage captions."""
 
 from __future__ import annotations
 
 import logging
-import time
-import traceback
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 
 import streamlit as st
-from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
-from chat_core.chat import respond
 from chat_core.conversation import Conversation
-from chat_core.errors import ErrorKind, UserFacingError, classify, finish_problem
+from chat_core.errors import ErrorKind
 from chat_core.i18n import Translator
-from chat_core.llm import reporting_retries
 from chat_core.messages import ChatMessage, Status
-from chat_core.redact import redact
-from chat_core.settings import Settings
-from chat_core.streaming import CURSOR, StreamingMarkdownHandler, split_settled
 from chat_core.text import display_markdown, display_question
 from chat_core.tokens import Usage, cost
 
@@ -27,43 +19,9 @@ from . import actions, state
 from .attachments_view import render_attachments
 from .message_actions import message_actions
 
-__all__ = ["conversation_usage", "render_history", "render_message", "stream_answer"]
+__all__ = ["conversation_usage", "render_history", "render_message"]
 
 log = logging.getLogger(__name__)
-
-
-class ParagraphSink:
-    """A token sink that draws settled paragraphs once and redraws only the tail.
-
-    Each redraw re-sends its whole text to the browser, so redrawing just the
-    paragraph being written keeps the traffic flat however long the answer is.
-    Images are shown as links. The finished answer is drawn whole on the next run.
-    """
-
-    def __init__(
-        self, *, on_progress: Callable[[str], None] | None = None, every: float = 2.0
-    ) -> None:
-        self._container = st.container()
-        self._tail = self._container.empty()
-        self.notice = st.empty()  # "retrying…" while the server is busy; gone at the first token
-        self._settled = 0
-        self._on_progress = on_progress
-        self._every = every
-        self._last_progress = time.monotonic()
-
-    def markdown(self, text: str) -> None:
-        if text != CURSOR:
-            self.notice.empty()
-        now = time.monotonic()
-        if self._on_progress is not None and now - self._last_progress >= self._every:
-            self._last_progress = now
-            self._on_progress(text.removesuffix(CURSOR))
-        head, tail = split_settled(text)
-        if len(head) > self._settled:
-            self._tail.markdown(display_markdown(head[self._settled :]))
-            self._tail = self._container.empty()
-            self._settled = len(head)
-        self._tail.markdown(display_markdown(tail))
 
 
 def usage_text(usage: Usage, t: Translator, prices: Mapping[str, tuple[float, float]]) -> str:
@@ -178,88 +136,3 @@ def render_history(
             last_answer=index == len(history) - 1 and not message.is_user,
         )
         render_message(message, t, buttons=buttons, prices=prices)
-
-
-def _failure(
-    exc: Exception,
-    settings: Settings,
-    handler: StreamingMarkdownHandler,
-    started_at: float,
-    *,
-    sent_images: bool,
-) -> UserFacingError:
-    """Classify ``exc`` for the page and log it in full, with no key in the log."""
-    error = classify(
-        exc,
-        model=settings.model,
-        base_url=settings.base_url,
-        started=handler.has_started,
-        elapsed=time.monotonic() - started_at,
-        sent_images=sent_images,
-    )
-    details = "".join(traceback.format_exception(exc))
-    log.warning("answer failed (%s):\n%s", error.kind.value, redact(details, [settings.api_key]))
-    return error
-
-
-def stream_answer(
-    history: Sequence[ChatMessage],
-    question: ChatMessage,
-    settings: Settings,
-    *,
-    language: str,
-    t: Translator,
-    keep: Callable[[ChatMessage], None],
-    checkpoint: Callable[[ChatMessage], None] | None = None,
-) -> None:
-    """Stream the answer to ``question`` into a new assistant bubble, then ``keep`` it.
-
-    ``checkpoint`` receives the partial answer every few seconds while it streams.
-
-    The visitor keeps what they already saw, however the answer ends: the Stop
-    button (or any other rerun) keeps the partial answer marked as stopped; a
-    failure keeps it marked as incomplete, with the reason. The caller reruns the
-    page afterwards, which draws the kept answer from the history.
-    """
-    with st.chat_message("assistant"):
-        progress = None
-        if checkpoint is not None:
-            progress = lambda text: checkpoint(  # noqa: E731
-                ChatMessage.assistant(text, status=Status.STREAMING)
-            )
-        sink = ParagraphSink(on_progress=progress)
-        sink.markdown(CURSOR)
-        # A click reruns the script, which interrupts the stream at its next token.
-        st.button(t("chat.stop"), key="stop_answer", icon=":material/stop_circle:")
-        handler = StreamingMarkdownHandler(sink)
-        started_at = time.monotonic()
-        attempts = iter(range(1, settings.max_retries + 1))
-
-        def retrying(status: int) -> None:
-            attempt = next(attempts, None)
-            if attempt is not None and not handler.has_started:
-                sink.notice.caption(
-                    t("chat.retrying", status=status, attempt=attempt, of=settings.max_retries)
-                )
-
-        try:
-            with reporting_retries(retrying):
-                reply = respond(history, question, settings, language=language, handler=handler)
-        except ScriptControlException:
-            keep(ChatMessage.assistant(handler.text, status=Status.STOPPED))
-            raise
-        except Exception as exc:  # every failure becomes a message in the page
-            error = _failure(exc, settings, handler, started_at, sent_images=question.has_images)
-            keep(ChatMessage.assistant(handler.text, status=Status.FAILED, error=error))
-            return
-        problem = finish_problem(
-            reply.finish_reason, max_tokens=settings.max_tokens, base_url=settings.base_url
-        )
-        if problem is not None and problem.kind is not ErrorKind.LENGTH_LIMIT:
-            log.warning(
-                "answer failed (%s): the stream ended without a finish reason", problem.kind
-            )
-            status = Status.FAILED
-        else:
-            status = Status.COMPLETE
-        keep(ChatMessage.assistant(reply.text, status=status, error=problem, usage=reply.usage))

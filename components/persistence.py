@@ -12,6 +12,7 @@ from typing import TypeVar
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
+from chat_core.answering import CHECKPOINT_EVERY
 from chat_core.messages import ChatMessage
 from chat_core.redact import redact
 from chat_core.settings import Settings, stored_settings
@@ -31,6 +32,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 STORAGE_ERRORS = (SQLAlchemyError, OSError, PermissionError)
+# An answer whose conversation was saved this recently is still being written (its job
+# saves every CHECKPOINT_EVERY seconds, perhaps in another process); older, it was cut off.
+STILL_WRITING = 4 * CHECKPOINT_EVERY
 T = TypeVar("T")
 
 
@@ -109,7 +113,11 @@ class OwnerHistory:
         return guarded("list conversations", lambda: self.store.list(self.owner, search=search))
 
     def load(self, conversation_id: str) -> StoredConversation | None:
-        return guarded("open a conversation", lambda: self.store.load(conversation_id, self.owner))
+        """The conversation; an answer saved in the last seconds is still being written."""
+        return guarded(
+            "open a conversation",
+            lambda: self.store.load(conversation_id, self.owner, writing_within=STILL_WRITING),
+        )
 
     def rename(self, conversation_id: str, title: str) -> bool:
         work = lambda: self.store.rename(conversation_id, self.owner, title)  # noqa: E731

@@ -14,6 +14,7 @@ from chat_core.messages import ChatMessage
 __all__ = [
     "EDIT_BOX",
     "VISIBLE_PAGE",
+    "address",
     "cancel_edit",
     "choose",
     "comment_key",
@@ -21,6 +22,7 @@ __all__ = [
     "editing",
     "feedback_key",
     "first_visible",
+    "forget_address",
     "forget_choice",
     "forget_view",
     "legacy_history_claimed",
@@ -28,6 +30,7 @@ __all__ = [
     "overrides",
     "queue_question",
     "session_id",
+    "set_address",
     "set_widget",
     "show_earlier",
     "start_edit",
@@ -66,6 +69,24 @@ def legacy_history_claimed() -> bool:
 
 def mark_legacy_history_claimed() -> None:
     st.session_state[_LEGACY_CLAIMED] = True
+
+
+# The page's address names the conversation shown: ?c=<id>.
+_ADDRESS = "c"
+
+
+def address() -> str | None:
+    return st.query_params.get(_ADDRESS) or None
+
+
+def set_address(conversation_id: str) -> None:
+    if st.query_params.get(_ADDRESS) != conversation_id:
+        st.query_params[_ADDRESS] = conversation_id
+
+
+def forget_address() -> None:
+    if _ADDRESS in st.query_params:
+        del st.query_params[_ADDRESS]
 
 
 # A question asked by a button (Retry, Regenerate, Edit) for the next run to answer.

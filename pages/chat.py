@@ -1,4 +1,8 @@
-"""The chat page: one run draws the history and, if a message came in, streams its answer."""
+"""The chat page: the conversation at the page's address, and the answer being written.
+
+An answer is a job of the server (components/answers.py): this page starts it, or finds
+it running after a refresh, and follows it; leaving the page leaves the job running.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,19 @@ from dataclasses import replace
 
 import streamlit as st
 
+from chat_core.answering import AnswerRequest
 from chat_core.attachments import read_uploads
-from chat_core.errors import UserFacingError
+from chat_core.errors import ErrorKind, UserFacingError
+from chat_core.jobs import AnswerJob, JobRefused
 from chat_core.messages import ChatMessage, Status
-from chat_core.text import clean_user_text
-from components import state
-from components.admission import admit, input_refusal, settle
+from chat_core.text import clean_user_text, one_line
+from chat_core.tokens import Usage
+from components import addresses, state
+from components.admission import admit, input_refusal, ledger
+from components.answer_view import follow_answer
+from components.answers import job_owner, job_registry, start_answer
 from components.attachments_view import attachment_rules
-from components.chat_view import conversation_usage, render_history, render_message, stream_answer
+from components.chat_view import conversation_usage, render_history, render_message
 from components.config import session_settings
 from components.context import page_context
 from components.persistence import database_lost
@@ -23,6 +32,11 @@ from components.sidebar import listed_models, render_sidebar
 context = page_context()
 configured, t, language = context.configured, context.t, context.language
 conversation = context.conversation()
+addresses.follow_address(context, conversation)
+registry = job_registry()
+job = registry.get(conversation.key, job_owner(context))
+if job is not None and not conversation.awaits(job.position):
+    job = None  # its answer is on the page already, or the conversation moved on
 
 before_sidebar = session_settings(configured)
 prompt = st.chat_input(
@@ -47,11 +61,16 @@ def incoming_question() -> ChatMessage | None:
 
 
 question = incoming_question()
+if question is not None and job is not None and job.running:
+    state.queue_question(question)  # the answer being written ends first; nothing is lost
+    queued, question = question, None
+else:
+    queued = None
 render_sidebar(
     configured,
     t,
     language=language,
-    busy=question is not None,
+    busy=question is not None or (job is not None and job.running),
     saved=context.history is not None,
     user=context.visitor.user,
     usage_total=conversation_usage(conversation.messages, t, configured.prices),
@@ -99,32 +118,47 @@ def admitted(earlier: list[ChatMessage], question: ChatMessage):
     )
 
 
-if question is None:
+def refuse(question: ChatMessage, error: UserFacingError) -> None:
+    """Refused before any request; the question stays in the conversation, marked."""
+    conversation.begin_turn(question, settings)
+    conversation.add(replace(question, status=Status.FAILED, error=error))
+    st.rerun()
+
+
+def follow(job: AnswerJob) -> None:
+    """Show the answer ``job`` writes until it ends, then the whole page again."""
+    with turn_area:
+        if queued is not None:
+            st.caption(t("chat.queued", text=one_line(queued.content)[:200]))
+        answer = follow_answer(
+            job, t, stop=lambda: registry.stop(conversation.key, job_owner(context))
+        )
+    conversation.receive(job.position, answer)
+    st.rerun()  # redraw from the history, with the sidebar and actions enabled again
+
+
+if job is not None:
+    # Written now, perhaps since before a refresh: the messages before it, then the job.
+    del conversation.messages[job.position :]
+    draw_history()
+    follow(job)
+elif addresses.written_elsewhere(conversation):
+    draw_history()
+    addresses.wait_for_other_process(context, conversation)
+elif question is None:
     draw_history()
 elif isinstance(reservation := admitted(list(conversation.messages), question), UserFacingError):
-    # Refused before any request; the question stays in the conversation, marked.
-    conversation.begin_turn(question, settings)
-    conversation.add(replace(question, status=Status.FAILED, error=reservation))
-    st.rerun()
+    refuse(question, reservation)
 else:
-    earlier = list(conversation.messages)
+    request = AnswerRequest(list(conversation.messages), question, settings, language)
     conversation.begin_turn(question, settings)
     conversation.add(question)
-    answer_position = len(conversation.messages)
-
-    def keep(answer: ChatMessage) -> None:
-        conversation.add(answer)
-        settle(reservation, answer, context.store)
-
+    addresses.show_address(conversation)
+    started = start_answer(context, conversation, request, reservation)
+    if isinstance(started, JobRefused):
+        ledger(context.store).settle(reservation, Usage(0, 0, settings.model, estimated=True))
+        conversation.messages.pop()
+        refuse(question, UserFacingError(ErrorKind.TOO_MANY_ANSWERS, {"limit": str(started.limit)}))
     with turn_area:
         render_message(question, t)
-        stream_answer(
-            earlier,
-            question,
-            settings,
-            language=language,
-            t=t,
-            keep=keep,
-            checkpoint=lambda partial: conversation.checkpoint(answer_position, partial),
-        )
-    st.rerun()  # redraw from the history, with the sidebar and actions enabled again
+    follow(started)

@@ -66,7 +66,7 @@ def _open(conversation_id: str) -> None:
         _failed()
         return
     actions.open_conversation(conversation, stored)
-    st.switch_page("pages/chat.py")
+    st.switch_page("pages/chat.py", query_params={"c": stored.id})
 
 
 def _render_item(item: ConversationSummary) -> None:

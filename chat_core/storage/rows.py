@@ -80,9 +80,13 @@ def attachment_from(row: Any) -> Attachment:
     )
 
 
-def message_from(row: Any, files: Sequence[Attachment] = ()) -> ChatMessage:
+def message_from(
+    row: Any, files: Sequence[Attachment] = (), *, still_written: bool = False
+) -> ChatMessage:
+    """``still_written``: an answer saved while streaming is being written now (saved
+    moments ago); otherwise the app stopped while it was written."""
     status = Status(row.status)
-    if status is Status.STREAMING:  # the app stopped while this answer was written
+    if status is Status.STREAMING and not still_written:
         return ChatMessage(
             role=Role(row.role),
             content=row.content,

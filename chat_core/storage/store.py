@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select, update
@@ -163,7 +163,15 @@ class ConversationStore:
                 for row in connection.execute(query)
             ]
 
-    def load(self, conversation_id: str, owner: str) -> StoredConversation | None:
+    def load(
+        self, conversation_id: str, owner: str, *, writing_within: float = 0.0
+    ) -> StoredConversation | None:
+        """The conversation, or None if it is not ``owner``'s (or does not exist).
+
+        An answer saved while it streamed comes back as being written if the
+        conversation changed in the last ``writing_within`` seconds (its job saves every
+        few seconds), else as interrupted.
+        """
         with self.engine.connect() as connection:
             head = connection.execute(
                 select(conversations).where(self._owned(conversation_id, owner))
@@ -182,7 +190,10 @@ class ConversationStore:
                 .where(messages.c.conversation_id == conversation_id)
                 .order_by(messages.c.position)
             )
-            loaded = [message_from(row, files.get(row.position, ())) for row in rows]
+            live = aware(head.updated_at) >= now() - timedelta(seconds=writing_within)
+            loaded = [
+                message_from(row, files.get(row.position, ()), still_written=live) for row in rows
+            ]
         return StoredConversation(
             head.id,
             head.title,

@@ -1,0 +1,232 @@
+"""Answers as jobs on the server: the model call runs on its own, and pages follow it.
+
+An answer is a job keyed by its conversation. Every token is appended to the job;
+a page that attaches (or attaches again after a refresh) first gets the text so far,
+then the new text as it comes, each character once. Stop is a signal to the job from
+any page. When no page is left the job goes on and saves what it wrote. One registry
+per process; a visitor stays on that process thanks to sticky sessions.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from .errors import ErrorKind, UserFacingError
+from .messages import ChatMessage, Status
+
+__all__ = ["AnswerJob", "JobRefused", "JobRegistry", "JobStopped", "Progress", "StopReason"]
+
+log = logging.getLogger(__name__)
+
+
+class JobStopped(Exception):  # noqa: N818 - a signal, raised inside the model call
+    """Raised into the model call when the job is told to stop (Stop, timeout, shutdown)."""
+
+
+class StopReason(StrEnum):
+    STOPPED = "stopped"  # a visitor pressed Stop
+    TIMED_OUT = "timed_out"  # it ran longer than the registry allows
+    SHUTDOWN = "shutdown"  # the server is stopping
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a page draws: the text so far, and the answer once the job has ended."""
+
+    text: str
+    final: ChatMessage | None  # None while the job runs
+
+    @property
+    def done(self) -> bool:
+        return self.final is not None
+
+
+@dataclass(frozen=True)
+class JobRefused:
+    """Why no job was started: too many running for this owner, or for this process."""
+
+    kind: str  # "owner" or "total"
+    limit: int
+
+
+@dataclass
+class AnswerJob:
+    """One answer being written; thread-safe, appended to by the job, read by pages."""
+
+    key: str
+    owner: str
+    started_at: float
+    position: int = 0  # the answer's place in its conversation
+    # (status, attempt, attempts allowed) while the server is being retried
+    retry: tuple[int, int, int] | None = None
+    _parts: list[str] = field(default_factory=list)
+    _length: int = 0
+    _final: ChatMessage | None = None
+    _finished_at: float | None = None
+    _stop: StopReason | None = None
+    _changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def append(self, text: str) -> None:
+        """A new piece of the answer (from the callback handler); raises if told to stop."""
+        with self._changed:
+            if self._stop is not None:
+                raise JobStopped(self._stop.value)
+            if text:
+                self._parts.append(text)
+                self._length += len(text)
+                self._changed.notify_all()
+
+    def check(self) -> None:
+        """Raise :class:`JobStopped` if the job was told to stop."""
+        if self._stop is not None:
+            raise JobStopped(self._stop.value)
+
+    def finish(self, answer: ChatMessage, now: float) -> None:
+        with self._changed:
+            self._final = answer
+            self._finished_at = now
+            self._changed.notify_all()
+
+    def stop(self, reason: StopReason = StopReason.STOPPED) -> None:
+        with self._changed:
+            if self._stop is None and self._final is None:
+                self._stop = reason
+                self._changed.notify_all()
+
+    @property
+    def stop_reason(self) -> StopReason | None:
+        return self._stop
+
+    @property
+    def running(self) -> bool:
+        return self._final is None
+
+    @property
+    def finished_at(self) -> float | None:
+        return self._finished_at
+
+    def progress(self) -> Progress:
+        with self._changed:
+            return Progress("".join(self._parts), self._final)
+
+    def wait(self, seen: int, timeout: float) -> Progress:
+        """The progress once there is more than ``seen`` characters or the job ended, or
+        after ``timeout`` seconds, whichever comes first."""
+        with self._changed:
+            self._changed.wait_for(
+                lambda: self._length > seen or self._final is not None, timeout=timeout
+            )
+            return Progress("".join(self._parts), self._final)
+
+
+class JobRegistry:
+    """The jobs of this process: started, found, stopped, timed out and forgotten.
+
+    ``run(job)`` writes the answer (appending to the job) and returns the finished
+    message; it runs on a thread of its own. A job running longer than ``timeout``
+    seconds is told to stop; a finished one is forgotten ``grace`` seconds later.
+    """
+
+    def __init__(
+        self,
+        *,
+        per_owner: int = 2,
+        total: int = 64,
+        timeout: float = 900.0,
+        grace: float = 120.0,
+        clock: Callable[[], float] = time.monotonic,
+        spawn: Callable[[Callable[[], None], str], object] | None = None,
+    ) -> None:
+        self._per_owner = per_owner
+        self._total = total
+        self._timeout = timeout
+        self._grace = grace
+        self._clock = clock
+        self._spawn = spawn or _thread
+        self._jobs: dict[str, AnswerJob] = {}
+        self._lock = threading.Lock()
+
+    def start(
+        self, key: str, owner: str, run: Callable[[AnswerJob], ChatMessage], *, position: int = 0
+    ) -> AnswerJob | JobRefused:
+        """Start the answer for conversation ``key``, unless a limit says no."""
+        with self._lock:
+            self._tidy()
+            running = [job for job in self._jobs.values() if job.running]
+            if sum(job.owner == owner for job in running) >= self._per_owner:
+                return JobRefused("owner", self._per_owner)
+            if len(running) >= self._total:
+                return JobRefused("total", self._total)
+            previous = self._jobs.get(key)
+            if previous is not None and previous.running:
+                return JobRefused("owner", self._per_owner)  # one answer per conversation
+            job = AnswerJob(key=key, owner=owner, started_at=self._clock(), position=position)
+            self._jobs[key] = job
+        self._spawn(lambda: self._run(job, run), f"answer-{key[:8]}")
+        return job
+
+    def _run(self, job: AnswerJob, run: Callable[[AnswerJob], ChatMessage]) -> None:
+        """Run the job; whatever happens, it ends (pages waiting on it must not hang)."""
+        try:
+            answer = run(job)
+        except BaseException:
+            log.exception("an answer job failed outside the model call")
+            answer = ChatMessage.assistant(
+                job.progress().text, status=Status.FAILED, error=UserFacingError(ErrorKind.UNKNOWN)
+            )
+        job.finish(answer, self._clock())
+
+    def get(self, key: str, owner: str) -> AnswerJob | None:
+        """The job of conversation ``key`` if it is ``owner``'s (running or just ended)."""
+        with self._lock:
+            self._tidy()
+            job = self._jobs.get(key)
+        return job if job is not None and job.owner == owner else None
+
+    def stop(self, key: str, owner: str) -> bool:
+        job = self.get(key, owner)
+        if job is None or not job.running:
+            return False
+        job.stop()
+        return True
+
+    def running(self) -> int:
+        with self._lock:
+            return sum(job.running for job in self._jobs.values())
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._jobs)
+
+    def tidy(self) -> None:
+        with self._lock:
+            self._tidy()
+
+    def shutdown(self, wait: float = 5.0) -> None:
+        """Tell every running job to stop, so that each saves what it wrote."""
+        with self._lock:
+            jobs = [job for job in self._jobs.values() if job.running]
+        for job in jobs:
+            job.stop(StopReason.SHUTDOWN)
+        deadline = time.monotonic() + wait
+        for job in jobs:
+            job.wait(seen=10**12, timeout=max(0.0, deadline - time.monotonic()))
+
+    def _tidy(self) -> None:
+        now = self._clock()
+        for key, job in list(self._jobs.items()):
+            if job.running and now - job.started_at > self._timeout:
+                job.stop(StopReason.TIMED_OUT)
+            elif not job.running and now - (job.finished_at or now) > self._grace:
+                del self._jobs[key]
+
+
+def _thread(work: Callable[[], None], name: str) -> threading.Thread:
+    thread = threading.Thread(target=work, name=name, daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,76 @@
+"""The answer being written, as a page shows it: drained from its job into the bubble."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import streamlit as st
+
+from chat_core.i18n import Translator
+from chat_core.jobs import AnswerJob
+from chat_core.messages import ChatMessage
+from chat_core.streaming import CURSOR, StreamingMarkdownHandler, split_settled
+from chat_core.text import display_markdown
+
+__all__ = ["ParagraphSink", "follow_answer"]
+
+# How long the page waits for new text before it shows it is still there (and lets
+# Streamlit notice a click or a page change: a script only hears of those when it draws).
+_PULSE = 0.5
+
+
+class ParagraphSink:
+    """A token sink that draws settled paragraphs once and redraws only the tail.
+
+    Each redraw re-sends its whole text to the browser, so redrawing just the
+    paragraph being written keeps the traffic flat however long the answer is.
+    Images are shown as links. The finished answer is drawn whole on the next run.
+    """
+
+    def __init__(self) -> None:
+        self._container = st.container()
+        self._tail = self._container.empty()
+        self.notice = st.empty()  # "retrying…" while the server is busy; gone at the first token
+        self._settled = 0
+
+    def markdown(self, text: str) -> None:
+        if text != CURSOR:
+            self.notice.empty()
+        head, tail = split_settled(text)
+        if len(head) > self._settled:
+            self._tail.markdown(display_markdown(head[self._settled :]))
+            self._tail = self._container.empty()
+            self._settled = len(head)
+        self._tail.markdown(display_markdown(tail))
+
+
+def follow_answer(job: AnswerJob, t: Translator, *, stop: Callable[[], None]) -> ChatMessage:
+    """Draw ``job``'s answer in a new bubble from what it has written so far, then as it
+    comes; return the answer when the job ends. Leaving the page leaves the job running."""
+    with st.chat_message("assistant"):
+        sink = ParagraphSink()
+        st.button(t("chat.stop"), key="stop_answer", icon=":material/stop_circle:", on_click=stop)
+        drawer = StreamingMarkdownHandler(sink)  # throttled: at most one redraw per 50 ms
+        sink.markdown(CURSOR)
+        seen, last_pulse = 0, time.monotonic()
+        while True:
+            progress = job.wait(seen, timeout=_PULSE)
+            if len(progress.text) > seen:
+                drawer.on_llm_new_token(progress.text[seen:])
+                seen = len(progress.text)
+            if progress.done:
+                drawer.finish()
+                return progress.final
+            if time.monotonic() - last_pulse >= _PULSE:
+                last_pulse = time.monotonic()
+                _pulse(sink, job, t, seen)
+
+
+def _pulse(sink: ParagraphSink, job: AnswerJob, t: Translator, seen: int) -> None:
+    """While no text comes: say why (the server is being retried), or how long it has been."""
+    if job.retry is not None and not seen:
+        status, attempt, attempts = job.retry
+        sink.notice.caption(t("chat.retrying", status=status, attempt=attempt, of=attempts))
+    else:
+        sink.notice.empty()

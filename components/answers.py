@@ -1,0 +1,63 @@
+"""Answers as jobs of this process: the registry, and starting one for a question."""
+
+from __future__ import annotations
+
+import atexit
+
+import streamlit as st
+
+from chat_core.answering import AnswerRequest, write_answer
+from chat_core.conversation import Conversation
+from chat_core.jobs import AnswerJob, JobRefused, JobRegistry
+from chat_core.limits import Reservation, spent
+from chat_core.messages import ChatMessage
+
+from .admission import ledger
+from .context import PageContext
+
+__all__ = ["job_owner", "job_registry", "start_answer"]
+
+
+@st.cache_resource(show_spinner=False)
+def job_registry() -> JobRegistry:
+    """The answers being written in this process, shared by all its sessions (each job
+    is found only by its owner). At exit, each saves what it wrote, marked interrupted."""
+    registry = JobRegistry()
+    atexit.register(registry.shutdown)
+    return registry
+
+
+def job_owner(context: PageContext) -> str:
+    """Whose jobs a page may see and stop: the history's owner, else this visitor."""
+    return context.visitor.owner or context.visitor.identity
+
+
+def start_answer(
+    context: PageContext,
+    conversation: Conversation,
+    request: AnswerRequest,
+    reservation: Reservation,
+) -> AnswerJob | JobRefused:
+    """Start the job that answers the conversation's last question.
+
+    The job saves its progress and its answer, and settles the request's cost, by
+    itself: the page that started it may be gone by then.
+    """
+    position = len(conversation.messages)
+    history, conversation_id = context.history, conversation.id
+    usage_ledger = ledger(context.store)
+
+    def save(answer: ChatMessage) -> None:
+        if history is not None and conversation_id is not None:
+            history.put(conversation_id, position, answer)
+
+    def done(answer: ChatMessage) -> None:
+        save(answer)
+        usage_ledger.settle(reservation, spent(reservation.request, answer))
+
+    return job_registry().start(
+        conversation.key,
+        job_owner(context),
+        lambda job: write_answer(job, request, checkpoint=save, done=done),
+        position=position,
+    )

@@ -1,0 +1,182 @@
+"""Answers as jobs: the registry without Streamlit, with a fake clock and scripted streams."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+
+import pytest
+
+from chat_core.answering import AnswerRequest, write_answer
+from chat_core.errors import ErrorKind
+from chat_core.jobs import AnswerJob, JobRefused, JobRegistry, JobStopped, StopReason
+from chat_core.messages import ChatMessage, Status
+from chat_core.settings import Settings
+from tests.support.scripted_server import Reply
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Script:
+    """A job body that writes the tokens it is given, then waits to be let finish."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def __call__(self, job: AnswerJob) -> ChatMessage:
+        for token in ("Hello", ", ", "world"):
+            job.append(token)
+        try:
+            while not self.release.wait(0.01):
+                job.check()
+        except JobStopped:
+            return ChatMessage.assistant(job.progress().text, status=Status.STOPPED)
+        return ChatMessage.assistant(job.progress().text)
+
+
+def wait_until(condition, timeout: float = 10.0) -> None:
+    event = threading.Event()
+    for _ in range(int(timeout / 0.01)):
+        if condition():
+            return
+        event.wait(0.01)
+    raise AssertionError("condition not reached")
+
+
+def test_a_page_attaching_late_gets_the_text_so_far_then_the_rest_once():
+    registry = JobRegistry()
+    script = Script()
+    job = registry.start("c1", "alice", script, position=3)
+    wait_until(lambda: job.progress().text == "Hello, world")
+    # A page that attaches now (after a refresh) first sees everything written so far.
+    again = registry.get("c1", "alice")
+    assert again is job and again.position == 3
+    assert again.wait(seen=0, timeout=1).text == "Hello, world"
+    script.release.set()
+    final = job.wait(seen=len("Hello, world"), timeout=10).final
+    assert final.content == "Hello, world" and final.status is Status.COMPLETE
+    assert not job.running
+
+
+def test_nobody_else_finds_or_stops_a_job():
+    registry = JobRegistry()
+    script = Script()
+    job = registry.start("c1", "alice", script)
+    assert registry.get("c1", "mallory") is None
+    assert registry.stop("c1", "mallory") is False
+    assert job.running
+    assert registry.stop("c1", "alice") is True
+    final = job.wait(seen=10**9, timeout=10).final
+    assert final.status is Status.STOPPED and final.content == "Hello, world"
+
+
+def test_jobs_are_limited_per_owner_and_in_all_and_one_per_conversation():
+    registry = JobRegistry(per_owner=2, total=3)
+    scripts = [Script() for _ in range(5)]
+    assert isinstance(registry.start("a1", "alice", scripts[0]), AnswerJob)
+    assert registry.start("a1", "alice", scripts[1]) == JobRefused("owner", 2)
+    assert isinstance(registry.start("a2", "alice", scripts[1]), AnswerJob)
+    assert registry.start("a3", "alice", scripts[2]) == JobRefused("owner", 2)
+    assert isinstance(registry.start("b1", "bob", scripts[2]), AnswerJob)
+    assert registry.start("c1", "carol", scripts[3]) == JobRefused("total", 3)
+    for script in scripts:
+        script.release.set()
+    wait_until(lambda: registry.running() == 0)
+    assert isinstance(registry.start("c1", "carol", scripts[4]), AnswerJob)
+    scripts[4].release.set()
+
+
+def test_a_job_past_its_timeout_is_stopped_and_a_finished_one_forgotten_after_grace():
+    clock = Clock()
+    registry = JobRegistry(timeout=60, grace=30, clock=clock)
+    job = registry.start("c1", "alice", Script())
+    clock.now += 61
+    registry.tidy()
+    assert job.stop_reason is StopReason.TIMED_OUT
+    wait_until(lambda: not job.running)
+    assert len(registry) == 1  # kept a while, for pages that attach after it ended
+    clock.now += 31
+    registry.tidy()
+    assert len(registry) == 0 and registry.get("c1", "alice") is None
+
+
+def test_shutdown_stops_every_running_job_so_each_saves_its_part():
+    registry = JobRegistry()
+    jobs = [registry.start(f"c{n}", f"owner{n}", Script()) for n in range(3)]
+    registry.shutdown(wait=10)
+    assert all(not job.running for job in jobs)
+    assert {job.stop_reason for job in jobs} == {StopReason.SHUTDOWN}
+
+
+def test_a_job_whose_body_fails_still_ends():
+    def broken(job: AnswerJob) -> ChatMessage:
+        job.append("partial")
+        raise RuntimeError("a bug")
+
+    job = JobRegistry().start("c1", "alice", broken)
+    final = job.wait(seen=10**9, timeout=10).final
+    assert (final.status, final.error.kind, final.content) == (
+        Status.FAILED,
+        ErrorKind.UNKNOWN,
+        "partial",
+    )
+
+
+# The real model call, through the scripted server ----------------------------------------
+
+
+@pytest.fixture
+def settings(model_server) -> Settings:
+    return Settings(api_key="test-key", base_url=model_server.base_url, model="scripted-small")
+
+
+def test_an_answer_job_streams_checkpoints_and_saves_its_answer(model_server, settings):
+    model_server.queue(Reply.text("one two three four five", tokens_per_second=20))
+    saved: list[ChatMessage] = []
+    checkpoints: list[ChatMessage] = []
+    request = AnswerRequest([], ChatMessage.user("count"), settings, "en")
+    registry = JobRegistry()
+    job = registry.start(
+        "c1",
+        "alice",
+        lambda job: write_answer(job, request, checkpoint=checkpoints.append, done=saved.append),
+    )
+    seen, texts = 0, []
+    while True:
+        progress = job.wait(seen, timeout=10)
+        texts.append(progress.text)
+        seen = len(progress.text)
+        if progress.done:
+            break
+    assert progress.final.content == "one two three four five"
+    assert progress.final.status is Status.COMPLETE and progress.final.usage is not None
+    assert saved == [progress.final]
+    assert len(texts) > 3 and all(b.startswith(a) for a, b in itertools.pairwise(texts))
+
+
+def test_stop_ends_the_model_call_and_keeps_the_partial_answer(model_server, settings):
+    model_server.queue(Reply.text("word " * 200, tokens_per_second=40))
+    request = AnswerRequest([], ChatMessage.user("long"), settings, "en")
+    saved: list[ChatMessage] = []
+    registry = JobRegistry()
+    job = registry.start("c1", "alice", lambda job: write_answer(job, request, done=saved.append))
+    job.wait(seen=0, timeout=10)
+    registry.stop("c1", "alice")
+    final = job.wait(seen=10**9, timeout=10).final
+    assert final.status is Status.STOPPED
+    assert final.content and final.content != ("word " * 200)
+    assert saved == [final]
+
+
+def test_a_failed_call_becomes_the_answers_error(model_server, settings):
+    model_server.queue(Reply.failure(401, "bad key"))
+    request = AnswerRequest([], ChatMessage.user("hi"), settings, "en")
+    job = JobRegistry().start("c1", "alice", lambda job: write_answer(job, request))
+    final = job.wait(seen=10**9, timeout=10).final
+    assert final.status is Status.FAILED and final.error.kind is ErrorKind.AUTH

@@ -23,6 +23,17 @@ __all__ = ["AnswerRequest", "JobTokenHandler", "write_answer"]
 
 log = logging.getLogger(__name__)
 
+
+class _StopIsNoError(logging.Filter):
+    """LangChain logs every exception a callback raises as an error before raising it;
+    a job told to stop is not one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return JobStopped.__name__ not in record.getMessage()
+
+
+logging.getLogger("langchain_core.callbacks.manager").addFilter(_StopIsNoError())
+
 # How often the answer being written is saved: a crash loses at most this much, and a
 # page in another process sees the answer grow at this pace.
 CHECKPOINT_EVERY = 2.0

@@ -42,7 +42,7 @@ before_sidebar = session_settings(configured)
 prompt = st.chat_input(
     t("chat.input_placeholder"),
     key="chat_input",
-    submit_mode="disable",
+    submit_mode="submit",  # typing while an answer is written queues the message
     disabled=not before_sidebar.has_endpoint,
     accept_file="multiple",
 )

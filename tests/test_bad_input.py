@@ -14,6 +14,7 @@ from chat_core.text import (
     escape_markdown,
 )
 from tests.support.app_server import ROOT
+from tests.support.scripted_server import Reply
 from tests.test_app import bubbles, send
 
 
@@ -32,9 +33,13 @@ def test_a_200000_character_paste_is_refused_before_any_request(app, model_serve
 
 def test_the_input_limit_is_a_setting(app, model_server, clean_env):
     clean_env.setenv("CHAT_MAX_INPUT_CHARS", "200000")
+    # A short answer: echoing 150,000 characters streams ~37,500 chunks, and parsing them
+    # took most of this test's time (over AppTest's timeout on a loaded machine).
+    model_server.queue(Reply.text("Received."))
     app.run()
     send(app, "y" * 150_000)
     assert len(model_server.chat_requests[-1].messages[-1]["content"]) == 150_000
+    assert bubbles(app) == [("user", "y" * 150_000), ("assistant", "Received.")]
 
 
 def test_control_characters_and_nul_bytes_are_removed(app, model_server):

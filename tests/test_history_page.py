@@ -141,7 +141,7 @@ def test_a_visitor_from_elsewhere_keeps_history_for_the_session_only(clean_env, 
 def test_an_unreachable_database_warns_and_the_chat_goes_on(clean_env, model_server):
     clean_env.setenv("OPENAI_BASE_URL", model_server.base_url)
     clean_env.setenv("CHAT_DATABASE_URL", "postgresql+psycopg://nobody:x@127.0.0.1:9/none")
-    at = new_app(timeout=60).run()
+    at = new_app().run()
     assert "cannot be saved" in at.warning[0].value
     send(at, "still works")
     assert bubbles(at)[-1] == ("assistant", "Echo: still works")

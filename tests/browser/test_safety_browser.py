@@ -63,20 +63,6 @@ def test_remote_images_in_an_answer_are_links_and_not_fetched(open_chat, model_s
     assert link.inner_text() == "tracking pixel"
 
 
-def test_the_input_is_disabled_while_an_answer_streams(open_chat, model_server):
-    chat = open_chat()
-    model_server.queue(Reply.text("slow " * 60, tokens_per_second=30))
-    chat.send("first")
-    box = chat.page.locator(chat.INPUT)
-    chat.page.wait_for_function("() => document.body.innerText.includes('slow slow')")
-    assert box.is_disabled()
-    box.fill("second", force=True) if box.is_enabled() else None
-    chat.wait_for_answer("slow", count=2, timeout=30)
-    assert box.is_enabled()
-    assert len(model_server.chat_requests) == 1
-    assert len(chat.messages()) == 2
-
-
 @pytest.fixture(scope="module")
 def keyless_app(_model_server):
     """A deployment that needs a key from each visitor (none is configured)."""

@@ -53,7 +53,9 @@ def app_with_sign_in(provider, _model_server, tmp_path_factory):
         CHAT_ALLOWED_USERS="@example.com",
         CHAT_DATA_DIR=str(data),
     )
-    process = StreamlitProcess(env, port=port, args=("--secrets.files", str(secrets)))
+    process = StreamlitProcess(
+        env, port=port, host="127.0.0.1", args=("--secrets.files", str(secrets))
+    )
     process.wait_ready()
     yield process, data
     process.stop()

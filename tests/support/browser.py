@@ -71,6 +71,7 @@ class ChatPage:
 
     MESSAGE = '[data-testid="stChatMessage"]'
     INPUT = '[data-testid="stChatInputTextArea"]'
+    SUBMIT = '[data-testid="stChatInputSubmitButton"]'
 
     def __init__(self, page: Page) -> None:
         self.page = page
@@ -81,8 +82,12 @@ class ChatPage:
         return self
 
     def send(self, text: str) -> None:
+        """Type ``text`` and press Enter once the send button is enabled, as a person
+        would: while an attachment is still uploading, Enter does nothing (on a busy
+        machine the upload can outlast the typing)."""
         box = self.page.locator(self.INPUT)
         box.fill(text)
+        self.page.locator(f"{self.SUBMIT}:enabled").wait_for(timeout=30_000)
         box.press("Enter")
 
     def record_answers(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -21,12 +22,8 @@ def slow_answer(model_server, *, tokens_per_second: float = 12) -> None:
 
 def address_of(chat: ChatPage) -> str:
     """The page's address once the conversation has one (``?c=<id>``)."""
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        if "?c=" in chat.page.url:
-            return chat.page.url
-        time.sleep(0.05)
-    raise AssertionError(f"no conversation address in {chat.page.url}")
+    chat.page.wait_for_url(re.compile(r"[?&]c=[0-9a-f-]{36}"), timeout=15_000)
+    return chat.page.url
 
 
 def assert_whole(text: str) -> None:

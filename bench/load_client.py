@@ -25,7 +25,7 @@ class TurnResult:
 
 
 class ChatSession:
-    def __init__(self, url: str, *, timeout: float = 60.0) -> None:
+    def __init__(self, url: str, *, timeout: float = 60.0, query_string: str = "") -> None:
         ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
         self._ws = connect(
             ws_url, subprotocols=["streamlit"], origin=url, max_size=None, open_timeout=timeout
@@ -34,7 +34,8 @@ class ChatSession:
         self._page_hash = ""
         self._chat_input_id: str | None = None
         self.bytes_received = 0
-        self._send(BackMsg(rerun_script={"query_string": "", "page_script_hash": ""}))
+        self.query_string = query_string  # the page's address, as the app last set it
+        self._send(BackMsg(rerun_script={"query_string": query_string, "page_script_hash": ""}))
         self._read_run()
 
     def _send(self, message: BackMsg) -> None:
@@ -58,6 +59,8 @@ class ChatSession:
             kind = message.WhichOneof("type")
             if kind == "new_session" and message.new_session.page_script_hash:
                 self._page_hash = message.new_session.page_script_hash
+            elif kind == "page_info_changed":
+                self.query_string = message.page_info_changed.query_string
             elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
                 element = message.delta.new_element
                 which = element.WhichOneof("type")
@@ -71,6 +74,35 @@ class ChatSession:
                 runs -= 1
                 if runs == 0:
                     return TurnResult(first, time.monotonic() - start, texts)
+
+    def read(self, *, watch: str | None = None, runs: int = 1) -> TurnResult:
+        """Read what the app sends until ``runs`` script runs have finished."""
+        return self._read_run(watch=watch, runs=runs)
+
+    def submit(self, text: str) -> None:
+        """Submit ``text`` in the chat input without waiting for anything."""
+        assert self._chat_input_id, "the page has no chat input"
+        message = BackMsg()
+        state = message.rerun_script
+        state.page_script_hash = self._page_hash
+        state.query_string = self.query_string
+        widget = state.widget_states.widgets.add()
+        widget.id = self._chat_input_id
+        widget.chat_input_value.data = text
+        self._send(message)
+
+    def wait_for(self, text: str, timeout: float) -> bool:
+        """Read until a Markdown text containing ``text`` arrives (or ``timeout``)."""
+        deadline = time.monotonic() + timeout
+        for message in self._messages(deadline):
+            if message.WhichOneof("type") == "page_info_changed":
+                self.query_string = message.page_info_changed.query_string
+            elif message.WhichOneof("type") == "delta":
+                element = message.delta.new_element
+                if element.WhichOneof("type") == "markdown" and text in element.markdown.body:
+                    return True
+            if time.monotonic() > deadline:
+                return False
 
     def send(self, text: str, *, watch: str, runs: int = 2) -> TurnResult:
         """Submit ``text`` in the chat input; time the first delta containing ``watch``.

@@ -15,6 +15,7 @@ import gc
 import os
 import statistics
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -34,6 +35,7 @@ from bench.stream_latency import (  # noqa: E402
     new_chat,
     raw_client_run,
 )
+from chat_core.storage import ConversationStore, sqlite_url  # noqa: E402
 from tests.support.app_server import StreamlitProcess, settings_env  # noqa: E402
 from tests.support.browser import ChatPage, launch_chromium  # noqa: E402
 from tests.support.scripted_server import Reply, ScriptedModelServer  # noqa: E402
@@ -373,6 +375,71 @@ def memory(server, client, args) -> None:
     table("Memory of the server process (RSS, MB)", ("moment", "RSS MB"), rows)
 
 
+def refresh(server, client, args) -> None:
+    """Sessions that each refresh once mid-answer: the new session follows the answer's
+    job to its end; memory must stay flat and no answer may be left unfinished."""
+    words = [f"w{n:03d}" for n in range(40)]
+    data = Path(tempfile.mkdtemp(prefix="bench-refresh-"))
+    app = start_app(
+        APPS["this app"],
+        server,
+        CHAT_DATA_DIR=str(data),
+        STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL="1",
+        CHAT_ANSWERS_PER_USER=str(args.sessions),  # every session here is the local user
+    )
+    server.script = lambda body: Reply(tokens=[f"{w} " for w in words], tokens_per_second=40)
+    rows, broken = [], [0]
+    lock = threading.Lock()
+
+    def visitor(n: int) -> None:
+        first = ChatSession(app.url, timeout=120)
+        try:
+            first.submit(f"refresh me {n}")
+            first.wait_for("w005", timeout=60)
+        finally:
+            first.close()  # the tab is refreshed: its websocket goes, the answer goes on
+        again = ChatSession(app.url, timeout=120, query_string=first.query_string)
+        try:
+            whole = again.wait_for("w039", timeout=60)
+        finally:
+            again.close()
+        with lock:
+            broken[0] += 0 if whole and first.query_string.startswith("c=") else 1
+
+    try:
+        pid = app.process.pid
+        rows.append(("started", f"{rss_mb(pid):.0f}"))
+        for round_ in range(1, args.memory_rounds + 1):
+            threads = [threading.Thread(target=visitor, args=(n,)) for n in range(args.sessions)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            time.sleep(8)  # past the disconnected-session TTL
+            rows.append(
+                (
+                    f"round {round_}: {args.sessions} refreshed sessions, closed",
+                    f"{rss_mb(pid):.0f}",
+                )
+            )
+        store = ConversationStore(sqlite_url(data))
+        unfinished = sum(
+            1
+            for summary in store.list("local")
+            for message in store.load(summary.id, "local", writing_within=3600).messages
+            if message.status.value != "complete"
+        )
+    finally:
+        app.stop()
+    rows.append(
+        (
+            f"answers not whole after the refresh: {broken[0]}; unfinished: {unfinished}",
+            "",
+        )
+    )
+    table("Refresh mid-answer: memory of the server process (RSS, MB)", ("moment", "RSS MB"), rows)
+
+
 SECTIONS = {
     "latency": latency,
     "first": first_message,
@@ -380,6 +447,7 @@ SECTIONS = {
     "long": long_conversation,
     "concurrent": concurrent,
     "memory": memory,
+    "refresh": refresh,
 }
 
 

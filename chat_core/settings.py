@@ -66,6 +66,9 @@ class Settings:
     admins: frozenset[str] = frozenset()  # lowercased: "local", e-mails, "user:e-mail"
     allowed_users: frozenset[str] = frozenset()  # with sign-in: lowercased e-mails, @domains
     trusted_proxies: tuple[IPNetwork, ...] = ()  # whose X-Forwarded-For is believed
+    answers_per_user: int = 2  # answers being written at once for one user
+    answers_total: int = 64  # answers being written at once in one app process
+    answer_timeout: float = 900.0  # seconds an answer may take, then it is ended
 
     @property
     def key_required(self) -> bool:
@@ -104,6 +107,9 @@ ENV_NAMES: dict[str, str] = {
     "CHAT_ADMINS": "admins",
     "CHAT_ALLOWED_USERS": "allowed_users",
     "CHAT_TRUSTED_PROXIES": "trusted_proxies",
+    "CHAT_ANSWERS_PER_USER": "answers_per_user",
+    "CHAT_ANSWERS_TOTAL": "answers_total",
+    "CHAT_ANSWER_TIMEOUT": "answer_timeout",
 }
 
 # Inclusive bounds of the numeric settings; shared with the sidebar widgets.
@@ -119,6 +125,9 @@ LIMITS: dict[str, tuple[float, float]] = {
     "tokens_per_day": (0, 1_000_000_000),
     "tokens_per_day_total": (0, 100_000_000_000),
     "max_tokens_limit": (1, 32_768),
+    "answers_per_user": (1, 1_000),
+    "answers_total": (1, 10_000),
+    "answer_timeout": (10.0, 86_400.0),
 }
 
 
@@ -225,6 +234,9 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "tokens_per_day": _parse_number(int),
     "tokens_per_day_total": _parse_number(int),
     "max_tokens_limit": _parse_number(int),
+    "answers_per_user": _parse_number(int),
+    "answers_total": _parse_number(int),
+    "answer_timeout": _parse_number(float),
     "prices": _parse_prices,
     "admins": _parse_names,
     "allowed_users": _parse_names,

@@ -11,6 +11,7 @@ from chat_core.conversation import Conversation
 from chat_core.jobs import AnswerJob, JobRefused, JobRegistry
 from chat_core.limits import Reservation, spent
 from chat_core.messages import ChatMessage
+from chat_core.settings import Settings
 
 from .admission import ledger
 from .context import PageContext
@@ -19,12 +20,16 @@ __all__ = ["job_owner", "job_registry", "start_answer"]
 
 
 @st.cache_resource(show_spinner=False)
-def job_registry() -> JobRegistry:
-    """The answers being written in this process, shared by all its sessions (each job
-    is found only by its owner). At exit, each saves what it wrote, marked interrupted."""
-    registry = JobRegistry()
+def _registry(per_owner: int, total: int, timeout: float) -> JobRegistry:
+    registry = JobRegistry(per_owner=per_owner, total=total, timeout=timeout)
     atexit.register(registry.shutdown)
     return registry
+
+
+def job_registry(settings: Settings) -> JobRegistry:
+    """The answers being written in this process, shared by all its sessions (each job
+    is found only by its owner). At exit, each saves what it wrote, marked interrupted."""
+    return _registry(settings.answers_per_user, settings.answers_total, settings.answer_timeout)
 
 
 def job_owner(context: PageContext) -> str:
@@ -55,7 +60,7 @@ def start_answer(
         save(answer)
         usage_ledger.settle(reservation, spent(reservation.request, answer))
 
-    return job_registry().start(
+    return job_registry(context.configured).start(
         conversation.key,
         job_owner(context),
         lambda job: write_answer(job, request, checkpoint=save, done=done),

@@ -33,7 +33,7 @@ context = page_context()
 configured, t, language = context.configured, context.t, context.language
 conversation = context.conversation()
 addresses.follow_address(context, conversation)
-registry = job_registry()
+registry = job_registry(configured)
 job = registry.get(conversation.key, job_owner(context))
 if job is not None and not conversation.awaits(job.position):
     job = None  # its answer is on the page already, or the conversation moved on

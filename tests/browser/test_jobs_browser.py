@@ -125,3 +125,39 @@ def test_an_address_that_is_not_yours_shows_not_found(open_chat, streamlit_serve
     chat.page.goto(f"{streamlit_server.url}/?c=00000000-0000-0000-0000-000000000000")
     chat.page.get_by_text("This conversation was not found").wait_for(timeout=30_000)
     assert chat.page.locator(chat.MESSAGE).count() == 0
+
+
+def test_answers_running_when_the_server_stops_are_saved_as_interrupted(
+    browser, _model_server, tmp_path
+):
+    """At exit each running job saves what it wrote, marked interrupted, not lost."""
+    from chat_core.errors import ErrorKind
+    from chat_core.identity import LOCAL_OWNER
+    from chat_core.messages import Status
+    from chat_core.storage import ConversationStore, sqlite_url
+    from tests.support.app_server import StreamlitProcess, settings_env
+
+    data = tmp_path / "data"
+    env = settings_env(
+        OPENAI_BASE_URL=_model_server.base_url,
+        OPENAI_API_KEY="k",
+        CHAT_MODEL="scripted-small",
+        CHAT_DATA_DIR=str(data),
+    )
+    app = StreamlitProcess(env).wait_ready()
+    context = browser.new_context(locale="en-US")
+    try:
+        chat = ChatPage(context.new_page()).open(app.url)
+        _model_server.queue(Reply.text(LONG_ANSWER, tokens_per_second=8))
+        chat.send("still writing when the server stops")
+        address_of(chat)
+        chat.page.get_by_text("w003").wait_for(timeout=20_000)
+    finally:
+        context.close()
+        app.stop()
+    store = ConversationStore(sqlite_url(data))
+    (summary,) = store.list(LOCAL_OWNER)
+    # As saved (a checkpoint would read back as still being written): the job's own save.
+    _, answer = store.load(summary.id, LOCAL_OWNER, writing_within=3600).messages
+    assert answer.status is Status.FAILED and answer.error.kind is ErrorKind.INTERRUPTED
+    assert answer.content.startswith("w000 w001 w002 w003")

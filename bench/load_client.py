@@ -36,7 +36,7 @@ class ChatSession:
         self.bytes_received = 0
         self.query_string = query_string  # the page's address, as the app last set it
         self._send(BackMsg(rerun_script={"query_string": query_string, "page_script_hash": ""}))
-        self._read_run()
+        self.first_run = self._read_run()
 
     def _send(self, message: BackMsg) -> None:
         self._ws.send(message.SerializeToString())
@@ -94,6 +94,12 @@ class ChatSession:
     def wait_for(self, text: str, timeout: float) -> bool:
         """Read until a Markdown text containing ``text`` arrives (or ``timeout``)."""
         deadline = time.monotonic() + timeout
+        try:
+            return self._wait_for(text, deadline)
+        except TimeoutError:
+            return False
+
+    def _wait_for(self, text: str, deadline: float) -> bool:
         for message in self._messages(deadline):
             if message.WhichOneof("type") == "page_info_changed":
                 self.query_string = message.page_info_changed.query_string

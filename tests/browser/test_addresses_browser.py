@@ -12,7 +12,7 @@ import uuid
 import pytest
 
 from chat_core.storage import ConversationStore, sqlite_url
-from tests.support.app_server import StreamlitProcess, settings_env
+from tests.support.app_server import scripted_app
 from tests.support.browser import ChatPage
 
 pytestmark = pytest.mark.browser
@@ -24,13 +24,7 @@ SESSION_ONLY = "History is kept for this browser tab only"
 def default_address_app(_model_server, tmp_path_factory):
     """Its own data folder, so the store holds only what these tests saved."""
     data = tmp_path_factory.mktemp("addresses") / "data"
-    env = settings_env(
-        OPENAI_BASE_URL=_model_server.base_url,
-        OPENAI_API_KEY="k",
-        CHAT_MODEL="scripted-small",
-        CHAT_DATA_DIR=str(data),
-    )
-    process = StreamlitProcess(env).wait_ready()
+    process = scripted_app(_model_server.base_url, data)
     yield process, data
     process.stop()
 

@@ -135,16 +135,10 @@ def test_answers_running_when_the_server_stops_are_saved_as_interrupted(
     from chat_core.identity import LOCAL_OWNER
     from chat_core.messages import Status
     from chat_core.storage import ConversationStore, sqlite_url
-    from tests.support.app_server import StreamlitProcess, settings_env
+    from tests.support.app_server import scripted_app
 
     data = tmp_path / "data"
-    env = settings_env(
-        OPENAI_BASE_URL=_model_server.base_url,
-        OPENAI_API_KEY="k",
-        CHAT_MODEL="scripted-small",
-        CHAT_DATA_DIR=str(data),
-    )
-    app = StreamlitProcess(env).wait_ready()
+    app = scripted_app(_model_server.base_url, data)
     context = browser.new_context(locale="en-US")
     try:
         chat = ChatPage(context.new_page()).open(app.url)

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from chat_core.settings import ENV_NAMES
 
-__all__ = ["ROOT", "StreamlitProcess", "free_port", "new_app", "settings_env"]
+__all__ = ["ROOT", "StreamlitProcess", "free_port", "new_app", "scripted_app", "settings_env"]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -145,6 +145,17 @@ class StreamlitProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self._log.close()
+
+
+def scripted_app(model_base_url: str, data: Path) -> StreamlitProcess:
+    """The app on its own data folder, answered by the scripted server, ready to use."""
+    env = settings_env(
+        OPENAI_BASE_URL=model_base_url,
+        OPENAI_API_KEY="k",
+        CHAT_MODEL="scripted-small",
+        CHAT_DATA_DIR=str(data),
+    )
+    return StreamlitProcess(env).wait_ready()
 
 
 def _healthy(url: str) -> bool:

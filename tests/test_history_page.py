@@ -189,3 +189,15 @@ def test_a_conversation_whose_creation_failed_is_saved_whole_later(
         "second",
         "Echo: second",
     ]
+
+
+def test_a_database_file_deleted_while_the_app_runs_is_said_in_the_page(
+    app, model_server, data_store, tmp_path
+):
+    """Writes into a deleted SQLite file would vanish silently; the page says so instead."""
+    app.run()
+    send(app, "saved")
+    (tmp_path / "data" / "conversations.sqlite3").unlink()
+    send(app, "after the file is gone")
+    assert any("database file was removed" in w.value for w in app.warning)
+    assert bubbles(app)[-1] == ("assistant", "Echo: after the file is gone")  # the chat goes on

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -38,7 +39,7 @@ class StopReason(StrEnum):
 class Progress:
     """What a page draws: the text so far, and the answer once the job has ended."""
 
-    text: str
+    text: str  # all of it, or (from :meth:`AnswerJob.wait`) what came after what was seen
     final: ChatMessage | None  # None while the job runs
 
     @property
@@ -65,6 +66,7 @@ class AnswerJob:
     # (status, attempt, attempts allowed) while the server is being retried
     retry: tuple[int, int, int] | None = None
     _parts: list[str] = field(default_factory=list)
+    _ends: list[int] = field(default_factory=list)  # the text's length after each part
     _length: int = 0
     _final: ChatMessage | None = None
     _finished_at: float | None = None
@@ -79,6 +81,7 @@ class AnswerJob:
             if text:
                 self._parts.append(text)
                 self._length += len(text)
+                self._ends.append(self._length)
                 self._changed.notify_all()
 
     def check(self) -> None:
@@ -115,13 +118,19 @@ class AnswerJob:
             return Progress("".join(self._parts), self._final)
 
     def wait(self, seen: int, timeout: float) -> Progress:
-        """The progress once there is more than ``seen`` characters or the job ended, or
-        after ``timeout`` seconds, whichever comes first."""
+        """The text after the first ``seen`` characters, once there is some or the job
+        ended, or after ``timeout`` seconds, whichever comes first.
+
+        Only the new text is copied, so following an answer costs time linear in its length.
+        """
         with self._changed:
             self._changed.wait_for(
                 lambda: self._length > seen or self._final is not None, timeout=timeout
             )
-            return Progress("".join(self._parts), self._final)
+            first = bisect_right(self._ends, seen)
+            new = "".join(self._parts[first:])
+            start = self._ends[first - 1] if first else 0
+            return Progress(new[seen - start :], self._final)
 
 
 class JobRegistry:

@@ -18,6 +18,9 @@ __all__ = ["ParagraphSink", "follow_answer"]
 # How long the page waits for new text before it shows it is still there (and lets
 # Streamlit notice a click or a page change: a script only hears of those when it draws).
 _PULSE = 0.5
+# After new text, how long the page waits for more before it looks again: one wake-up per
+# token would cost the server a thread switch for every token of every visitor.
+_BATCH = 0.04
 
 
 class ParagraphSink:
@@ -56,13 +59,15 @@ def follow_answer(job: AnswerJob, t: Translator, *, stop: Callable[[], None]) ->
         seen, last_pulse = 0, time.monotonic()
         while True:
             progress = job.wait(seen, timeout=_PULSE)
-            if len(progress.text) > seen:
-                drawer.on_llm_new_token(progress.text[seen:])
-                seen = len(progress.text)
+            if progress.text:
+                drawer.on_llm_new_token(progress.text)
+                seen += len(progress.text)
             if progress.done:
                 drawer.finish()
                 return progress.final
-            if time.monotonic() - last_pulse >= _PULSE:
+            if progress.text:
+                time.sleep(_BATCH)  # the page redraws at most every 50 ms: take tokens in batches
+            elif time.monotonic() - last_pulse >= _PULSE:
                 last_pulse = time.monotonic()
                 _pulse(sink, job, t, seen)
 

@@ -58,6 +58,8 @@ def test_a_page_attaching_late_gets_the_text_so_far_then_the_rest_once():
     again = registry.get("c1", "alice")
     assert again is job and again.position == 3
     assert again.wait(seen=0, timeout=1).text == "Hello, world"
+    assert again.wait(seen=5, timeout=1).text == ", world"  # what a page has not seen yet
+    assert again.wait(seen=6, timeout=1).text == " world"  # inside a piece, too
     script.release.set()
     final = job.wait(seen=len("Hello, world"), timeout=10).final
     assert final.content == "Hello, world" and final.status is Status.COMPLETE
@@ -147,14 +149,14 @@ def test_an_answer_job_streams_checkpoints_and_saves_its_answer(model_server, se
         "alice",
         lambda job: write_answer(job, request, checkpoint=checkpoints.append, done=saved.append),
     )
-    seen, texts = 0, []
+    shown, texts = "", []
     while True:
-        progress = job.wait(seen, timeout=10)
-        texts.append(progress.text)
-        seen = len(progress.text)
+        progress = job.wait(len(shown), timeout=10)  # only what came since
+        shown += progress.text
+        texts.append(shown)
         if progress.done:
             break
-    assert progress.final.content == "one two three four five"
+    assert progress.final.content == shown == "one two three four five"
     assert progress.final.status is Status.COMPLETE and progress.final.usage is not None
     assert saved == [progress.final]
     assert len(texts) > 3 and all(b.startswith(a) for a, b in itertools.pairwise(texts))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from chat_core.settings import (
     resolve_settings,
     with_overrides,
 )
+from chat_core.storage import sqlite_url
 
 from . import state
 
@@ -41,9 +43,14 @@ def configured_settings() -> tuple[Settings, tuple[SettingProblem, ...]]:
     """What the deployer configured.
 
     Streamlit copies root-level secrets into ``os.environ`` (overwriting), so
-    secrets come first here too: the order is the same whichever one we read.
+    secrets come first here too: the order is the same whichever one we read. The
+    database URL comes resolved: the configured one, else SQLite in the data folder.
     """
-    return resolve_settings([_secrets(), os.environ, _dotenv()])
+    settings, problems = resolve_settings([_secrets(), os.environ, _dotenv()])
+    if settings.database_url is None:
+        folder = Path(settings.data_dir) if settings.data_dir else APP_ROOT / "data"
+        settings = replace(settings, database_url=sqlite_url(folder))
+    return settings, problems
 
 
 def session_settings(configured: Settings) -> Settings:

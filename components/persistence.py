@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TypeVar
 
 import streamlit as st
@@ -16,15 +15,12 @@ from chat_core.answering import CHECKPOINT_EVERY
 from chat_core.messages import ChatMessage
 from chat_core.redact import redact
 from chat_core.settings import Settings, stored_settings
-from chat_core.storage import ConversationStore, ConversationSummary, StoredConversation, sqlite_url
-
-from .config import APP_ROOT
+from chat_core.storage import ConversationStore, ConversationSummary, StoredConversation
 
 __all__ = [
     "STORAGE_ERRORS",
     "OwnerHistory",
     "database_lost",
-    "database_url",
     "guarded",
     "open_store",
 ]
@@ -47,12 +43,6 @@ def guarded(action: str, work: Callable[[], T]) -> T | None:
         return None
 
 
-def database_url(settings: Settings) -> str:
-    if settings.database_url:
-        return settings.database_url
-    return sqlite_url(Path(settings.data_dir) if settings.data_dir else APP_ROOT / "data")
-
-
 @st.cache_resource(show_spinner=False)
 def _open(url: str) -> ConversationStore:
     """One store (a connection pool) per database, shared by all sessions."""
@@ -61,7 +51,7 @@ def _open(url: str) -> ConversationStore:
 
 def open_store(settings: Settings) -> ConversationStore | None:
     """The shared store, or None when it cannot be used (the page then says so)."""
-    url = database_url(settings)
+    url = settings.database_url
     try:
         store = _open(url)
     except STORAGE_ERRORS as exc:
@@ -75,7 +65,7 @@ def open_store(settings: Settings) -> ConversationStore | None:
 
 def database_lost(settings: Settings) -> bool:
     """Whether the SQLite file this process opened has been removed since."""
-    return bool(guarded("check the database file", lambda: _open(database_url(settings)).lost()))
+    return bool(guarded("check the database file", lambda: _open(settings.database_url).lost()))
 
 
 @dataclass(frozen=True)

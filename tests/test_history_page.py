@@ -201,3 +201,31 @@ def test_a_database_file_deleted_while_the_app_runs_is_said_in_the_page(
     send(app, "after the file is gone")
     assert any("database file was removed" in w.value for w in app.warning)
     assert bubbles(app)[-1] == ("assistant", "Echo: after the file is gone")  # the chat goes on
+
+
+def test_history_actions_say_when_the_database_fails_and_raise_nothing(
+    app, model_server, data_store, monkeypatch
+):
+    """Open, rename and delete go through one guarded view of the store."""
+    from sqlalchemy.exc import OperationalError
+
+    app.run()
+    send(app, "kept safe")
+    (summary,) = data_store.list(LOCAL_OWNER)
+    history_page(app)
+
+    def broken(*args, **kwargs):
+        raise OperationalError("UPDATE", {}, Exception("database is locked"))
+
+    for method in ("load", "rename", "delete"):
+        monkeypatch.setattr(ConversationStore, method, broken)
+    app.text_input(key=f"title_{summary.id}").set_value("new title")
+    for key in (f"rename_{summary.id}", f"delete_{summary.id}", f"open_{summary.id}"):
+        app.button(key=key).click().run()
+        assert not app.exception, key
+        assert [t.value for t in app.toast] == [
+            "Conversations cannot be saved right now (the database cannot be reached or is "
+            "read-only). This chat still works, for this tab only."
+        ], key
+    monkeypatch.undo()
+    assert [s.title for s in data_store.list(LOCAL_OWNER)] == ["kept safe"]

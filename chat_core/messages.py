@@ -54,6 +54,29 @@ class Feedback:
         return cls(Rating(data["rating"]), str(data.get("comment") or ""))
 
 
+@dataclass(frozen=True)
+class Thinking:
+    """What a thinking model wrote before its answer: shown apart, never sent back to it."""
+
+    text: str
+    seconds: float | None = None  # how long it thought; None while it still thinks
+    ended: bool = True  # False: the stream stopped (cut, stopped, failed) while it thought
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "seconds": self.seconds, "ended": self.ended}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Thinking | None:
+        if not data or not isinstance(data, dict) or not data.get("text"):
+            return None
+        seconds = data.get("seconds")
+        return cls(
+            str(data["text"]),
+            float(seconds) if isinstance(seconds, int | float) else None,
+            bool(data.get("ended", True)),
+        )
+
+
 @dataclass(frozen=True, kw_only=True)
 class ChatMessage:
     """One bubble of the conversation as the visitor saw it."""
@@ -66,6 +89,7 @@ class ChatMessage:
     usage: Usage | None = None  # tokens of an answer, when known
     attachments: tuple[Attachment, ...] = ()  # files sent with a question
     feedback: Feedback | None = None  # the visitor's thumbs on an answer
+    thinking: Thinking | None = None  # a thinking model's thoughts before this answer
     # Names this bubble's widgets for this session; a message read back gets a new one.
     id: str = field(default_factory=lambda: uuid.uuid4().hex, compare=False, repr=False)
 
@@ -95,6 +119,7 @@ class ChatMessage:
         error: UserFacingError | None = None,
         usage: Usage | None = None,
         feedback: Feedback | None = None,
+        thinking: Thinking | None = None,
     ) -> ChatMessage:
         return cls(
             role=Role.ASSISTANT,
@@ -103,6 +128,7 @@ class ChatMessage:
             error=error,
             usage=usage,
             feedback=feedback,
+            thinking=thinking,
         )
 
     @property

@@ -292,7 +292,7 @@ def test_a_version_1_database_is_migrated_and_keeps_its_data(tmp_path):
             )
         )
     store = ConversationStore(url)
-    assert store.version() == SCHEMA_VERSION == 4
+    assert store.version() == SCHEMA_VERSION == 5
     assert [m.content for m in store.load("c1", "o").messages] == ["from v1"]
     assert _schema(store.engine) == _schema(ConversationStore(sqlite_url(tmp_path / "new")).engine)
 
@@ -444,3 +444,19 @@ def test_titles_are_kept_without_invisible_characters(store, owner):
     assert store.load(cid, owner).title == "reportfdp.txt"
     store.rename(cid, owner, "  new\u2066 title \u2069 ")
     assert store.load(cid, owner).title == "new title"
+
+
+def test_thinking_is_kept_apart_from_the_answer_and_exported_folded(store, owner):
+    from chat_core.messages import Thinking, to_langchain
+
+    thought = Thinking("Let me count: 1, 2, 3.", seconds=3.2)
+    answer = ChatMessage.assistant("Three.", thinking=thought)
+    cid = store.create(owner, title="count", settings={})
+    store.put_message(cid, owner, 0, ChatMessage.user("How many?"))
+    store.put_message(cid, owner, 1, answer)
+    loaded = store.load(cid, owner)
+    assert loaded.messages[1].thinking == thought and loaded.messages[1].content == "Three."
+    assert json.loads(export_json(loaded))["messages"][1]["thinking"]["text"] == thought.text
+    markdown = export_markdown(loaded, labels={"user": "You", "assistant": "AI"})
+    assert "<details><summary>Thinking (3 s)</summary>\n\nLet me count: 1, 2, 3." in markdown
+    assert [m.content for m in to_langchain(loaded.messages)] == ["How many?", "Three."]

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from ..attachments import Attachment, human_size
-from ..messages import ChatMessage, Rating, Status
+from ..messages import ChatMessage, Rating, Status, Thinking
 from .rows import error_json
 from .store import StoredConversation
 
@@ -42,6 +42,8 @@ def _message_json(message: ChatMessage) -> dict[str, Any]:
         described["attachments"] = [_attachment_json(a) for a in message.attachments]
     if message.feedback:
         described["feedback"] = message.feedback.as_dict()
+    if message.thinking:
+        described["thinking"] = message.thinking.as_dict()
     return described
 
 
@@ -57,6 +59,12 @@ def export_json(conversation: StoredConversation) -> str:
     return json.dumps(payload, ensure_ascii=False, indent=2)
 
 
+def _folded_thinking(thinking: Thinking, label: str) -> str:
+    """The thoughts folded under the answer's heading (``<details>`` renders folded)."""
+    seconds = f" ({thinking.seconds:.0f} s)" if thinking.seconds is not None else ""
+    return f"<details><summary>{label}{seconds}</summary>\n\n{thinking.text}\n\n</details>\n"
+
+
 def export_markdown(conversation: StoredConversation, *, labels: dict[str, str]) -> str:
     """The conversation as Markdown; ``labels`` names the roles and marks in one language.
 
@@ -66,6 +74,8 @@ def export_markdown(conversation: StoredConversation, *, labels: dict[str, str])
     for message in conversation.messages:
         parts.append(f"## {labels[message.role.value]}")
         parts.append("")
+        if message.thinking is not None:
+            parts.append(_folded_thinking(message.thinking, labels.get("thinking", "Thinking")))
         parts.append(message.content)
         for attachment in message.attachments:
             sent = "" if attachment.sent else f" ({labels['not_sent']})"

@@ -122,12 +122,18 @@ def _ledger_v4(connection: Connection) -> None:
     connection.execute(text("CREATE INDEX usage_events_at ON usage_events (at)"))
 
 
+def _thinking_v5(connection: Connection) -> None:
+    """Version 5: a thinking model's thoughts, kept apart from its answer."""
+    connection.execute(text("ALTER TABLE messages ADD COLUMN thinking JSON"))
+
+
 # version reached -> step from the version before it
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _create_v1,
     2: _usage_v2,
     3: _files_and_feedback_v3,
     4: _ledger_v4,
+    5: _thinking_v5,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

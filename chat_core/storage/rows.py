@@ -8,7 +8,7 @@ from typing import Any
 
 from ..attachments import Attachment, AttachmentKind
 from ..errors import ErrorKind, UserFacingError
-from ..messages import ChatMessage, Feedback, Role, Status
+from ..messages import ChatMessage, Feedback, Role, Status, Thinking
 from ..text import one_line
 from ..tokens import Usage
 
@@ -92,6 +92,7 @@ def message_from(
             content=row.content,
             status=Status.FAILED,
             error=UserFacingError(ErrorKind.INTERRUPTED),
+            thinking=Thinking.from_dict(row.thinking),
         )
     return ChatMessage(
         role=Role(row.role),
@@ -101,6 +102,7 @@ def message_from(
         usage=Usage.from_dict(row.usage),
         attachments=tuple(files),
         feedback=Feedback.from_dict(row.feedback),
+        thinking=Thinking.from_dict(row.thinking),
     )
 
 
@@ -112,4 +114,5 @@ def message_values(message: ChatMessage) -> dict[str, Any]:
         "error": error_json(message.error),
         "usage": message.usage.as_dict() if message.usage else None,
         "feedback": message.feedback.as_dict() if message.feedback else None,
+        "thinking": message.thinking.as_dict() if message.thinking else None,
     }

@@ -52,6 +52,7 @@ messages = Table(
     Column("usage", JSON, nullable=True),
     # SQL NULL (not JSON null) when there is none, so it can be filtered on.
     Column("feedback", JSON(none_as_null=True), nullable=True),
+    Column("thinking", JSON, nullable=True),  # a thinking model's thoughts, kept apart
 )
 
 # Files sent with a question: a document's text, an image's bytes.

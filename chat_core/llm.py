@@ -9,9 +9,9 @@ from functools import cache
 
 import httpx
 import openai
-from langchain_openai import ChatOpenAI
 
 from .settings import Settings
+from .thinking_model import ThinkingChatOpenAI
 
 __all__ = ["PLACEHOLDER_API_KEY", "make_chat_model", "reporting_retries"]
 
@@ -52,13 +52,13 @@ def _http_client() -> httpx.Client:
     return openai.DefaultHttpxClient(event_hooks={"response": [_report_retryable]})
 
 
-def make_chat_model(settings: Settings) -> ChatOpenAI:
-    """A streaming ``ChatOpenAI`` for ``settings``.
+def make_chat_model(settings: Settings) -> ThinkingChatOpenAI:
+    """A streaming ``ChatOpenAI`` for ``settings``, keeping a thinking model's reasoning.
 
     Cheap to build per answer: the HTTP connection pool is shared and holds no key,
     so a visitor's key lives only in the object made for their own request.
     """
-    return ChatOpenAI(
+    return ThinkingChatOpenAI(
         model=settings.model,
         api_key=settings.api_key or PLACEHOLDER_API_KEY,
         base_url=settings.base_url,

@@ -47,6 +47,7 @@ class Reply:
     finish_reason: str = "stop"
     send_usage: bool = True  # answer stream_options.include_usage (many servers do not)
     raw_chunks: list[bytes] | None = None  # exact bytes of the SSE body (split anywhere)
+    send_done: bool = True  # end raw_chunks with data: [DONE] (transformers serve sends none)
 
     @classmethod
     def text(cls, text: str, **options: Any) -> Reply:
@@ -165,7 +166,8 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.raw_chunks is not None:
             for raw in reply.raw_chunks:
                 self._write_chunk(raw)
-            self._write_chunk(b"data: [DONE]\n\n")
+            if reply.send_done:
+                self._write_chunk(b"data: [DONE]\n\n")
             self.wfile.write(b"0\r\n\r\n")
             return
         model = body.get("model", "scripted")

@@ -15,9 +15,12 @@ from .chat import respond
 from .errors import ErrorKind, UserFacingError, classify, finish_problem
 from .jobs import AnswerJob, JobStopped, StopReason
 from .llm import reporting_retries
-from .messages import ChatMessage, Status
+from .messages import ChatMessage, Status, Thinking
+from .reasoning import Split, ThinkSplitter
 from .redact import redact
 from .settings import Settings
+from .thinking_model import reasoning_of
+from .tokens import Usage
 
 __all__ = ["AnswerRequest", "JobTokenHandler", "write_answer"]
 
@@ -41,7 +44,12 @@ CHECKPOINT_EVERY = 2.0
 
 class JobTokenHandler(BaseCallbackHandler):
     """Receives the model's tokens (made fresh for each answer) and appends them to the job,
-    whose buffer every page showing the conversation drains."""
+    whose buffer every page showing the conversation drains.
+
+    A thinking model's thoughts go to the job's thinking stream, whether they come in a
+    ``reasoning_content`` / ``reasoning`` delta (kept by ThinkingChatOpenAI) or inline in
+    the content between ``<think>`` and ``</think>``; only the answer goes to the answer.
+    """
 
     raise_error = True  # a stop signal ends the model call
 
@@ -58,18 +66,34 @@ class JobTokenHandler(BaseCallbackHandler):
         self._every = every
         self._clock = clock
         self._last_checkpoint = clock()
+        self._splitter = ThinkSplitter()
         self.has_started = False
+        self.answer: list[str] = []
+        self.thinking: list[str] = []
 
-    def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
-        if not token:
+    def on_llm_new_token(self, token: str, *, chunk: Any = None, **kwargs: Any) -> None:
+        reasoning = reasoning_of(getattr(chunk, "message", None))
+        if not token and not reasoning:
             self._job.check()
             return
         self.has_started = True
-        self._job.append(token)
+        self._take(Split(thinking=reasoning) + self._splitter.feed(token))
         now = self._clock()
         if self._checkpoint is not None and now - self._last_checkpoint >= self._every:
             self._last_checkpoint = now
-            self._checkpoint(self._job.progress().text)
+            self._checkpoint("".join(self.answer), "".join(self.thinking))
+
+    def finish(self) -> None:
+        """The stream has ended (however): what the splitter held back is placed now."""
+        self._take(self._splitter.finish())
+
+    def _take(self, split: Split) -> None:
+        if split.thinking:
+            self.thinking.append(split.thinking)
+            self._job.append_thinking(split.thinking)
+        if split.answer:
+            self.answer.append(split.answer)
+            self._job.append(split.answer)
 
 
 @dataclass(frozen=True)
@@ -100,12 +124,12 @@ def write_answer(
     one (to save it and settle its cost) before any page sees the job end.
     """
     settings = request.settings
-    handler = JobTokenHandler(
-        job,
-        checkpoint=None
-        if checkpoint is None
-        else lambda text: checkpoint(ChatMessage.assistant(text, status=Status.STREAMING)),
-    )
+
+    def saved_so_far(text: str, thinking: str) -> None:
+        thought = Thinking(thinking, None, ended=False) if thinking else None
+        checkpoint(ChatMessage.assistant(text, status=Status.STREAMING, thinking=thought))
+
+    handler = JobTokenHandler(job, checkpoint=None if checkpoint is None else saved_so_far)
     attempts = iter(range(1, settings.max_retries + 1))
 
     def retrying(status: int) -> None:
@@ -126,7 +150,7 @@ def write_answer(
     except JobStopped as stop:
         status, kind = _STOPPED_AS[str(stop)]
         error = None if kind is None else UserFacingError(kind)
-        answer = ChatMessage.assistant(job.progress().text, status=status, error=error)
+        answer = _ended(handler, job, status=status, error=error)
     except Exception as exc:  # every failure becomes a message in the page
         error = classify(
             exc,
@@ -138,14 +162,33 @@ def write_answer(
         )
         details = redact("".join(traceback.format_exception(exc)), [settings.api_key])
         log.warning("answer failed (%s):\n%s", error.kind.value, details)
-        answer = ChatMessage.assistant(job.progress().text, status=Status.FAILED, error=error)
+        answer = _ended(handler, job, status=Status.FAILED, error=error)
     else:
-        answer = _finished(reply, settings)
+        answer = _finished(reply, settings, handler, job)
     done(answer)
     return answer
 
 
-def _finished(reply, settings: Settings) -> ChatMessage:
+def _ended(
+    handler: JobTokenHandler,
+    job: AnswerJob,
+    *,
+    status: Status,
+    error: UserFacingError | None = None,
+    usage: Usage | None = None,
+) -> ChatMessage:
+    """The answer as it stands when the stream ends, with its thinking apart."""
+    handler.finish()
+    text, seconds = job.thought()
+    answer = "".join(handler.answer)
+    thinking = None
+    if text:
+        ended = bool(answer) or status is Status.COMPLETE
+        thinking = Thinking(text, seconds, ended=ended)
+    return ChatMessage.assistant(answer, status=status, error=error, usage=usage, thinking=thinking)
+
+
+def _finished(reply, settings: Settings, handler: JobTokenHandler, job: AnswerJob) -> ChatMessage:
     problem = finish_problem(
         reply.finish_reason, max_tokens=settings.max_tokens, base_url=settings.base_url
     )
@@ -154,4 +197,4 @@ def _finished(reply, settings: Settings) -> ChatMessage:
         status = Status.FAILED
     else:
         status = Status.COMPLETE
-    return ChatMessage.assistant(reply.text, status=status, error=problem, usage=reply.usage)
+    return _ended(handler, job, status=status, error=problem, usage=reply.usage)

@@ -37,14 +37,35 @@ class StopReason(StrEnum):
 
 @dataclass(frozen=True)
 class Progress:
-    """What a page draws: the text so far, and the answer once the job has ended."""
+    """What a page draws: new thinking and answer text, and the answer once the job ended."""
 
-    text: str  # all of it, or (from :meth:`AnswerJob.wait`) what came after what was seen
+    text: str  # the answer's text after what the page had seen (all of it from 0)
     final: ChatMessage | None  # None while the job runs
+    thinking: str = ""  # the thinking's text after what the page had seen
+    thought_for: float | None = None  # seconds the model thought, once it began to answer
 
     @property
     def done(self) -> bool:
         return self.final is not None
+
+
+class _Text:
+    """A growing text kept as its pieces, so a reader copies only what it has not seen."""
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        self._ends: list[int] = []  # the text's length after each piece
+        self.length = 0
+
+    def add(self, piece: str) -> None:
+        self._parts.append(piece)
+        self.length += len(piece)
+        self._ends.append(self.length)
+
+    def since(self, seen: int) -> str:
+        first = bisect_right(self._ends, seen)
+        start = self._ends[first - 1] if first else 0
+        return "".join(self._parts[first:])[seen - start :]
 
 
 @dataclass(frozen=True)
@@ -57,7 +78,10 @@ class JobRefused:
 
 @dataclass
 class AnswerJob:
-    """One answer being written; thread-safe, appended to by the job, read by pages."""
+    """One answer being written; thread-safe, appended to by the job, read by pages.
+
+    A thinking model's thoughts come first, in a stream of their own.
+    """
 
     key: str
     owner: str
@@ -65,9 +89,11 @@ class AnswerJob:
     position: int = 0  # the answer's place in its conversation
     # (status, attempt, attempts allowed) while the server is being retried
     retry: tuple[int, int, int] | None = None
-    _parts: list[str] = field(default_factory=list)
-    _ends: list[int] = field(default_factory=list)  # the text's length after each part
-    _length: int = 0
+    clock: Callable[[], float] = time.monotonic
+    _answer: _Text = field(default_factory=_Text)
+    _thinking: _Text = field(default_factory=_Text)
+    _thinking_since: float | None = None
+    _thought_for: float | None = None
     _final: ChatMessage | None = None
     _finished_at: float | None = None
     _stop: StopReason | None = None
@@ -76,12 +102,21 @@ class AnswerJob:
     def append(self, text: str) -> None:
         """A new piece of the answer (from the callback handler); raises if told to stop."""
         with self._changed:
-            if self._stop is not None:
-                raise JobStopped(self._stop.value)
+            self.check()
             if text:
-                self._parts.append(text)
-                self._length += len(text)
-                self._ends.append(self._length)
+                if self._thinking_since is not None and self._thought_for is None:
+                    self._thought_for = self.clock() - self._thinking_since
+                self._answer.add(text)
+                self._changed.notify_all()
+
+    def append_thinking(self, text: str) -> None:
+        """A new piece of the model's thinking; raises if told to stop."""
+        with self._changed:
+            self.check()
+            if text:
+                if self._thinking_since is None:
+                    self._thinking_since = self.clock()
+                self._thinking.add(text)
                 self._changed.notify_all()
 
     def check(self) -> None:
@@ -113,24 +148,39 @@ class AnswerJob:
     def finished_at(self) -> float | None:
         return self._finished_at
 
-    def progress(self) -> Progress:
+    def thought(self) -> tuple[str, float | None]:
+        """All the thinking so far, and for how long (None while still thinking)."""
         with self._changed:
-            return Progress("".join(self._parts), self._final)
+            seconds = self._thought_for
+            if seconds is None and self._thinking_since is not None and self._final is not None:
+                seconds = (self._finished_at or self.clock()) - self._thinking_since
+            return self._thinking.since(0), seconds
 
-    def wait(self, seen: int, timeout: float) -> Progress:
-        """The text after the first ``seen`` characters, once there is some or the job
-        ended, or after ``timeout`` seconds, whichever comes first.
+    def progress(self) -> Progress:
+        return self.wait(0, 0.0)
+
+    def wait(self, seen: int, timeout: float, *, seen_thinking: int = 0) -> Progress:
+        """The text after the first ``seen`` characters (and the thinking after the first
+        ``seen_thinking``), once there is some or the job ended, or after ``timeout``
+        seconds, whichever comes first.
 
         Only the new text is copied, so following an answer costs time linear in its length.
         """
         with self._changed:
             self._changed.wait_for(
-                lambda: self._length > seen or self._final is not None, timeout=timeout
+                lambda: (
+                    self._answer.length > seen
+                    or self._thinking.length > seen_thinking
+                    or self._final is not None
+                ),
+                timeout=timeout,
             )
-            first = bisect_right(self._ends, seen)
-            new = "".join(self._parts[first:])
-            start = self._ends[first - 1] if first else 0
-            return Progress(new[seen - start :], self._final)
+            return Progress(
+                self._answer.since(seen),
+                self._final,
+                self._thinking.since(seen_thinking),
+                self._thought_for,
+            )
 
 
 class JobRegistry:
@@ -174,7 +224,9 @@ class JobRegistry:
             previous = self._jobs.get(key)
             if previous is not None and previous.running:
                 return JobRefused("owner", self._per_owner)  # one answer per conversation
-            job = AnswerJob(key=key, owner=owner, started_at=self._clock(), position=position)
+            job = AnswerJob(
+                key=key, owner=owner, started_at=self._clock(), position=position, clock=self._clock
+            )
             self._jobs[key] = job
         self._spawn(lambda: self._run(job, run), f"answer-{key[:8]}")
         return job

@@ -37,6 +37,7 @@ class Usage:
     output_tokens: int
     model: str = ""
     estimated: bool = False  # the server sent no usage: counted here
+    reasoning_tokens: int = 0  # of the output, spent thinking (where the server says)
 
     @property
     def total(self) -> int:
@@ -48,6 +49,7 @@ class Usage:
             "output_tokens": self.output_tokens,
             "model": self.model,
             "estimated": self.estimated,
+            "reasoning_tokens": self.reasoning_tokens,
         }
 
     @classmethod
@@ -59,6 +61,7 @@ class Usage:
             int(data.get("output_tokens", 0)),
             str(data.get("model", "")),
             bool(data.get("estimated", False)),
+            int(data.get("reasoning_tokens") or 0),
         )
 
 
@@ -92,7 +95,13 @@ def usage_from(
 ) -> Usage:
     """The server's usage when it sent one; otherwise counted here, and marked as such."""
     if metadata and metadata.get("output_tokens") is not None:
-        return Usage(int(metadata["input_tokens"]), int(metadata["output_tokens"]), model)
+        details = metadata.get("output_token_details") or {}
+        return Usage(
+            int(metadata["input_tokens"]),
+            int(metadata["output_tokens"]),
+            model,
+            reasoning_tokens=int(details.get("reasoning") or 0),
+        )
     # Each chat message costs a few tokens of framing beyond its text.
     input_tokens = sum(estimate_tokens(part) + 4 for part in prompt)
     return Usage(input_tokens, estimate_tokens(answer), model, estimated=True)

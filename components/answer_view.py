@@ -52,24 +52,79 @@ def follow_answer(job: AnswerJob, t: Translator, *, stop: Callable[[], None]) ->
     """Draw ``job``'s answer in a new bubble from what it has written so far, then as it
     comes; return the answer when the job ends. Leaving the page leaves the job running."""
     with st.chat_message("assistant"):
+        thoughts = ThinkingBlock(st.container(), t)
         sink = ParagraphSink()
         st.button(t("chat.stop"), key="stop_answer", icon=":material/stop_circle:", on_click=stop)
         drawer = StreamingMarkdownHandler(sink)  # throttled: at most one redraw per 50 ms
         sink.markdown(CURSOR)
         seen, last_pulse = 0, time.monotonic()
         while True:
-            progress = job.wait(seen, timeout=_PULSE)
+            progress = job.wait(seen, timeout=_PULSE, seen_thinking=thoughts.seen)
+            thoughts.add(progress.thinking, started_at=job.started_at)
             if progress.text:
+                thoughts.fold(progress.thought_for)
                 drawer.on_llm_new_token(progress.text)
                 seen += len(progress.text)
             if progress.done:
+                thoughts.end(progress.final)
                 drawer.finish()
                 return progress.final
-            if progress.text:
+            if progress.text or progress.thinking:
                 time.sleep(_BATCH)  # the page redraws at most every 50 ms: take tokens in batches
             elif time.monotonic() - last_pulse >= _PULSE:
                 last_pulse = time.monotonic()
-                _pulse(sink, job, t, seen)
+                thoughts.tick()
+                _pulse(sink, job, t, seen + thoughts.seen)
+
+
+class ThinkingBlock:
+    """A thinking model's thoughts, live in a "Thinking… N s" block above the answer,
+    folded to "Thought for N s" when the answer starts."""
+
+    def __init__(self, area, t: Translator) -> None:
+        self._area = area
+        self._t = t
+        self._status = None
+        self._drawer: StreamingMarkdownHandler | None = None
+        self._started_at = time.monotonic()
+        self.seen = 0
+        self._folded = False
+
+    def add(self, text: str, *, started_at: float) -> None:
+        if not text:
+            return
+        if self._status is None:
+            self._started_at = time.monotonic()
+            with self._area:
+                self._status = st.status(self._t("thinking.live", seconds=0), expanded=True)
+            with self._status:
+                self._drawer = StreamingMarkdownHandler(ParagraphSink())
+        self._drawer.on_llm_new_token(text)
+        self.seen += len(text)
+
+    def tick(self) -> None:
+        """The seconds in the label, while it thinks."""
+        if self._status is not None and not self._folded:
+            seconds = int(time.monotonic() - self._started_at)
+            self._status.update(label=self._t("thinking.live", seconds=seconds))
+
+    def fold(self, seconds: float | None) -> None:
+        """The answer has begun: the thoughts fold away under how long they took."""
+        if self._status is None or self._folded:
+            return
+        self._folded = True
+        self._drawer.finish()
+        elapsed = seconds if seconds is not None else time.monotonic() - self._started_at
+        label = self._t("thinking.done", seconds=max(1, round(elapsed)))
+        self._status.update(label=label, state="complete", expanded=False)
+
+    def end(self, answer: ChatMessage) -> None:
+        """The job ended; if it ended while thinking, the block says so."""
+        if self._status is None or self._folded:
+            return
+        self._drawer.finish()
+        self._folded = True
+        self._status.update(label=self._t("thinking.cut"), state="error", expanded=True)
 
 
 def _pulse(sink: ParagraphSink, job: AnswerJob, t: Translator, seen: int) -> None:

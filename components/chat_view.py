@@ -17,6 +17,7 @@ from chat_core.tokens import Usage, cost
 
 from . import actions, state
 from .attachments_view import render_attachments
+from .copy_button import copy_button
 from .message_actions import message_actions
 
 __all__ = ["conversation_usage", "render_history", "render_message"]
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 
 def usage_text(usage: Usage, t: Translator, prices: Mapping[str, tuple[float, float]]) -> str:
     text = t("usage.tokens", input=f"{usage.input_tokens:,}", output=f"{usage.output_tokens:,}")
+    if usage.reasoning_tokens:
+        text += t("usage.reasoning", tokens=f"{usage.reasoning_tokens:,}")
     dollars = cost(usage, prices)
     if dollars is not None:
         text += t("usage.cost", cost=f"{dollars:.4f}")
@@ -84,6 +87,22 @@ def _render_editor(question: ChatMessage, conversation: Conversation, t: Transla
             st.form_submit_button(t("chat.cancel_edit"), on_click=actions.cancel_edit)
 
 
+def _render_thinking(message: ChatMessage, t: Translator) -> None:
+    """The thoughts before an answer, folded, with a copy of their own."""
+    thinking = message.thinking
+    if not thinking.ended:
+        label = t("thinking.cut")
+    elif thinking.seconds is not None:
+        label = t("thinking.done", seconds=max(1, round(thinking.seconds)))
+    else:
+        label = t("thinking.label")
+    with st.expander(label, icon=":material/psychology:"):
+        st.markdown(display_markdown(thinking.text, cut_note=t("chat.cut_note")))
+        copy_button(thinking.text, message_id=f"{message.id}-thinking", t=t)
+    if not message.content and message.status is not Status.STREAMING:
+        st.caption(t("thinking.no_answer"))
+
+
 def render_message(
     message: ChatMessage,
     t: Translator,
@@ -92,6 +111,8 @@ def render_message(
     prices: Mapping[str, tuple[float, float]] | None = None,
 ) -> None:
     with st.chat_message(message.role.value):
+        if message.thinking is not None:
+            _render_thinking(message, t)
         if message.content:
             show = display_question if message.is_user else display_markdown
             st.markdown(show(message.content, cut_note=t("chat.cut_note")))

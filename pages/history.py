@@ -27,6 +27,7 @@ def _labels() -> dict[str, str]:
         **{name: t(f"status.{name}") for name in _STATUSES},
         "not_sent": t("attachment.not_sent"),
         "feedback": t("feedback.label"),
+        "thinking": t("thinking.label"),
     }
 
 

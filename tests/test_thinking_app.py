@@ -1,0 +1,71 @@
+"""Thinking models through the app (AppTest): thoughts shown apart, stored, never sent back."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from chat_core.identity import LOCAL_OWNER
+from chat_core.storage import ConversationStore, sqlite_url
+from tests.support import server_shapes
+from tests.support.scripted_server import Reply
+from tests.test_app import send
+
+SHAPES = {
+    "reasoning_content (vLLM)": server_shapes.vllm,
+    "reasoning (Ollama)": server_shapes.ollama,
+    "<think> inline (llama.cpp)": server_shapes.llama_cpp,
+}
+
+
+@pytest.mark.parametrize("make_shape", SHAPES.values(), ids=SHAPES.keys())
+def test_thinking_is_kept_apart_and_never_sent_back(app, model_server, tmp_path, make_shape):
+    shape = make_shape()
+    model_server.queue(shape.reply(every=7))  # cut anywhere, inside tags and characters too
+    app.run()
+    send(app, "こんにちは")
+    answer = app.session_state["conversation"].messages[-1]
+    assert answer.content == shape.answer
+    assert answer.thinking.text == shape.thinking and answer.thinking.ended
+    assert answer.thinking.seconds is not None
+    expander = app.chat_message[-1].expander[0]
+    assert expander.label.startswith("Thought for")
+    assert shape.thinking.split(",")[0] in expander.markdown[0].value
+    shown = [md.value for md in app.chat_message[-1].markdown]
+    opening = shape.thinking.split(",")[0]
+    assert sum(opening in text for text in shown) == 1  # in the block only, not the answer
+    assert any("How can I help?" in text for text in shown)
+
+    stored = ConversationStore(sqlite_url(tmp_path / "data"))
+    (summary,) = stored.list(LOCAL_OWNER)
+    assert stored.load(summary.id, LOCAL_OWNER).messages[-1].thinking.text == shape.thinking
+
+    send(app, "again")
+    sent = model_server.chat_requests[-1].messages
+    assert sent[-2] == {"role": "assistant", "content": shape.answer}  # no thinking, ever
+
+
+def test_a_stream_cut_while_thinking_keeps_the_thoughts_and_says_there_is_no_answer(
+    app, model_server
+):
+    shape = server_shapes.vllm()
+    events = b"".join(shape.chunks).split(b"\n\n")
+    answer_starts = next(i for i, event in enumerate(events) if _has_content(event))
+    cut = b"\n\n".join(events[:answer_starts]) + b"\n\n"  # thoughts only, then the cut
+    model_server.queue(Reply(raw_chunks=[cut], send_done=False))
+    app.run()
+    send(app, "think and stop")
+    answer = app.session_state["conversation"].messages[-1]
+    assert answer.content == "" and answer.thinking is not None
+    assert not answer.thinking.ended
+    captions = [c.value for c in app.chat_message[-1].caption]
+    assert any("stopped while it was still thinking" in c for c in captions)
+
+
+def _has_content(event: bytes) -> bool:
+    """Whether an SSE event carries answer text (not only thinking)."""
+    if not event.startswith(b"data: {"):
+        return False
+    choices = json.loads(event[len(b"data: ") :]).get("choices") or [{}]
+    return bool((choices[0].get("delta") or {}).get("content"))

@@ -52,15 +52,16 @@ def follow_answer(job: AnswerJob, t: Translator, *, stop: Callable[[], None]) ->
     """Draw ``job``'s answer in a new bubble from what it has written so far, then as it
     comes; return the answer when the job ends. Leaving the page leaves the job running."""
     with st.chat_message("assistant"):
-        thoughts = ThinkingBlock(st.container(), t)
+        thinking_area = st.container()
         sink = ParagraphSink()
+        thoughts = ThinkingBlock(thinking_area, t, sink)
         st.button(t("chat.stop"), key="stop_answer", icon=":material/stop_circle:", on_click=stop)
         drawer = StreamingMarkdownHandler(sink)  # throttled: at most one redraw per 50 ms
         sink.markdown(CURSOR)
         seen, last_pulse = 0, time.monotonic()
         while True:
             progress = job.wait(seen, timeout=_PULSE, seen_thinking=thoughts.seen)
-            thoughts.add(progress.thinking, started_at=job.started_at)
+            thoughts.add(progress.thinking)
             if progress.text:
                 thoughts.fold(progress.thought_for)
                 drawer.on_llm_new_token(progress.text)
@@ -81,31 +82,39 @@ class ThinkingBlock:
     """A thinking model's thoughts, live in a "Thinking… N s" block above the answer,
     folded to "Thought for N s" when the answer starts."""
 
-    def __init__(self, area, t: Translator) -> None:
+    def __init__(self, area, t: Translator, answer: ParagraphSink) -> None:
         self._area = area
         self._t = t
+        self._answer = answer
         self._status = None
         self._drawer: StreamingMarkdownHandler | None = None
         self._started_at = time.monotonic()
+        self._shown_seconds = 0
         self.seen = 0
         self._folded = False
 
-    def add(self, text: str, *, started_at: float) -> None:
+    def add(self, text: str) -> None:
         if not text:
             return
         if self._status is None:
             self._started_at = time.monotonic()
+            self._answer.markdown("")  # no answer cursor under the thoughts
             with self._area:
-                self._status = st.status(self._t("thinking.live", seconds=0), expanded=True)
+                label = self._t("thinking.live", seconds=0)
+                self._status = st.status(label, state="running", expanded=True)
             with self._status:
                 self._drawer = StreamingMarkdownHandler(ParagraphSink())
         self._drawer.on_llm_new_token(text)
         self.seen += len(text)
+        self.tick()
 
     def tick(self) -> None:
-        """The seconds in the label, while it thinks."""
-        if self._status is not None and not self._folded:
-            seconds = int(time.monotonic() - self._started_at)
+        """The seconds in the label, while it thinks (redrawn once a second)."""
+        if self._status is None or self._folded:
+            return
+        seconds = int(time.monotonic() - self._started_at)
+        if seconds != self._shown_seconds:
+            self._shown_seconds = seconds
             self._status.update(label=self._t("thinking.live", seconds=seconds))
 
     def fold(self, seconds: float | None) -> None:

@@ -48,6 +48,7 @@ class Reply:
     send_usage: bool = True  # answer stream_options.include_usage (many servers do not)
     raw_chunks: list[bytes] | None = None  # exact bytes of the SSE body (split anywhere)
     send_done: bool = True  # end raw_chunks with data: [DONE] (transformers serve sends none)
+    raw_interval: float = 0.0  # seconds between raw_chunks, to pace a replayed stream
 
     @classmethod
     def text(cls, text: str, **options: Any) -> Reply:
@@ -166,6 +167,7 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.raw_chunks is not None:
             for raw in reply.raw_chunks:
                 self._write_chunk(raw)
+                time.sleep(reply.raw_interval)
             if reply.send_done:
                 self._write_chunk(b"data: [DONE]\n\n")
             self.wfile.write(b"0\r\n\r\n")

@@ -12,34 +12,42 @@ from tests.support import server_shapes
 from tests.support.scripted_server import Reply
 from tests.test_app import send
 
-SHAPES = {
-    "reasoning_content (vLLM)": server_shapes.vllm,
-    "reasoning (Ollama)": server_shapes.ollama,
-    "<think> inline (llama.cpp)": server_shapes.llama_cpp,
-}
 
-
-@pytest.mark.parametrize("make_shape", SHAPES.values(), ids=SHAPES.keys())
-def test_thinking_is_kept_apart_and_never_sent_back(app, model_server, tmp_path, make_shape):
+@pytest.mark.parametrize("make_shape", server_shapes.SHAPES.values(), ids=server_shapes.SHAPES)
+def test_each_server_shape_streams_right_in_the_page(app, model_server, tmp_path, make_shape):
+    """Answer, thoughts, finish and usage as each real server streams them, cut anywhere."""
     shape = make_shape()
-    model_server.queue(shape.reply(every=7))  # cut anywhere, inside tags and characters too
+    model_server.queue(shape.reply(every=7))  # cut inside tags and characters too
     app.run()
     send(app, "こんにちは")
     answer = app.session_state["conversation"].messages[-1]
-    assert answer.content == shape.answer
-    assert answer.thinking.text == shape.thinking and answer.thinking.ended
-    assert answer.thinking.seconds is not None
-    expander = app.chat_message[-1].expander[0]
-    assert expander.label.startswith("Thought for")
-    assert shape.thinking.split(",")[0] in expander.markdown[0].value
+    assert (answer.content, answer.status.value, answer.error) == (shape.answer, "complete", None)
     shown = [md.value for md in app.chat_message[-1].markdown]
-    opening = shape.thinking.split(",")[0]
-    assert sum(opening in text for text in shown) == 1  # in the block only, not the answer
     assert any("How can I help?" in text for text in shown)
+    if shape.thinking:
+        assert answer.thinking.text == shape.thinking and answer.thinking.ended
+        expander = app.chat_message[-1].expander[0]
+        assert expander.label.startswith("Thought for")
+        opening = shape.thinking.split(",")[0]
+        assert sum(opening in text for text in shown) == 1  # in the block only
+    else:
+        assert answer.thinking is None and not app.chat_message[-1].expander
+    if shape.output_tokens is not None:
+        usage = answer.usage
+        assert (usage.input_tokens, usage.output_tokens, usage.estimated) == (
+            shape.input_tokens,
+            shape.output_tokens,
+            False,
+        )
+        assert usage.reasoning_tokens == (shape.reasoning_tokens or 0)
+        if shape.reasoning_tokens:
+            caption = " ".join(c.value for c in app.chat_message[-1].caption)
+            assert f"of which {shape.reasoning_tokens:,} thinking" in caption
 
     stored = ConversationStore(sqlite_url(tmp_path / "data"))
     (summary,) = stored.list(LOCAL_OWNER)
-    assert stored.load(summary.id, LOCAL_OWNER).messages[-1].thinking.text == shape.thinking
+    kept = stored.load(summary.id, LOCAL_OWNER).messages[-1]
+    assert (kept.content, kept.thinking) == (shape.answer, answer.thinking)
 
     send(app, "again")
     sent = model_server.chat_requests[-1].messages

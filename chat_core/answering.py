@@ -192,6 +192,13 @@ def _finished(reply, settings: Settings, handler: JobTokenHandler, job: AnswerJo
     problem = finish_problem(
         reply.finish_reason, max_tokens=settings.max_tokens, base_url=settings.base_url
     )
+    answered = "".join(handler.answer).strip()
+    if problem is not None and problem.kind is ErrorKind.LENGTH_LIMIT and not answered:
+        thought, _ = job.thought()
+        if thought or (reply.usage and reply.usage.reasoning_tokens):
+            # Reasoning models count their thinking in max tokens: it all went there.
+            problem = UserFacingError(ErrorKind.THOUGHT_TOO_LONG, dict(problem.details))
+            return _ended(handler, job, status=Status.FAILED, error=problem, usage=reply.usage)
     if problem is not None and problem.kind is not ErrorKind.LENGTH_LIMIT:
         log.warning("answer failed (%s): the stream ended without a finish reason", problem.kind)
         status = Status.FAILED

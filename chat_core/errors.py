@@ -24,6 +24,7 @@ class ErrorKind(enum.StrEnum):
     STALLED = "stalled"  # tokens stopped arriving mid-answer
     STREAM_BROKEN = "stream_broken"  # cut off, or malformed data
     LENGTH_LIMIT = "length_limit"  # the answer hit max tokens (a notice, not a failure)
+    THOUGHT_TOO_LONG = "thought_too_long"  # max tokens all spent thinking: no answer
     INPUT_TOO_LONG = "input_too_long"  # refused before any request
     INTERRUPTED = "interrupted"  # the app stopped while the answer was being written
     MESSAGES_PER_MINUTE = "messages_per_minute"  # this user's limit, reached

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -13,7 +14,12 @@ import openai
 from .settings import Settings
 from .thinking_model import ThinkingChatOpenAI
 
-__all__ = ["PLACEHOLDER_API_KEY", "make_chat_model", "reporting_retries"]
+__all__ = ["PLACEHOLDER_API_KEY", "is_reasoning_model", "make_chat_model", "reporting_retries"]
+
+# OpenAI's reasoning models (o-series, the gpt-5 family but its chat models, and later):
+# they think before answering, count that in max tokens, take a reasoning effort, and
+# accept no temperature but their own.
+_REASONING_MODEL = re.compile(r"^(o\d|gpt-[5-9](?!.*-chat))", re.IGNORECASE)
 
 # Local OpenAI-compatible servers (Ollama, vLLM, LM Studio) ignore the key, but the
 # openai client insists on one.
@@ -52,17 +58,24 @@ def _http_client() -> httpx.Client:
     return openai.DefaultHttpxClient(event_hooks={"response": [_report_retryable]})
 
 
+def is_reasoning_model(model: str) -> bool:
+    return bool(_REASONING_MODEL.match(model.strip()))
+
+
 def make_chat_model(settings: Settings) -> ThinkingChatOpenAI:
     """A streaming ``ChatOpenAI`` for ``settings``, keeping a thinking model's reasoning.
 
     Cheap to build per answer: the HTTP connection pool is shared and holds no key,
     so a visitor's key lives only in the object made for their own request.
     """
+    reasoning = is_reasoning_model(settings.model)
+    options = {"reasoning_effort": settings.reasoning_effort} if reasoning else {}
     return ThinkingChatOpenAI(
         model=settings.model,
         api_key=settings.api_key or PLACEHOLDER_API_KEY,
         base_url=settings.base_url,
-        temperature=settings.temperature,
+        temperature=None if reasoning else settings.temperature,
+        **{k: v for k, v in options.items() if v},
         max_tokens=settings.max_tokens,
         timeout=settings.request_timeout,
         max_retries=settings.max_retries,

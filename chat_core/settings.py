@@ -23,6 +23,7 @@ from .tokens import DEFAULT_PRICES, parse_prices
 __all__ = [
     "ENV_NAMES",
     "LIMITS",
+    "REASONING_EFFORTS",
     "STORED_SETTINGS",
     "SettingProblem",
     "Settings",
@@ -69,6 +70,7 @@ class Settings:
     answers_per_user: int = 2  # answers being written at once for one user
     answers_total: int = 64  # answers being written at once in one app process
     answer_timeout: float = 900.0  # seconds an answer may take, then it is ended
+    reasoning_effort: str | None = None  # reasoning models: "low", "medium", "high"; None: theirs
 
     @property
     def key_required(self) -> bool:
@@ -110,6 +112,7 @@ ENV_NAMES: dict[str, str] = {
     "CHAT_ANSWERS_PER_USER": "answers_per_user",
     "CHAT_ANSWERS_TOTAL": "answers_total",
     "CHAT_ANSWER_TIMEOUT": "answer_timeout",
+    "CHAT_REASONING_EFFORT": "reasoning_effort",
 }
 
 # Inclusive bounds of the numeric settings; shared with the sidebar widgets.
@@ -173,6 +176,16 @@ def _parse_number(kind: Callable[[str], float]) -> Callable[[str, str], Any]:
         return value
 
     return parse
+
+
+REASONING_EFFORTS = ("low", "medium", "high")
+
+
+def _parse_effort(_: str, raw: str) -> str:
+    value = raw.lower()
+    if value not in REASONING_EFFORTS:
+        raise ValueError(raw)
+    return value
 
 
 def _parse_language(_: str, raw: str) -> str | None:
@@ -245,6 +258,7 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "require_key": _parse_bool,
     "local_owner": _parse_bool,
     "language": _parse_language,
+    "reasoning_effort": _parse_effort,
     "base_url": _parse_base_url,
 }
 
@@ -261,6 +275,8 @@ def _expected(field_name: str) -> str:
         return 'JSON like {"model": [input, output]}'
     if field_name in ("require_key", "local_owner"):
         return "true or false"
+    if field_name == "reasoning_effort":
+        return ", ".join(REASONING_EFFORTS)
     if field_name == "trusted_proxies":
         return "addresses or networks, comma-separated"
     return "text"
@@ -304,6 +320,7 @@ VISITOR_CHOICES = frozenset(
         "history_window",
         "system_prompt",
         "language",
+        "reasoning_effort",
     }
 )
 
@@ -334,6 +351,8 @@ def with_overrides(settings: Settings, overrides: Mapping[str, Any]) -> Settings
         changes.pop("model", None)
     if settings.api_key:
         changes.pop("base_url", None)
+    if changes.get("reasoning_effort") not in (None, *REASONING_EFFORTS):
+        changes.pop("reasoning_effort")
     return replace(settings, **changes)
 
 

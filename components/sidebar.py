@@ -10,8 +10,9 @@ from chat_core import local_server
 from chat_core.conversation import Conversation
 from chat_core.i18n import LANGUAGES, Translator
 from chat_core.identity import SignedInUser
+from chat_core.llm import is_reasoning_model
 from chat_core.prompts import default_system_prompt
-from chat_core.settings import LIMITS, Settings
+from chat_core.settings import LIMITS, REASONING_EFFORTS, Settings
 
 from . import actions, state
 
@@ -24,6 +25,7 @@ _MODEL_FIELDS = (
     "history_window",
     "system_prompt",
     "base_url",
+    "reasoning_effort",
 )
 
 
@@ -131,6 +133,22 @@ def _model_choices(configured: Settings) -> list[str]:
     return sorted({*listed_models(configured), configured.model, *([chosen] if chosen else [])})
 
 
+def _reasoning_effort(configured: Settings, t: Translator, disabled: bool) -> None:
+    """For OpenAI's reasoning models: how hard they think (their thinking counts in max
+    tokens, so more effort needs a larger limit)."""
+    labels = {"auto": t("sidebar.reasoning_default")} | {
+        effort: t(f"sidebar.reasoning_{effort}") for effort in REASONING_EFFORTS
+    }
+    st.selectbox(
+        t("sidebar.reasoning_effort"),
+        tuple(labels),
+        format_func=labels.__getitem__,
+        help=t("sidebar.reasoning_effort_help"),
+        disabled=disabled,
+        **_bound("reasoning_effort", configured.reasoning_effort or "auto"),
+    )
+
+
 def _model_settings(configured: Settings, t: Translator, language: str, disabled: bool) -> None:
     with st.expander(t("sidebar.model_settings"), expanded=False):
         st.selectbox(
@@ -141,6 +159,8 @@ def _model_settings(configured: Settings, t: Translator, language: str, disabled
             disabled=disabled,
             **_bound("model", configured.model),
         )
+        if is_reasoning_model(state.overrides().get("model") or configured.model):
+            _reasoning_effort(configured, t, disabled)
         low, high = LIMITS["temperature"]
         st.slider(
             t("sidebar.temperature"),

@@ -103,3 +103,12 @@ def test_booleans_and_input_limit_parse():
     )
     assert settings.require_key is None and settings.max_input_chars == 2000
     assert [p.name for p in problems] == ["CHAT_REQUIRE_KEY"]
+
+
+def test_reasoning_effort_is_one_of_the_known_ones():
+    settings, problems = resolve_settings([{"CHAT_REASONING_EFFORT": "HIGH"}])
+    assert settings.reasoning_effort == "high" and problems == ()
+    _, problems = resolve_settings([{"CHAT_REASONING_EFFORT": "extreme"}])
+    assert [p.name for p in problems] == ["CHAT_REASONING_EFFORT"]
+    assert with_overrides(settings, {"reasoning_effort": "low"}).reasoning_effort == "low"
+    assert with_overrides(settings, {"reasoning_effort": "bogus"}).reasoning_effort == "high"

@@ -9,6 +9,7 @@ import pytest
 from chat_core.identity import LOCAL_OWNER
 from chat_core.storage import ConversationStore, sqlite_url
 from tests.support import server_shapes
+from tests.support.app_server import new_app
 from tests.support.scripted_server import Reply
 from tests.test_app import send
 
@@ -77,3 +78,54 @@ def _has_content(event: bytes) -> bool:
         return False
     choices = json.loads(event[len(b"data: ") :]).get("choices") or [{}]
     return bool((choices[0].get("delta") or {}).get("content"))
+
+
+def _event(payload: dict) -> bytes:
+    return b"data: " + json.dumps(payload).encode() + b"\n\n"
+
+
+def test_a_reasoning_model_that_spends_max_tokens_thinking_says_so(app, model_server, clean_env):
+    """No empty answer: the page says the limit went to thinking and what to do."""
+    clean_env.setenv("CHAT_MAX_TOKENS", "64")
+    chunk = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m"}
+    thinking = [{"index": 0, "delta": {"reasoning_content": "Let me see. " * 5}}]
+    stop = [{"index": 0, "delta": {}, "finish_reason": "length"}]
+    usage = {
+        "prompt_tokens": 10,
+        "completion_tokens": 64,
+        "total_tokens": 74,
+        "completion_tokens_details": {"reasoning_tokens": 64},
+    }
+    model_server.queue(
+        Reply(
+            raw_chunks=[
+                _event(chunk | {"choices": thinking}),
+                _event(chunk | {"choices": stop}),
+                _event(chunk | {"choices": [], "usage": usage}),
+            ]
+        )
+    )
+    app.run()
+    send(app, "a hard question")
+    answer = app.session_state["conversation"].messages[-1]
+    assert answer.error.kind.value == "thought_too_long" and answer.content == ""
+    assert "spent all 64 tokens thinking" in app.error[0].value
+    assert app.button(key="retry_last").label == "Retry"
+
+
+def test_reasoning_models_get_an_effort_choice_and_no_temperature(app, model_server, clean_env):
+    clean_env.setenv("CHAT_MODEL", "gpt-5-mini")
+    clean_env.setenv("CHAT_REASONING_EFFORT", "high")
+    app.run()
+    assert "Reasoning effort" in [s.label for s in app.sidebar.selectbox]
+    send(app, "think hard")
+    body = model_server.chat_requests[-1].body
+    assert body["reasoning_effort"] == "high" and "temperature" not in body
+    assert body.get("max_completion_tokens", body.get("max_tokens")) == 512
+
+    clean_env.setenv("CHAT_MODEL", "scripted-small")
+    plain = new_app().run()
+    assert "Reasoning effort" not in [s.label for s in plain.sidebar.selectbox]
+    send(plain, "no thinking")
+    body = model_server.chat_requests[-1].body
+    assert "reasoning_effort" not in body and body["temperature"] == 0.0

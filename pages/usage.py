@@ -41,6 +41,8 @@ else:
     totals[2].metric(t("usage.total_cost"), f"${known.sum():.4f}" if len(known) else "—")
     st.bar_chart(table, x="day", y="tokens", color="model", x_label="", y_label="")
     columns = ["day", "model", "answers", "input_tokens", "output_tokens", "cost"]
+    if table["reasoning_tokens"].sum():  # only where a server reported thinking tokens
+        columns.insert(5, "reasoning_tokens")
     if is_admin:
         columns.insert(0, "owner")
     st.dataframe(
@@ -53,6 +55,7 @@ else:
             "answers": t("usage.answers"),
             "input_tokens": t("usage.input"),
             "output_tokens": t("usage.output"),
+            "reasoning_tokens": t("usage.reasoning_column"),
             "cost": st.column_config.NumberColumn(t("usage.cost_column"), format="$%.4f"),
         },
     )

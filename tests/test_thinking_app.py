@@ -129,3 +129,14 @@ def test_reasoning_models_get_an_effort_choice_and_no_temperature(app, model_ser
     send(plain, "no thinking")
     body = model_server.chat_requests[-1].body
     assert "reasoning_effort" not in body and body["temperature"] == 0.0
+
+
+def test_the_usage_page_counts_thinking_tokens_where_servers_report_them(app, model_server):
+    model_server.queue(server_shapes.deepseek().reply())
+    app.run()
+    send(app, "think")
+    app.switch_page("pages/usage.py").run()
+    assert not app.exception
+    table = app.dataframe[0].value
+    assert "reasoning_tokens" in table.columns
+    assert int(table["reasoning_tokens"].sum()) == server_shapes.deepseek().reasoning_tokens

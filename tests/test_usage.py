@@ -144,3 +144,10 @@ def test_the_usage_page_lists_rated_answers_with_their_comments(app, model_serve
     admin = new_app()
     admin.switch_page("pages/usage.py").run()
     assert list(admin.dataframe[1].value["owner"].unique()) == ["local"]
+
+
+def test_current_openai_models_and_their_snapshots_have_prices():
+    prices = parse_prices(None)
+    assert cost(Usage(1_000_000, 1_000_000, "gpt-5.4-mini"), prices) == 0.75 + 4.50
+    assert cost(Usage(1_000_000, 0, "gpt-5.4-mini-2026-03-17"), prices) == 0.75
+    assert cost(Usage(1, 1, "gpt-5.4-mini-custom"), prices) is None

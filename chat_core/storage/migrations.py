@@ -127,6 +127,13 @@ def _thinking_v5(connection: Connection) -> None:
     connection.execute(text("ALTER TABLE messages ADD COLUMN thinking JSON"))
 
 
+def _reasoning_tokens_v6(connection: Connection) -> None:
+    """Version 6: how many of a request's output tokens went to thinking."""
+    connection.execute(
+        text("ALTER TABLE usage_events ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0")
+    )
+
+
 # version reached -> step from the version before it
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _create_v1,
@@ -134,6 +141,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     3: _files_and_feedback_v3,
     4: _ledger_v4,
     5: _thinking_v5,
+    6: _reasoning_tokens_v6,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

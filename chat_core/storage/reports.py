@@ -15,7 +15,8 @@ __all__ = ["feedback_report", "usage_report"]
 
 
 def usage_report(engine: Engine, owner: str | None) -> list[dict[str, Any]]:
-    """Rows of (owner, day, model, answers, input and output tokens); None: everyone."""
+    """Rows of (owner, day, model, answers, input, output and reasoning tokens); None:
+    everyone."""
     day = func.date(usage_events.c.at)
     query = select(
         usage_events.c.owner,
@@ -24,6 +25,7 @@ def usage_report(engine: Engine, owner: str | None) -> list[dict[str, Any]]:
         func.count().label("answers"),
         func.sum(usage_events.c.input_tokens).label("input_tokens"),
         func.sum(usage_events.c.output_tokens).label("output_tokens"),
+        func.sum(usage_events.c.reasoning_tokens).label("reasoning_tokens"),
     ).group_by(usage_events.c.owner, day, usage_events.c.model)
     query = query.where(usage_events.c.pending == 0)  # answers still being written wait
     if owner is not None:

@@ -89,6 +89,7 @@ usage_events = Table(
     Column("output_tokens", Integer, nullable=False),
     Column("estimated", Integer, nullable=False, default=0),
     Column("pending", Integer, nullable=False, default=0),
+    Column("reasoning_tokens", Integer, nullable=False, default=0),  # of the output
     Index("usage_events_owner_at", "owner", "at"),
     Index("usage_events_at", "at"),
 )

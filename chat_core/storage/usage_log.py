@@ -57,6 +57,7 @@ class SqlLedger:
                     input_tokens=usage.input_tokens,
                     output_tokens=usage.output_tokens,
                     estimated=int(usage.estimated),
+                    reasoning_tokens=usage.reasoning_tokens,
                     pending=0,
                 )
             )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +38,27 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA busy_timeout=10000")  # writers wait their turn, up to 10 s
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+    _use_wal(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _use_wal(cursor: Any, *, tries: int = 100, pause: float = 0.05) -> None:
+    """Readers never block the writer (write-ahead log).
+
+    The switch to WAL needs the database to itself, and SQLite answers "database is
+    locked" at once, without its busy timeout, while another process opens it at the same
+    moment (seen with processes starting together): so it is tried again a few times.
+    """
+    for attempt in range(tries):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == tries - 1:
+                raise
+            time.sleep(pause)
 
 
 def _on_sqlite_begin(connection: Connection) -> None:

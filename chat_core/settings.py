@@ -41,7 +41,7 @@ class Settings:
 
     api_key: str | None = field(default=None, repr=False)
     base_url: str | None = None
-    model: str = "gpt-4o-mini"
+    model: str = "gpt-5.4-mini"  # OpenAI's current small model (a reasoning model)
     temperature: float = 0.0
     max_tokens: int = 512
     history_window: int = 3
@@ -70,7 +70,9 @@ class Settings:
     answers_per_user: int = 2  # answers being written at once for one user
     answers_total: int = 64  # answers being written at once in one app process
     answer_timeout: float = 900.0  # seconds an answer may take, then it is ended
-    reasoning_effort: str | None = None  # reasoning models: "low", "medium", "high"; None: theirs
+    # Reasoning models only: "low", "medium" or "high". Low by default: a chat answers
+    # quickly, and the thinking counts in max tokens (512 by default).
+    reasoning_effort: str | None = "low"
 
     @property
     def key_required(self) -> bool:

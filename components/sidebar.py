@@ -136,16 +136,14 @@ def _model_choices(configured: Settings) -> list[str]:
 def _reasoning_effort(configured: Settings, t: Translator, disabled: bool) -> None:
     """For OpenAI's reasoning models: how hard they think (their thinking counts in max
     tokens, so more effort needs a larger limit)."""
-    labels = {"auto": t("sidebar.reasoning_default")} | {
-        effort: t(f"sidebar.reasoning_{effort}") for effort in REASONING_EFFORTS
-    }
+    labels = {effort: t(f"sidebar.reasoning_{effort}") for effort in REASONING_EFFORTS}
     st.selectbox(
         t("sidebar.reasoning_effort"),
         tuple(labels),
         format_func=labels.__getitem__,
         help=t("sidebar.reasoning_effort_help"),
         disabled=disabled,
-        **_bound("reasoning_effort", configured.reasoning_effort or "auto"),
+        **_bound("reasoning_effort", configured.reasoning_effort or "low"),
     )
 
 

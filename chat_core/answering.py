@@ -57,7 +57,7 @@ class JobTokenHandler(BaseCallbackHandler):
         self,
         job: AnswerJob,
         *,
-        checkpoint: Callable[[str], None] | None = None,
+        checkpoint: Callable[[str, str], None] | None = None,
         every: float = CHECKPOINT_EVERY,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -84,16 +84,17 @@ class JobTokenHandler(BaseCallbackHandler):
             self._checkpoint("".join(self.answer), "".join(self.thinking))
 
     def finish(self) -> None:
-        """The stream has ended (however): what the splitter held back is placed now."""
-        self._take(self._splitter.finish())
+        """The stream has ended (however, a stop included): what the splitter held back is
+        placed now."""
+        self._take(self._splitter.finish(), check=False)
 
-    def _take(self, split: Split) -> None:
+    def _take(self, split: Split, *, check: bool = True) -> None:
         if split.thinking:
             self.thinking.append(split.thinking)
-            self._job.append_thinking(split.thinking)
+            self._job.append_thinking(split.thinking, check=check)
         if split.answer:
             self.answer.append(split.answer)
-            self._job.append(split.answer)
+            self._job.append(split.answer, check=check)
 
 
 @dataclass(frozen=True)

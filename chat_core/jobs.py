@@ -99,20 +99,23 @@ class AnswerJob:
     _stop: StopReason | None = None
     _changed: threading.Condition = field(default_factory=threading.Condition)
 
-    def append(self, text: str) -> None:
-        """A new piece of the answer (from the callback handler); raises if told to stop."""
+    def append(self, text: str, *, check: bool = True) -> None:
+        """A new piece of the answer (from the callback handler); raises if told to stop,
+        unless ``check`` is off (what was held back, placed once the stream ended)."""
         with self._changed:
-            self.check()
+            if check:
+                self.check()
             if text:
                 if self._thinking_since is not None and self._thought_for is None:
                     self._thought_for = self.clock() - self._thinking_since
                 self._answer.add(text)
                 self._changed.notify_all()
 
-    def append_thinking(self, text: str) -> None:
-        """A new piece of the model's thinking; raises if told to stop."""
+    def append_thinking(self, text: str, *, check: bool = True) -> None:
+        """A new piece of the model's thinking; raises if told to stop (as append)."""
         with self._changed:
-            self.check()
+            if check:
+                self.check()
             if text:
                 if self._thinking_since is None:
                     self._thinking_since = self.clock()

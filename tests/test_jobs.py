@@ -182,3 +182,17 @@ def test_a_failed_call_becomes_the_answers_error(model_server, settings):
     job = JobRegistry().start("c1", "alice", lambda job: write_answer(job, request))
     final = job.wait(seen=10**9, timeout=10).final
     assert final.status is Status.FAILED and final.error.kind is ErrorKind.AUTH
+
+
+def test_what_the_splitter_held_back_is_placed_after_a_stop_too():
+    """A stop must not strike again while the end of the stream is placed."""
+    from chat_core.answering import JobTokenHandler, _ended
+
+    job = AnswerJob(key="c1", owner="alice", started_at=0.0)
+    handler = JobTokenHandler(job)
+    for token in ("<think>", "plan ", "more ", "</thi"):  # a closing tag half received
+        handler.on_llm_new_token(token)
+    job.stop()
+    answer = _ended(handler, job, status=Status.STOPPED)
+    assert answer.status is Status.STOPPED
+    assert answer.thinking.text == "plan more </thi" and not answer.thinking.ended

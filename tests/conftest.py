@@ -57,6 +57,9 @@ def streamlit_server(
         OPENAI_API_KEY=TEST_KEY,
         CHAT_MODEL="scripted-small",
         CHAT_DATA_DIR=str(tmp_path_factory.mktemp("app-data")),
+        # Every browser here comes from loopback, so all are the one local user, whose
+        # answers at once are capped (2 by default): the tests play up to 10 visitors.
+        CHAT_ANSWERS_PER_USER="16",
     )
     process = StreamlitProcess(env).wait_ready()
     yield process

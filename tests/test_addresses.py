@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from chat_core.identity import LOCAL_OWNER
@@ -90,3 +92,33 @@ def test_a_stored_answer_still_being_written_elsewhere_is_shown_as_such(
     data_store.put_message(address, LOCAL_OWNER, 1, ChatMessage.assistant("half an answer"))
     app.run()
     assert bubbles(app)[-1] == ("assistant", "half an answer")
+
+
+def test_a_third_answer_at_once_for_one_user_is_refused_with_the_reason(
+    app, model_server, clean_env
+):
+    """Answers at once are capped per user (CHAT_ANSWERS_PER_USER): the question stays."""
+    from chat_core.jobs import AnswerJob
+
+    clean_env.setenv("CHAT_ANSWERS_PER_USER", "1")
+    app.run()
+    from chat_core.settings import Settings
+    from components.answers import job_registry
+
+    def hold(job: AnswerJob) -> ChatMessage:
+        """An answer being written in another conversation, until it is stopped."""
+        while job.stop_reason is None:
+            time.sleep(0.01)
+        return ChatMessage.assistant("", status=Status.STOPPED)
+
+    busy = job_registry(Settings(answers_per_user=1)).start(
+        "another-conversation", LOCAL_OWNER, hold
+    )
+    assert isinstance(busy, AnswerJob)
+    try:
+        send(app, "one more")
+        assert "at most 1" in app.error[0].value
+        assert bubbles(app) == [("user", "one more")]
+        assert model_server.chat_requests == []
+    finally:
+        busy.stop()

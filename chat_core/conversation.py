@@ -119,11 +119,6 @@ class Conversation:
             return False
         return len(messages) == position or messages[position].status is Status.STREAMING
 
-    def checkpoint(self, position: int, message: ChatMessage) -> None:
-        """Save an answer still being written, so a crash keeps what was on screen."""
-        if self._saver is not None and self.id is not None:
-            self._note(self._saver.put(self.id, position, message))
-
     # Asking again ------------------------------------------------------------------
 
     def drop_last_turn(self) -> ChatMessage | None:

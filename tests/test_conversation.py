@@ -90,14 +90,19 @@ def test_a_conversation_created_late_starts_with_what_came_first():
     assert contents(saver.saved[conversation.id]) == ["first", "a1", "second", "a2"]
 
 
-def test_a_checkpoint_saves_the_answer_being_written_without_adding_it():
-    saver = RecordingSaver()
-    conversation = Conversation(ConversationRecord(), saver)
+def test_an_answer_written_by_a_job_is_awaited_then_received_in_place():
+    """The page takes the job's answer where it belongs, over a partial one it loaded."""
+    conversation = Conversation(ConversationRecord())
     asked = ChatMessage.user("q")
-    conversation.begin_turn(asked, SETTINGS)
     conversation.add(asked)
-    conversation.checkpoint(1, ChatMessage.assistant("par", status=Status.STREAMING))
-    assert contents(saver.saved["c1"]) == ["q", "par"] and contents(conversation.messages) == ["q"]
+    assert conversation.awaits(1) and not conversation.awaits(0)
+    conversation.add(ChatMessage.assistant("par", status=Status.STREAMING))  # loaded mid-answer
+    assert conversation.awaits(1)
+    conversation.receive(1, ChatMessage.assistant("partial answer, whole"))
+    assert contents(conversation.messages) == ["q", "partial answer, whole"]
+    assert not conversation.awaits(1)  # on the page already
+    conversation.retry_last()
+    assert not conversation.awaits(1)  # the conversation moved on
 
 
 def test_retry_drops_the_last_turn_and_asks_its_question_again_with_sendable_files():

@@ -21,13 +21,15 @@ Reasoning token counts need nothing here: the parent already maps
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 import openai
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_openai import ChatOpenAI
+from pydantic import model_validator
 
+from .dict_chunks import DictChunkCompletions
 from .reasoning import reasoning_delta, reasoning_field
 
 __all__ = ["REASONING_KEY", "ThinkingChatOpenAI", "reasoning_of"]
@@ -44,7 +46,14 @@ def reasoning_of(message: Any) -> str:
 
 
 class ThinkingChatOpenAI(ChatOpenAI):
-    """A ``ChatOpenAI`` whose messages keep the server's reasoning deltas."""
+    """A ``ChatOpenAI`` whose messages keep the server's reasoning deltas, and whose
+    streamed chunks arrive as dicts (see ``dict_chunks``)."""
+
+    @model_validator(mode="after")
+    def _stream_dict_chunks(self) -> Self:
+        if self.root_client is not None and not isinstance(self.client, DictChunkCompletions):
+            self.client = DictChunkCompletions(self.root_client)
+        return self
 
     def _convert_chunk_to_generation_chunk(
         self,

@@ -36,6 +36,7 @@ from bench.stream_latency import (  # noqa: E402
     raw_client_run,
 )
 from chat_core.storage import ConversationStore, sqlite_url  # noqa: E402
+from tests.support.answer_shapes import SHAPES, code_block, long_table  # noqa: E402
 from tests.support.app_server import StreamlitProcess, settings_env  # noqa: E402
 from tests.support.browser import ChatPage, launch_chromium  # noqa: E402
 from tests.support.scripted_server import Reply, ScriptedModelServer  # noqa: E402
@@ -211,8 +212,26 @@ def first_message(server, client, args) -> None:
     )
 
 
+def _raw_cpu(client: openai.OpenAI, server: ScriptedModelServer, tokens: list[str]) -> float:
+    """CPU the raw openai client's own thread spends reading the same stream."""
+    set_answer(server, tokens, 200)
+    before = time.thread_time()
+    raw_client_run(client, "raw cpu")
+    return time.thread_time() - before
+
+
+def _stored_answers(data: Path) -> list[str]:
+    store = ConversationStore(sqlite_url(data))
+    return [
+        message.content
+        for summary in store.list("local")
+        for message in store.load(summary.id, "local").messages
+        if message.role == "assistant"
+    ]
+
+
 def traffic(server, client, args) -> None:
-    """Websocket bytes and server CPU for one 2000-token answer at 200 tokens/s."""
+    """Websocket bytes and server CPU for 2000-token answers at 200 tokens/s, by shape."""
     rows = []
     for name, script in APPS.items():
         app = start_app(script, server)
@@ -230,39 +249,94 @@ def traffic(server, client, args) -> None:
         finally:
             app.stop()
         rows.append((name, f"{sent / 1e6:.3f}", f"{cpu:.2f}"))
-    tokens = answer_tokens(2000, "raw-cpu")
-    set_answer(server, tokens, 200)
-    before_cpu = time.thread_time()
-    raw_client_run(client, "raw cpu")
-    rows.append(
-        (
-            "raw openai client, parsing only (its thread)",
-            "-",
-            f"{time.thread_time() - before_cpu:.2f}",
-        )
+    raw = _raw_cpu(client, server, answer_tokens(2000, "raw-cpu"))
+    rows.append(("raw openai client, parsing only (its thread)", "-", f"{raw:.2f}"))
+    table(
+        "One 2000-token answer at 200 tokens/s (paragraphs of 60 tokens): bytes sent to "
+        "the browser, server CPU",
+        ("app", "websocket MB", "server CPU s"),
+        rows,
     )
-    size_rows = []
+    _traffic_by_shape(server, client)
+    _extreme_answers(server)
+
+
+def _traffic_by_shape(server, client) -> None:
+    rows = []
     app = start_app(APPS["this app"], server)
     try:
-        session = ChatSession(app.url)
-        for size in (500, 1000, 2000, 4000):
-            tokens = answer_tokens(size, f"grow{size}")
-            set_answer(server, tokens, 1000)
-            before = session.bytes_received
-            session.send(f"size {size}", watch=tokens[0])
-            size_rows.append(("this app", size, f"{(session.bytes_received - before) / 1e3:.1f}"))
+        session = ChatSession(app.url, timeout=120)
+        set_answer(server, ["warm"], None)
+        session.send("warm", watch="warm")
+        for name, shape in SHAPES.items():
+            tokens = shape(2000, name.split()[-1])
+            set_answer(server, tokens, 200)
+            before_bytes, before_cpu = session.bytes_received, cpu_seconds(app.process.pid)
+            session.send(name, watch=f"{name.split()[-1]}-start")
+            sent = session.bytes_received - before_bytes
+            cpu = cpu_seconds(app.process.pid) - before_cpu
+            raw = _raw_cpu(client, server, tokens)
+            rows.append(
+                (
+                    name,
+                    f"{len(''.join(tokens)) / 1e3:.0f}",
+                    f"{sent / 1e6:.3f}",
+                    f"{cpu:.2f}",
+                    f"{raw:.2f}",
+                    f"{cpu / raw:.2f}",
+                )
+            )
         session.close()
     finally:
         app.stop()
     table(
-        "One 2000-token answer at 200 tokens/s: bytes sent to the browser, server CPU",
-        ("app", "websocket MB", "server CPU s"),
+        "This app, 2000 tokens at 200 tokens/s by shape (CPU: the whole server process, "
+        "saving and the final redraw included; raw: the openai client's thread alone)",
+        ("shape", "answer kB", "websocket MB", "server CPU s", "raw client CPU s", "ratio"),
         rows,
     )
+
+
+def _extreme_answers(server) -> None:
+    """Answers far past any normal length: nothing may be lost and no client dropped."""
+    extremes = {
+        "68 KB code block": code_block(1500, "x68"),
+        "2 MB single line": ["x2mb-start"] + [" word" * 100] * 4000,
+        "933 KB table": long_table(22000, "x933"),
+    }
+    rows = []
+    data = Path(tempfile.mkdtemp(prefix="bench-extreme-"))
+    app = start_app(APPS["this app"], server, CHAT_DATA_DIR=str(data))
+    try:
+        for name, tokens in extremes.items():
+            if len(tokens) > 4000:  # pack rows so that every answer streams in about 20 s
+                size = len(tokens) // 4000 + 1
+                tokens = ["".join(tokens[i : i + size]) for i in range(0, len(tokens), size)]
+            session = ChatSession(app.url, timeout=600)
+            set_answer(server, tokens, 200)
+            start, before = time.monotonic(), session.bytes_received
+            tag = tokens[0].split("-start")[0].split()[-1] + "-start"
+            session.send(name, watch=tag)
+            seconds = time.monotonic() - start
+            sent = session.bytes_received - before
+            session.close()
+            whole = "".join(tokens) in _stored_answers(data)
+            rows.append(
+                (
+                    name,
+                    f"{len(''.join(tokens)) / 1e3:.0f}",
+                    len(tokens),
+                    f"{sent / 1e6:.2f}",
+                    f"{seconds:.1f}",
+                    "yes" if whole else "NO",
+                )
+            )
+    finally:
+        app.stop()
     table(
-        "Growth with answer length (this app, 1000 tokens/s; includes the final redraw)",
-        ("app", "tokens", "websocket kB"),
-        size_rows,
+        "Extreme answers at 200 tokens/s (one websocket client each, never reconnected)",
+        ("answer", "kB", "tokens", "websocket MB", "seconds", "stored whole"),
+        rows,
     )
 
 

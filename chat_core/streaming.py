@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from langchain_core.callbacks import BaseCallbackHandler
 
-__all__ = ["CURSOR", "StreamingMarkdownHandler", "TokenSink", "split_settled"]
+__all__ = ["CURSOR", "StreamingMarkdownHandler", "TokenSink"]
 
 CURSOR = "▌"
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
 class TokenSink(Protocol):
@@ -88,29 +86,3 @@ class StreamingMarkdownHandler(BaseCallbackHandler):
         self._drawn = text
         self.redraws += 1
         self._sink.markdown(text)
-
-
-def split_settled(text: str) -> tuple[str, str]:
-    """Split a growing Markdown text into a settled head and the tail still being written.
-
-    The head ends at the last blank line that is outside a fenced code block and a
-    ``$$`` math block: later tokens cannot change how it renders, so it can be drawn
-    once and left alone while only the tail is redrawn.
-    """
-    settled_end = 0
-    fence: str | None = None
-    in_math = False
-    offset = 0
-    for line in text.splitlines(keepends=True):
-        stripped = line.strip()
-        marker = _FENCE.match(line)
-        if fence is None and marker and not in_math:
-            fence = marker.group(1)[0] * 3
-        elif fence is not None and stripped.startswith(fence) and stripped.strip(fence[0]) == "":
-            fence = None
-        elif fence is None and stripped.count("$$") % 2 == 1:
-            in_math = not in_math
-        offset += len(line)
-        if fence is None and not in_math and stripped == "" and line.endswith("\n"):
-            settled_end = offset
-    return text[:settled_end], text[settled_end:]

@@ -10,7 +10,8 @@ import streamlit as st
 from chat_core.i18n import Translator
 from chat_core.jobs import AnswerJob
 from chat_core.messages import ChatMessage
-from chat_core.streaming import CURSOR, StreamingMarkdownHandler, split_settled
+from chat_core.stream_layout import StreamLayout
+from chat_core.streaming import CURSOR, StreamingMarkdownHandler
 from chat_core.text import display_markdown
 
 __all__ = ["ParagraphSink", "follow_answer"]
@@ -24,28 +25,30 @@ _BATCH = 0.04
 
 
 class ParagraphSink:
-    """A token sink that draws settled paragraphs once and redraws only the tail.
+    """A token sink that draws settled blocks once and redraws only a short tail.
 
-    Each redraw re-sends its whole text to the browser, so redrawing just the
-    paragraph being written keeps the traffic flat however long the answer is.
-    Images are shown as links. The finished answer is drawn whole on the next run.
+    Each redraw re-sends its whole text to the browser, so redrawing at most
+    ``TAIL_LIMIT`` characters keeps the traffic linear in the answer's length whatever
+    its shape (see ``chat_core.stream_layout``). Images are shown as links. The
+    finished answer is drawn whole on the next run.
     """
 
     def __init__(self) -> None:
         self._container = st.container()
         self._tail = self._container.empty()
         self.notice = st.empty()  # "retrying…" while the server is busy; gone at the first token
-        self._settled = 0
+        self._layout = StreamLayout()
 
     def markdown(self, text: str) -> None:
-        if text != CURSOR:
+        cursor = CURSOR if text.endswith(CURSOR) else ""
+        body = text[: len(text) - len(cursor)]
+        if body:
             self.notice.empty()
-        head, tail = split_settled(text)
-        if len(head) > self._settled:
-            self._tail.markdown(display_markdown(head[self._settled :]))
+        layout = self._layout.update(body)
+        for block in layout.settled:
+            self._tail.markdown(display_markdown(block))
             self._tail = self._container.empty()
-            self._settled = len(head)
-        self._tail.markdown(display_markdown(tail))
+        self._tail.markdown(display_markdown(layout.tail + cursor))
 
 
 def follow_answer(job: AnswerJob, t: Translator, *, stop: Callable[[], None]) -> ChatMessage:

@@ -1,6 +1,6 @@
 import pytest
 
-from chat_core.streaming import CURSOR, StreamingMarkdownHandler, split_settled
+from chat_core.streaming import CURSOR, StreamingMarkdownHandler
 
 
 class RecordingSink:
@@ -104,23 +104,3 @@ def test_a_sink_that_raises_stops_the_stream_and_keeps_the_text(clock):
 
 def test_the_handler_lets_sink_errors_propagate_through_langchain():
     assert StreamingMarkdownHandler.raise_error is True
-
-
-@pytest.mark.parametrize(
-    ("text", "settled"),
-    [
-        ("no break yet", ""),
-        ("Para one.\n\nPara two grow", "Para one.\n\n"),
-        ("a\n\n```py\nx = 1\n\ny = 2\n", "a\n\n"),  # never inside an open code fence
-        ("a\n\n```py\nx = 1\n\ny = 2\n```\n\nnext", "a\n\n```py\nx = 1\n\ny = 2\n```\n\n"),
-        ("~~~\n\n~~~\n\nz", "~~~\n\n~~~\n\n"),
-        ("$$\na\n\nb\n$$\n\ntail", "$$\na\n\nb\n$$\n\n"),
-        ("$$\na\n\nb", ""),  # never inside an open math block
-        ("1. one\n\n2. two\n\n3. th", "1. one\n\n2. two\n\n"),
-        ("ends at a break\n\n" + CURSOR, "ends at a break\n\n"),
-    ],
-)
-def test_split_settled_keeps_open_blocks_in_the_tail(text, settled):
-    head, tail = split_settled(text)
-    assert head == settled
-    assert head + tail == text

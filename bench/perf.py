@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
+import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -368,30 +372,49 @@ def long_conversation(server, client, args) -> None:
     )
 
 
-def run_sessions(app: StreamlitProcess, server, count: int, messages: int) -> tuple[list, int]:
-    """``count`` sessions at once, each sending ``messages`` messages; (ttfts, wrong answers)."""
-    server.script = lambda body: Reply(
-        tokens=[body["messages"][-1]["content"], " echoed", " back", " to", " you"],
-        tokens_per_second=50,
-    )
+_OTHER_SESSION = re.compile(r"\bv\d+m\d+")
+
+
+@dataclass
+class Round:
+    first: list[float]  # seconds to each answer's first token
+    whole: list[float]  # seconds to each whole answer
+    wrong: int  # answers missing, cut, or showing another session's text
+
+
+def run_sessions(app: StreamlitProcess, server, count: int, messages: int, tokens: int = 100):
+    """``count`` sessions at once, each sending ``messages`` messages answered with
+    ``tokens`` tokens at 200 tokens/s, each answer naming its session."""
+
+    def script(body):
+        tag = body["messages"][-1]["content"]
+        return Reply(
+            tokens=[f"{tag}-start"] + [f" {tag}"] * (tokens - 2) + [" end."], tokens_per_second=200
+        )
+
+    server.script = script
     barrier = threading.Barrier(count)
-    ttfts: list[float] = []
-    wrong = [0]
+    result = Round([], [], 0)
     lock = threading.Lock()
 
     def visitor(n: int) -> None:
-        session = ChatSession(app.url, timeout=120)
+        session = ChatSession(app.url, timeout=180)
         barrier.wait()
         try:
             for m in range(messages):
-                token = f"v{n}-m{m}-token"
-                result = session.send(token, watch=token)
-                others = [t for t in result.texts if "-token" in t and f"v{n}-" not in t]
+                tag = f"v{n}m{m}"
+                turn = session.send(tag, watch=f"{tag}-start")
+                others = [t for t in turn.texts if _OTHER_SESSION.search(t.replace(f"v{n}m", ""))]
                 with lock:
-                    if result.ttft is None or others:
-                        wrong[0] += 1
+                    if (
+                        turn.ttft is None
+                        or others
+                        or not any(f"{tag} end." in t for t in turn.texts)
+                    ):
+                        result.wrong += 1
                     else:
-                        ttfts.append(result.ttft)
+                        result.first.append(turn.ttft)
+                        result.whole.append(turn.total)
         finally:
             session.close()
 
@@ -400,41 +423,124 @@ def run_sessions(app: StreamlitProcess, server, count: int, messages: int) -> tu
         thread.start()
     for thread in threads:
         thread.join()
-    return ttfts, wrong[0]
+    return result
+
+
+def _p(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100)[q - 1] * 1000 if len(values) > 1 else float("nan")
+
+
+def _raw_streams_at_once(server, count: int, tokens: int = 100) -> Round:
+    """The floor of one process: ``count`` raw openai client streams in threads at once,
+    in a process of their own (bench/raw_streams.py)."""
+    server.script = lambda body: Reply(
+        tokens=["raw-start"] + [" raw"] * (tokens - 1), tokens_per_second=200
+    )
+    script = ROOT / "bench" / "raw_streams.py"
+    output = subprocess.run(
+        [sys.executable, str(script), server.base_url, str(count)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    ).stdout
+    figures = json.loads(output)
+    return Round(figures["first"], figures["whole"], len(figures["failed"]))
+
+
+def _floor_at_once(server, count: int) -> Round:
+    """Streamlit alone: ``count`` sessions of the echo app (no model) sending at once."""
+    app = start_app(FLOOR, server)
+    try:
+        sessions = [ChatSession(app.url, timeout=180) for _ in range(count)]
+        result, lock = Round([], [], 0), threading.Lock()
+        barrier = threading.Barrier(count)
+
+        def visitor(n: int) -> None:
+            barrier.wait()
+            turn = sessions[n].send(f"x f{n}", watch=f"f{n}-start", runs=1)
+            with lock:
+                result.first.append(turn.ttft)
+                result.whole.append(turn.total)
+
+        threads = [threading.Thread(target=visitor, args=(n,)) for n in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for session in sessions:
+            session.close()
+        return result
+    finally:
+        app.stop()
+
+
+def _row(name: str, result: Round) -> tuple:
+    return (
+        name,
+        len(result.first),
+        result.wrong,
+        median_ms(result.first),
+        _p(result.first, 95),
+        median_ms(result.whole),
+    )
 
 
 def concurrent(server, client, args) -> None:
-    app = start_app(APPS["this app"], server)
+    """Many sessions sending at once: first token and whole answer, beside two floors
+    measured in the same run: raw openai streams in one process, and Streamlit alone."""
+    rows = [
+        _row(
+            f"raw openai client, {args.sessions} streams in one process",
+            _raw_streams_at_once(server, args.sessions),
+        ),
+        _row(
+            f"floor app (Streamlit, no model), {args.sessions} sessions",
+            _floor_at_once(server, args.sessions),
+        ),
+    ]
+    app = start_app(APPS["this app"], server, CHAT_ANSWERS_PER_USER=str(args.sessions))
     try:
-        single, _ = run_sessions(app, server, 1, 5)
-        many, wrong = run_sessions(app, server, args.sessions, 1)
+        rows.append(_row("this app, 1 session (5 messages)", run_sessions(app, server, 1, 5)))
+        for round_ in range(1, 4):
+            cpu = cpu_seconds(app.process.pid)
+            many = run_sessions(app, server, args.sessions, 1)
+            cpu = cpu_seconds(app.process.pid) - cpu
+            rows.append(
+                _row(f"this app, {args.sessions} sessions, round {round_} ({cpu:.1f} s CPU)", many)
+            )
     finally:
         app.stop()
     table(
-        f"{args.sessions} sessions at once, one message each (server-side TTFT, ms)",
-        ("sessions", "answers", "wrong or missing", "p50 TTFT", "p90 TTFT", "one session's p50"),
-        [
-            (
-                args.sessions,
-                len(many),
-                wrong,
-                median_ms(many),
-                statistics.quantiles(many, n=10)[-1] * 1000,
-                median_ms(single),
-            )
-        ],
+        f"{args.sessions} at once, 100-token answers at 200 tokens/s (an answer alone takes "
+        "0.5 s; ms; the app's figures as seen by websocket clients, whole = after the "
+        "redraw that follows the answer)",
+        (
+            "who",
+            "answers",
+            "wrong or missing",
+            "first token p50",
+            "first token p95",
+            "whole answer p50",
+        ),
+        rows,
     )
 
 
 def memory(server, client, args) -> None:
-    app = start_app(APPS["this app"], server, STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL="1")
+    app = start_app(
+        APPS["this app"],
+        server,
+        STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL="1",
+        CHAT_ANSWERS_PER_USER=str(args.sessions),
+    )
     rows = []
     try:
         pid = app.process.pid
         rows.append(("started, one page run", f"{rss_mb(pid):.0f}"))
         run_sessions(app, server, 1, 1)
         for round_ in range(1, args.memory_rounds + 1):
-            wrong = run_sessions(app, server, args.sessions, args.memory_messages)[1]
+            wrong = run_sessions(app, server, args.sessions, args.memory_messages).wrong
             rows.append(
                 (
                     f"round {round_}: {args.sessions} sessions x "

@@ -212,6 +212,7 @@ class JobRegistry:
         self._spawn = spawn or _thread
         self._jobs: dict[str, AnswerJob] = {}
         self._lock = threading.Lock()
+        self._streaming = 0
 
     def start(
         self, key: str, owner: str, run: Callable[[AnswerJob], ChatMessage], *, position: int = 0
@@ -231,6 +232,7 @@ class JobRegistry:
                 key=key, owner=owner, started_at=self._clock(), position=position, clock=self._clock
             )
             self._jobs[key] = job
+            self._streaming += 1
         self._spawn(lambda: self._run(job, run), f"answer-{key[:8]}")
         return job
 
@@ -243,7 +245,14 @@ class JobRegistry:
             answer = ChatMessage.assistant(
                 job.progress().text, status=Status.FAILED, error=UserFacingError(ErrorKind.UNKNOWN)
             )
+        with self._lock:
+            self._streaming -= 1
         job.finish(answer, self._clock())
+
+    @property
+    def streaming(self) -> int:
+        """How many answers are being written now (read often, so counted, not searched)."""
+        return self._streaming
 
     def get(self, key: str, owner: str) -> AnswerJob | None:
         """The job of conversation ``key`` if it is ``owner``'s (running or just ended)."""

@@ -8,9 +8,23 @@ from typing import Any, Protocol
 
 from langchain_core.callbacks import BaseCallbackHandler
 
-__all__ = ["CURSOR", "StreamingMarkdownHandler", "TokenSink"]
+__all__ = ["CURSOR", "REDRAW_EVERY", "StreamingMarkdownHandler", "TokenSink", "redraw_interval"]
 
 CURSOR = "▌"
+
+# A page takes new tokens in batches this far apart while few answers stream at once.
+REDRAW_EVERY = 0.04
+# Past this many answers streaming in one process, batches grow with their number: every
+# redraw costs the server (under one GIL) the same, so a busy process redraws each answer
+# less often and stays quick to start the next one, up to one redraw a second.
+_SMOOTH_UP_TO = 4
+_SLOWEST = 1.0
+
+
+def redraw_interval(answers_streaming: int) -> float:
+    """Seconds between a page's redraws of its answer, given how many are streaming."""
+    crowd = max(1, answers_streaming) / _SMOOTH_UP_TO
+    return min(_SLOWEST, REDRAW_EVERY * max(1.0, crowd))
 
 
 class TokenSink(Protocol):

@@ -11,7 +11,7 @@ from chat_core.i18n import Translator
 from chat_core.jobs import AnswerJob
 from chat_core.messages import ChatMessage
 from chat_core.stream_layout import StreamLayout
-from chat_core.streaming import CURSOR, StreamingMarkdownHandler
+from chat_core.streaming import CURSOR, REDRAW_EVERY, StreamingMarkdownHandler
 from chat_core.text import display_markdown
 
 __all__ = ["ParagraphSink", "follow_answer"]
@@ -19,9 +19,6 @@ __all__ = ["ParagraphSink", "follow_answer"]
 # How long the page waits for new text before it shows it is still there (and lets
 # Streamlit notice a click or a page change: a script only hears of those when it draws).
 _PULSE = 0.5
-# After new text, how long the page waits for more before it looks again: one wake-up per
-# token would cost the server a thread switch for every token of every visitor.
-_BATCH = 0.04
 
 
 class ParagraphSink:
@@ -51,9 +48,20 @@ class ParagraphSink:
         self._tail.markdown(display_markdown(layout.tail + cursor))
 
 
-def follow_answer(job: AnswerJob, t: Translator, *, stop: Callable[[], None]) -> ChatMessage:
+def follow_answer(
+    job: AnswerJob,
+    t: Translator,
+    *,
+    stop: Callable[[], None],
+    batch_every: Callable[[], float] = lambda: REDRAW_EVERY,
+) -> ChatMessage:
     """Draw ``job``'s answer in a new bubble from what it has written so far, then as it
-    comes; return the answer when the job ends. Leaving the page leaves the job running."""
+    comes; return the answer when the job ends. Leaving the page leaves the job running.
+
+    After new text the page waits ``batch_every()`` seconds before it looks again: one
+    wake-up per token would cost the server a thread switch for every token of every
+    visitor, and a busy server batches more (``redraw_interval``).
+    """
     with st.chat_message("assistant"):
         thinking_area = st.container()
         sink = ParagraphSink()
@@ -74,7 +82,7 @@ def follow_answer(job: AnswerJob, t: Translator, *, stop: Callable[[], None]) ->
                 drawer.finish()
                 return progress.final
             if progress.text or progress.thinking:
-                time.sleep(_BATCH)  # the page redraws at most every 50 ms: take tokens in batches
+                time.sleep(batch_every())  # take tokens in batches
             elif time.monotonic() - last_pulse >= _PULSE:
                 last_pulse = time.monotonic()
                 thoughts.tick()

@@ -6,15 +6,14 @@ import streamlit as st
 
 from chat_core.identity import SignedInUser
 
+from .secrets import secrets
+
 __all__ = ["auth_configured", "signed_in_user"]
 
 
 def auth_configured() -> bool:
     """True when the deployer configured ``[auth]``: nobody chats without signing in."""
-    try:
-        return "auth" in st.secrets
-    except FileNotFoundError:
-        return False
+    return "auth" in secrets()
 
 
 def signed_in_user() -> SignedInUser | None:

@@ -21,6 +21,7 @@ from chat_core.settings import (
 from chat_core.storage import sqlite_url
 
 from . import state
+from .secrets import secrets
 
 __all__ = ["APP_ROOT", "configured_settings", "session_language", "session_settings"]
 
@@ -29,10 +30,7 @@ APP_ROOT = Path(__file__).resolve().parent.parent
 
 def _secrets() -> Mapping[str, Any]:
     """Root-level ``st.secrets`` values; a missing or broken secrets.toml is no error."""
-    try:
-        return {k: v for k, v in st.secrets.items() if not isinstance(v, Mapping)}
-    except FileNotFoundError:
-        return {}
+    return {k: v for k, v in secrets().items() if not isinstance(v, Mapping)}
 
 
 def _dotenv() -> Mapping[str, str]:

@@ -15,6 +15,7 @@ from chat_core.attachments import read_uploads
 from chat_core.errors import ErrorKind, UserFacingError
 from chat_core.jobs import AnswerJob, JobRefused
 from chat_core.messages import ChatMessage, Status
+from chat_core.streaming import redraw_interval
 from chat_core.text import clean_user_text, one_line
 from chat_core.tokens import Usage
 from components import addresses, state
@@ -38,12 +39,12 @@ job = registry.get(conversation.key, job_owner(context))
 if job is not None and not conversation.awaits(job.position):
     job = None  # its answer is on the page already, or the conversation moved on
 
-before_sidebar = session_settings(configured)
+settings = session_settings(configured)  # the sidebar's choices, as its widgets left them
 prompt = st.chat_input(
     t("chat.input_placeholder"),
     key="chat_input",
     submit_mode="submit",  # typing while an answer is written queues the message
-    disabled=not before_sidebar.has_endpoint,
+    disabled=not settings.has_endpoint,
     accept_file="multiple",
 )
 
@@ -56,7 +57,7 @@ def incoming_question() -> ChatMessage | None:
     files = []
     if prompt.files:  # a long PDF takes a moment to read
         with st.spinner(t("attachment.reading")):
-            files = read_uploads(prompt.files, text_budget=before_sidebar.max_attachment_chars)
+            files = read_uploads(prompt.files, text_budget=settings.max_attachment_chars)
     return ChatMessage.user(text, attachments=files) if text or files else None
 
 
@@ -66,32 +67,39 @@ if question is not None and job is not None and job.running:
     queued, question = question, None
 else:
     queued = None
-render_sidebar(
-    configured,
-    t,
-    language=language,
-    busy=question is not None or (job is not None and job.running),
-    saved=context.history is not None,
-    user=context.visitor.user,
-    usage_total=conversation_usage(conversation.messages, t, configured.prices),
-    conversation=conversation,
-)
-settings = session_settings(configured)
 
-for problem in context.problems:
-    st.warning(
-        t("setup.bad_setting", name=problem.name, value=problem.value, expected=problem.expected)
+
+def draw_chrome() -> None:
+    """The sidebar and the page's notices. Nothing here is needed to answer, so a run
+    that answers draws them only once the request is on its way."""
+    render_sidebar(
+        configured,
+        t,
+        language=language,
+        busy=question is not None or (job is not None and job.running),
+        saved=context.history is not None,
+        user=context.visitor.user,
+        usage_total=conversation_usage(conversation.messages, t, configured.prices),
+        conversation=conversation,
     )
-if not settings.has_endpoint:
-    render_setup_notice(t, offer_local_server=settings.base_url is None)
-if (context.visitor.owner and context.store is None) or conversation.storage_failed:
-    problem = "history.database_lost" if database_lost(configured) else "history.unavailable"
-    st.warning(t(problem), icon=":material/database:")
+    with notices_area:
+        for problem in context.problems:
+            name, value, expected = problem.name, problem.value, problem.expected
+            st.warning(t("setup.bad_setting", name=name, value=value, expected=expected))
+        if not settings.has_endpoint:
+            render_setup_notice(t, offer_local_server=settings.base_url is None)
+        if (context.visitor.owner and context.store is None) or conversation.storage_failed:
+            lost = database_lost(configured)
+            st.warning(
+                t("history.database_lost" if lost else "history.unavailable"),
+                icon=":material/database:",
+            )
+
 
 # The page is always [history, turn]. A run that answers a message draws only the
 # turn, so a long conversation does not delay the first token: the browser keeps
 # showing the history it has until the rerun after the answer redraws it.
-history_area, turn_area = st.container(), st.container()
+notices_area, history_area, turn_area = st.container(), st.container(), st.container()
 
 
 def draw_history() -> None:
@@ -131,7 +139,10 @@ def follow(job: AnswerJob) -> None:
         if queued is not None:
             st.caption(t("chat.queued", text=one_line(queued.content)[:200]))
         answer = follow_answer(
-            job, t, stop=lambda: registry.stop(conversation.key, job_owner(context))
+            job,
+            t,
+            stop=lambda: registry.stop(conversation.key, job_owner(context)),
+            batch_every=lambda: redraw_interval(registry.streaming),
         )
     conversation.receive(job.position, answer)
     st.rerun()  # redraw from the history, with the sidebar and actions enabled again
@@ -140,12 +151,15 @@ def follow(job: AnswerJob) -> None:
 if job is not None:
     # Written now, perhaps since before a refresh: the messages before it, then the job.
     del conversation.messages[job.position :]
+    draw_chrome()
     draw_history()
     follow(job)
 elif addresses.written_elsewhere(conversation):
+    draw_chrome()
     draw_history()
     addresses.wait_for_other_process(context, conversation)
 elif question is None:
+    draw_chrome()
     draw_history()
 elif isinstance(reservation := admitted(list(conversation.messages), question), UserFacingError):
     refuse(question, reservation)
@@ -159,6 +173,7 @@ else:
         ledger(context.store).settle(reservation, Usage(0, 0, settings.model, estimated=True))
         conversation.messages.pop()
         refuse(question, UserFacingError(ErrorKind.TOO_MANY_ANSWERS, {"limit": str(started.limit)}))
+    draw_chrome()
     with turn_area:
         render_message(question, t)
     follow(started)

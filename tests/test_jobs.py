@@ -87,9 +87,11 @@ def test_jobs_are_limited_per_owner_and_in_all_and_one_per_conversation():
     assert registry.start("a3", "alice", scripts[2]) == JobRefused("owner", 2)
     assert isinstance(registry.start("b1", "bob", scripts[2]), AnswerJob)
     assert registry.start("c1", "carol", scripts[3]) == JobRefused("total", 3)
+    assert registry.streaming == registry.running() == 3  # refusals are not counted
     for script in scripts:
         script.release.set()
     wait_until(lambda: registry.running() == 0)
+    assert registry.streaming == 0
     assert isinstance(registry.start("c1", "carol", scripts[4]), AnswerJob)
     scripts[4].release.set()
 

@@ -104,3 +104,13 @@ def test_a_sink_that_raises_stops_the_stream_and_keeps_the_text(clock):
 
 def test_the_handler_lets_sink_errors_propagate_through_langchain():
     assert StreamingMarkdownHandler.raise_error is True
+
+
+def test_a_busy_process_redraws_each_answer_less_often_up_to_once_a_second():
+    from chat_core.streaming import REDRAW_EVERY, redraw_interval
+
+    assert redraw_interval(0) == redraw_interval(1) == redraw_interval(4) == REDRAW_EVERY
+    intervals = [redraw_interval(n) for n in range(1, 200)]
+    assert intervals == sorted(intervals)
+    assert redraw_interval(50) == pytest.approx(0.5)
+    assert max(intervals) == 1.0

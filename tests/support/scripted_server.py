@@ -247,6 +247,9 @@ def _completion(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # Many clients connect at once in the load benchmarks; socketserver's default backlog
+    # of 5 drops their SYNs, which TCP retries only a second later.
+    request_queue_size = 256
     owner: ScriptedModelServer
 
 

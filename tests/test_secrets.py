@@ -24,7 +24,6 @@ def fresh_secrets(monkeypatch, tmp_path):
 
 
 def test_without_a_file_nothing_is_parsed(fresh_secrets, monkeypatch):
-    fresh, _ = fresh_secrets
     monkeypatch.setattr(Secrets, "_parse", lambda self: pytest.fail("parsed"))
     assert module.secrets() == {}
 
@@ -40,6 +39,6 @@ def test_a_file_is_read_with_its_sections(fresh_secrets):
 def test_a_broken_file_reads_as_no_secrets(fresh_secrets):
     _, path = fresh_secrets
     path.write_text("this is = = not toml\n")
-    with pytest.raises(Exception):  # noqa: B017, PT011 - Streamlit's own error is not ours to name
+    with pytest.raises(Exception):  # noqa: B017 - Streamlit's own error is not ours to name
         st.secrets.to_dict()
     assert module.secrets() == {}

@@ -11,6 +11,15 @@ from tests.support.browser import ChatPage
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture(scope="session")
+def provider() -> Iterator[str]:
+    """A mock OpenID Connect provider on loopback (its users are set with set_claims)."""
+    import oidc_provider_mock
+
+    with oidc_provider_mock.run_server_in_thread() as server:
+        yield f"http://localhost:{server.server_port}"
+
+
 @pytest.fixture
 def open_chat(browser, streamlit_server, model_server) -> Iterator[Callable[..., ChatPage]]:
     """Open the chat page as a new visitor: ``open_chat(locale="ja-JP")``.

@@ -2,34 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import urllib.request
-
-import oidc_provider_mock
 import pytest
 
 from chat_core.storage import ConversationStore, sqlite_url
 from tests.support.app_server import StreamlitProcess, free_port, settings_env
 from tests.support.browser import ChatPage
+from tests.support.oidc import set_claims, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def provider():
-    with oidc_provider_mock.run_server_in_thread() as server:
-        yield f"http://localhost:{server.server_port}"
-
-
-def set_claims(provider: str, sub: str, claims: dict) -> None:
-    request = urllib.request.Request(
-        f"{provider}/users/{sub}",
-        data=json.dumps(claims).encode(),
-        method="PUT",
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request) as response:
-        assert response.status == 204
 
 
 @pytest.fixture(scope="module")
@@ -59,13 +39,6 @@ def app_with_sign_in(provider, _model_server, tmp_path_factory):
     process.wait_ready()
     yield process, data
     process.stop()
-
-
-def sign_in(chat: ChatPage, url: str, sub: str) -> None:
-    chat.page.goto(url)
-    chat.page.get_by_role("button", name="Sign in").click()
-    chat.page.locator("input[name=sub]").fill(sub)
-    chat.page.get_by_role("button", name="Authorize").click()
 
 
 def test_nobody_chats_without_signing_in_and_owners_are_the_signed_in_users(

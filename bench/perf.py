@@ -77,7 +77,7 @@ def start_app(script: Path, server: ScriptedModelServer, **extra: str) -> Stream
 
 
 def median_ms(values) -> float:
-    return statistics.median(values) * 1000
+    return statistics.median(values) * 1000 if values else float("nan")
 
 
 def table(title: str, header: tuple[str, ...], rows: list[tuple]) -> None:

@@ -7,7 +7,7 @@ from itertools import pairwise
 
 from .messages import ChatMessage, Status
 
-__all__ = ["Exchange", "exchanges", "window"]
+__all__ = ["Exchange", "exchanges", "window", "window_start"]
 
 Exchange = tuple[ChatMessage, ChatMessage]
 
@@ -17,22 +17,22 @@ Exchange = tuple[ChatMessage, ChatMessage]
 _ANSWERS_THE_MODEL_SEES = frozenset({Status.COMPLETE, Status.STOPPED, Status.KEPT})
 
 
+def _usable(question: ChatMessage, answer: ChatMessage) -> bool:
+    return (
+        question.is_user
+        and not answer.is_user
+        and answer.status in _ANSWERS_THE_MODEL_SEES
+        and bool(answer.content.strip())
+    )
+
+
 def exchanges(history: Sequence[ChatMessage]) -> list[Exchange]:
     """Pair each user message with the answer that directly follows it.
 
     A user message without a usable answer (failed, empty, or not yet answered)
     is left out, together with whatever partial answer it had.
     """
-    pairs: list[Exchange] = []
-    for question, answer in pairwise(history):
-        if (
-            question.is_user
-            and not answer.is_user
-            and answer.status in _ANSWERS_THE_MODEL_SEES
-            and answer.content.strip()
-        ):
-            pairs.append((question, answer))
-    return pairs
+    return [(q, a) for q, a in pairwise(history) if _usable(q, a)]
 
 
 def window(history: Sequence[ChatMessage], k: int) -> list[ChatMessage]:
@@ -40,3 +40,12 @@ def window(history: Sequence[ChatMessage], k: int) -> list[ChatMessage]:
     if k <= 0:
         return []
     return [message for pair in exchanges(history)[-k:] for message in pair]
+
+
+def window_start(history: Sequence[ChatMessage], k: int) -> int:
+    """Where the messages the model is sent with the next question begin in ``history``:
+    nothing before this index is sent (0: every usable exchange is)."""
+    if k <= 0:
+        return len(history)
+    starts = [i for i, (q, a) in enumerate(pairwise(history)) if _usable(q, a)]
+    return 0 if len(starts) <= k else starts[-k]

@@ -11,6 +11,7 @@ import streamlit as st
 from chat_core.conversation import Conversation
 from chat_core.errors import ErrorKind
 from chat_core.i18n import Translator
+from chat_core.memory import window_start
 from chat_core.messages import ChatMessage, Status
 from chat_core.text import display_markdown, display_question
 from chat_core.tokens import Usage, cost
@@ -126,13 +127,19 @@ def render_message(
 
 
 def render_history(
-    conversation: Conversation, t: Translator, *, prices: Mapping[str, tuple[float, float]]
+    conversation: Conversation,
+    t: Translator,
+    *,
+    prices: Mapping[str, tuple[float, float]],
+    window: int | None = None,
 ) -> None:
-    """Draw the conversation, each message with its actions.
+    """Draw the conversation, each message with its actions, and where the model's window
+    of ``window`` exchanges begins (the messages above it are not sent with the next one).
 
     Only runs with no answer streaming draw the history, so the actions are live.
     """
     history = conversation.messages
+    sent_from = window_start(history, window) if window is not None else 0
     last_question = max((i for i, m in enumerate(history) if m.is_user), default=None)
     first = state.first_visible(len(history))
     if first:
@@ -145,6 +152,8 @@ def render_history(
         )
     for index in range(first, len(history)):
         message = history[index]
+        if index == sent_from and index > 0:
+            _window_divider(t, window)
         if index == last_question and state.editing():
             _render_editor(message, conversation, t)
             continue
@@ -157,3 +166,16 @@ def render_history(
             last_answer=index == len(history) - 1 and not message.is_user,
         )
         render_message(message, t, buttons=buttons, prices=prices)
+    if history and sent_from == len(history):
+        _window_divider(t, window)
+
+
+def _window_divider(t: Translator, window: int) -> None:
+    """A thin line where the model stops seeing the conversation, and why."""
+    with st.container(key="window_divider", gap=None):
+        st.divider()
+        st.caption(
+            t("chat.window_divider", count=window),
+            help=t("chat.window_divider_help"),
+            text_alignment="center",
+        )

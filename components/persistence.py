@@ -99,8 +99,9 @@ class OwnerHistory:
 
     # What the History page does.
 
-    def list(self, search: str = "") -> list[ConversationSummary] | None:
-        return guarded("list conversations", lambda: self.store.list(self.owner, search=search))
+    def list(self, search: str = "", limit: int | None = None) -> list[ConversationSummary] | None:
+        work = lambda: self.store.list(self.owner, search=search, limit=limit)  # noqa: E731
+        return guarded("list conversations", work)
 
     def load(self, conversation_id: str) -> StoredConversation | None:
         """The conversation; an answer saved in the last seconds is still being written."""
@@ -112,6 +113,10 @@ class OwnerHistory:
     def rename(self, conversation_id: str, title: str) -> bool:
         work = lambda: self.store.rename(conversation_id, self.owner, title)  # noqa: E731
         return self._done("rename a conversation", work)
+
+    def pin(self, conversation_id: str, pinned: bool) -> bool:
+        work = lambda: self.store.pin(conversation_id, self.owner, pinned)  # noqa: E731
+        return self._done("pin a conversation", work)
 
     def delete(self, conversation_id: str) -> bool:
         work = lambda: self.store.delete(conversation_id, self.owner)  # noqa: E731

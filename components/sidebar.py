@@ -15,6 +15,8 @@ from chat_core.prompts import default_system_prompt
 from chat_core.settings import LIMITS, REASONING_EFFORTS, Settings
 
 from . import actions, state
+from .chat_list import render_chat_list
+from .persistence import OwnerHistory
 
 __all__ = ["listed_models", "render_sidebar"]
 
@@ -209,11 +211,12 @@ def render_sidebar(
     conversation: Conversation,
     language: str,
     busy: bool,
-    saved: bool,
+    history: OwnerHistory | None,
     user: SignedInUser | None = None,
     usage_total: str | None = None,
-) -> None:
-    """Draw the sidebar; ``busy`` greys it out while an answer streams.
+) -> str | None:
+    """Draw the sidebar; ``busy`` greys it out while an answer streams. Returns the
+    current conversation's title as the chat list has it.
 
     Changing a setting reruns the script, which would cut the answer short.
     """
@@ -227,12 +230,13 @@ def render_sidebar(
             disabled=busy,
             width="stretch",
         )
+        title = render_chat_list(history, conversation, t)
         if user is not None:
             st.caption(t("auth.signed_in_as", identity=user.shown_as))
             st.button(
                 t("auth.sign_out"), key="sign_out", icon=":material/logout:", on_click=st.logout
             )
-        if not saved:
+        if history is None:
             st.caption(t("history.session_only"))
         else:
             st.caption(t("history.saved_account") if user else t("history.saved"))
@@ -241,3 +245,4 @@ def render_sidebar(
         _language_picker(t, busy)
         _api_key_field(configured, t, busy)
         _model_settings(configured, t, language, busy)
+    return title

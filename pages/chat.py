@@ -16,7 +16,7 @@ from chat_core.errors import ErrorKind, UserFacingError
 from chat_core.jobs import AnswerJob, JobRefused
 from chat_core.messages import ChatMessage, Status
 from chat_core.streaming import redraw_interval
-from chat_core.text import clean_user_text, one_line
+from chat_core.text import clean_user_text, escape_markdown, one_line
 from chat_core.tokens import Usage
 from components import addresses, state
 from components.admission import admit, input_refusal, ledger
@@ -72,16 +72,19 @@ else:
 def draw_chrome() -> None:
     """The sidebar and the page's notices. Nothing here is needed to answer, so a run
     that answers draws them only once the request is on its way."""
-    render_sidebar(
+    title = render_sidebar(
         configured,
         t,
         language=language,
         busy=question is not None or (job is not None and job.running),
-        saved=context.history is not None,
+        history=context.history,
         user=context.visitor.user,
         usage_total=conversation_usage(conversation.messages, t, configured.prices),
         conversation=conversation,
     )
+    if title and conversation.messages:
+        with title_area:
+            st.markdown(f"#### {escape_markdown(title)}")  # a title is text, never Markdown
     with notices_area:
         for problem in context.problems:
             name, value, expected = problem.name, problem.value, problem.expected
@@ -99,7 +102,8 @@ def draw_chrome() -> None:
 # The page is always [history, turn]. A run that answers a message draws only the
 # turn, so a long conversation does not delay the first token: the browser keeps
 # showing the history it has until the rerun after the answer redraws it.
-notices_area, history_area, turn_area = st.container(), st.container(), st.container()
+title_area, notices_area = st.container(), st.container()
+history_area, turn_area = st.container(), st.container()
 
 
 def draw_history() -> None:
@@ -111,7 +115,7 @@ def draw_history() -> None:
             if models and settings.model not in models:
                 st.warning(t("chat.model_not_listed", model=settings.model), icon=":material/help:")
             st.caption(attachment_rules(t, text_budget=settings.max_attachment_chars))
-        render_history(conversation, t, prices=configured.prices)
+        render_history(conversation, t, prices=configured.prices, window=settings.history_window)
 
 
 def admitted(earlier: list[ChatMessage], question: ChatMessage):

@@ -44,3 +44,17 @@ def test_braces_from_the_visitor_are_not_template_syntax():
 
 def test_unknown_language_falls_back_to_english():
     assert default_system_prompt("fr") == DEFAULT_SYSTEM_PROMPTS["en"]
+
+
+def test_the_window_starts_at_the_kth_last_usable_exchange():
+    from chat_core.memory import window_start
+    from chat_core.messages import ChatMessage, Status
+
+    q, a = ChatMessage.user, ChatMessage.assistant
+    history = [q("1"), a("one"), q("2"), a("", status=Status.FAILED), q("3"), a("three")]
+    history += [q("4"), a("four")]
+    assert window_start(history, 3) == 0  # three usable exchanges: all of them are sent
+    assert window_start(history, 2) == 4
+    assert window_start(history, 1) == 6
+    assert window_start(history, 0) == len(history)
+    assert window_start([], 3) == 0

@@ -292,7 +292,7 @@ def test_a_version_1_database_is_migrated_and_keeps_its_data(tmp_path):
             )
         )
     store = ConversationStore(url)
-    assert store.version() == SCHEMA_VERSION == 6
+    assert store.version() == SCHEMA_VERSION == 7
     assert [m.content for m in store.load("c1", "o").messages] == ["from v1"]
     assert _schema(store.engine) == _schema(ConversationStore(sqlite_url(tmp_path / "new")).engine)
 

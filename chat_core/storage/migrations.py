@@ -134,6 +134,12 @@ def _reasoning_tokens_v6(connection: Connection) -> None:
     )
 
 
+def _pinned_v7(connection: Connection) -> None:
+    """Version 7: a conversation pinned to the top of the chat list, and since when."""
+    moment = DateTime(timezone=True).compile(dialect=connection.dialect)
+    connection.execute(text(f"ALTER TABLE conversations ADD COLUMN pinned_at {moment}"))
+
+
 # version reached -> step from the version before it
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _create_v1,
@@ -142,6 +148,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     4: _ledger_v4,
     5: _thinking_v5,
     6: _reasoning_tokens_v6,
+    7: _pinned_v7,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

@@ -32,6 +32,7 @@ conversations = Table(
     Column("settings", JSON, nullable=False, default=dict),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("pinned_at", DateTime(timezone=True)),
 )
 
 messages = Table(

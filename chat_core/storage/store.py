@@ -41,6 +41,7 @@ class ConversationSummary:
     created_at: datetime
     updated_at: datetime
     message_count: int
+    pinned: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,15 @@ class ConversationStore:
                 .values(title=one_line(title)[:200] or "…")
             )
 
+    def pin(self, conversation_id: str, owner: str, pinned: bool) -> None:
+        """Keep it at the top of the chat list (or not); its place in time is unchanged."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(conversations)
+                .where(self._owned(conversation_id, owner))
+                .values(pinned_at=now() if pinned else None)
+            )
+
     def save_settings(self, conversation_id: str, owner: str, settings: dict[str, Any]) -> None:
         with self.engine.begin() as connection:
             connection.execute(
@@ -127,8 +137,11 @@ class ConversationStore:
             connection.execute(delete(messages).where(messages.c.conversation_id.in_(owned)))
             connection.execute(delete(conversations).where(self._owned(conversation_id, owner)))
 
-    def list(self, owner: str, *, search: str = "") -> list[ConversationSummary]:
-        """The owner's conversations, newest first; ``search`` matches titles, text, file names."""
+    def list(
+        self, owner: str, *, search: str = "", limit: int | None = None
+    ) -> list[ConversationSummary]:
+        """The owner's conversations, newest first; ``search`` matches titles, text, file
+        names; ``limit``: only the newest that many, every pinned one besides."""
         count = (
             select(func.count())
             .where(messages.c.conversation_id == conversations.c.id)
@@ -140,6 +153,7 @@ class ConversationStore:
             conversations.c.created_at,
             conversations.c.updated_at,
             count,
+            conversations.c.pinned_at,
         ).where(conversations.c.owner == owner)
         if search.strip():
             pattern = f"%{_escape_like(search.strip())}%"
@@ -157,9 +171,17 @@ class ConversationStore:
                 )
             )
         query = query.order_by(conversations.c.updated_at.desc())
+        if limit is not None:
+            newest = select(conversations.c.id).where(conversations.c.owner == owner)
+            newest = newest.order_by(conversations.c.updated_at.desc()).limit(limit)
+            query = query.where(
+                or_(conversations.c.id.in_(newest), conversations.c.pinned_at.is_not(None))
+            )
         with self.engine.connect() as connection:
             return [
-                ConversationSummary(row[0], row[1], aware(row[2]), aware(row[3]), row[4])
+                ConversationSummary(
+                    row[0], row[1], aware(row[2]), aware(row[3]), row[4], row[5] is not None
+                )
                 for row in connection.execute(query)
             ]
 

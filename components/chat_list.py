@@ -1,0 +1,174 @@
+"""The chat list in the sidebar: the owner's conversations by day, each a link to its
+address, with pin, rename and delete. The History page stays for search, export and
+everything older than the list shows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import streamlit as st
+
+from chat_core.chat_list import group_by_day
+from chat_core.conversation import Conversation
+from chat_core.i18n import Translator
+from chat_core.storage import ConversationSummary
+from chat_core.text import escape_markdown
+
+from . import actions
+from .dates import visitor_zone
+from .persistence import OwnerHistory
+
+__all__ = ["render_chat_list"]
+
+# The newest this many (and every pinned one); older ones are on the History page.
+LISTED = 30
+_TITLE_SHOWN = 42
+_ACTION = "chat_list_action"  # ("rename" | "delete", conversation id) while a dialog is open
+CHAT_PAGE = "pages/chat.py"
+# Every row links to the chat page, which Streamlit marks as the page shown: only the
+# conversation on the page is highlighted, titles stay on one line, rows sit close.
+_STYLE = """<style>
+.st-key-chat_list { gap: 0.125rem; }
+[class*="st-key-chat_row_"] a[data-testid="stPageLink-NavLink"] p {
+  font-weight: 400; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+}
+[class*="st-key-chat_row_other_"] a[data-testid="stPageLink-NavLink"] {
+  background-color: transparent;
+}
+[class*="st-key-chat_row_other_"] a[data-testid="stPageLink-NavLink"]:hover {
+  background-color: rgba(151, 166, 195, 0.15);
+}
+[class*="st-key-chat_row_current_"] a[data-testid="stPageLink-NavLink"] p { font-weight: 600; }
+[class*="st-key-chat_row_"] [data-testid="stPopoverButton"] div[aria-hidden="true"] {
+  display: none;
+}
+</style>"""
+HISTORY_PAGE = "pages/history.py"
+
+
+def render_chat_list(
+    history: OwnerHistory | None, conversation: Conversation, t: Translator
+) -> str | None:
+    """Draw the list; return the current conversation's title, if it is listed."""
+    if history is None:
+        return None
+    listed = history.list(limit=LISTED)
+    if not listed:
+        return None
+    zone = visitor_zone()
+    today = datetime.now(zone).date()
+    st.html(_STYLE)
+    with st.container(key="chat_list", gap=None):
+        for group, items in group_by_day(listed, today=today, zone=zone):
+            st.caption(t(f"chat_list.{group}"))
+            for item in items:
+                _row(item, history, conversation, t, current=item.id == conversation.id)
+        if len(listed) >= LISTED:
+            st.page_link(HISTORY_PAGE, label=t("chat_list.all"), icon=":material/history:")
+    _open_dialog(history, conversation, t, listed)
+    return next((item.title for item in listed if item.id == conversation.id), None)
+
+
+def _shown_title(title: str) -> str:
+    short = title if len(title) <= _TITLE_SHOWN else title[: _TITLE_SHOWN - 1] + "…"
+    return escape_markdown(short)  # a title is text, never Markdown
+
+
+def _row(
+    item: ConversationSummary,
+    history: OwnerHistory,
+    conversation: Conversation,
+    t: Translator,
+    *,
+    current: bool,
+) -> None:
+    key = f"chat_row_{'current' if current else 'other'}_{item.id}"
+    with st.container(horizontal=True, vertical_alignment="center", gap=None, key=key):
+        st.page_link(
+            CHAT_PAGE,
+            label=_shown_title(item.title),
+            query_params={"c": item.id},
+            icon=":material/push_pin:" if item.pinned else None,
+            width="stretch",
+        )
+        with st.popover(
+            "", icon=":material/more_horiz:", type="tertiary", help=t("chat_list.actions")
+        ):
+            st.button(
+                t("chat_list.unpin" if item.pinned else "chat_list.pin"),
+                key=f"pin_{item.id}",
+                icon=":material/push_pin:",
+                on_click=_pin,
+                args=(history, item.id, not item.pinned, t),
+                type="tertiary",
+            )
+            for action, icon in (("rename", ":material/edit:"), ("delete", ":material/delete:")):
+                st.button(
+                    t(f"history.{action}"),
+                    key=f"{action}_{item.id}",
+                    icon=icon,
+                    on_click=_ask,
+                    args=(action, item.id),
+                    type="tertiary",
+                )
+
+
+def _failed(t: Translator) -> None:
+    st.toast(t("history.unavailable"), icon=":material/database:")
+
+
+def _pin(history: OwnerHistory, conversation_id: str, pinned: bool, t: Translator) -> None:
+    if not history.pin(conversation_id, pinned):
+        _failed(t)
+
+
+def _ask(action: str, conversation_id: str) -> None:
+    st.session_state[_ACTION] = (action, conversation_id)
+
+
+def _close() -> None:
+    st.session_state.pop(_ACTION, None)
+
+
+def _open_dialog(
+    history: OwnerHistory,
+    conversation: Conversation,
+    t: Translator,
+    listed: list[ConversationSummary],
+) -> None:
+    """The rename or delete dialog a row's menu asked for (one at a time)."""
+    action, conversation_id = st.session_state.get(_ACTION, (None, None))
+    item = next((i for i in listed if i.id == conversation_id), None)
+    if item is None:
+        _close()
+        return
+    if action == "rename":
+        st.dialog(t("history.rename"), on_dismiss=_close)(_rename_form)(history, item, t)
+    elif action == "delete":
+        st.dialog(t("history.delete"), on_dismiss=_close)(_delete_form)(
+            history, conversation, item, t
+        )
+
+
+def _rename_form(history: OwnerHistory, item: ConversationSummary, t: Translator) -> None:
+    with st.form(key=f"rename_form_{item.id}", border=False):
+        title = st.text_input(t("history.new_title"), value=item.title, max_chars=200)
+        if st.form_submit_button(t("history.save"), type="primary"):
+            if not history.rename(item.id, title):
+                _failed(t)
+            _close()
+            st.rerun()
+
+
+def _delete_form(
+    history: OwnerHistory, conversation: Conversation, item: ConversationSummary, t: Translator
+) -> None:
+    st.markdown(f"**{_shown_title(item.title)}**")
+    st.markdown(t("history.delete_confirm"))
+    if st.button(t("history.delete_yes"), type="primary", key=f"delete_yes_{item.id}"):
+        if not history.delete(item.id):
+            _failed(t)
+        elif conversation.id == item.id:
+            actions.new_chat(conversation)
+        _close()
+        st.rerun()

@@ -35,6 +35,7 @@ def follow_address(context: PageContext, conversation: Conversation) -> None:
         actions.new_chat(conversation)
         return
     actions.open_conversation(conversation, stored)
+    state.set_address(stored.id, tell_browser=True)
 
 
 def show_address(conversation: Conversation) -> None:

@@ -20,8 +20,9 @@ from .persistence import OwnerHistory
 
 __all__ = ["render_chat_list"]
 
-# The newest this many (and every pinned one); older ones are on the History page.
-LISTED = 30
+# The newest this many (and every pinned one); older ones are on the History page. Every
+# run draws the list, so it stays short.
+LISTED = 20
 _TITLE_SHOWN = 42
 _ACTION = "chat_list_action"  # ("rename" | "delete", conversation id) while a dialog is open
 CHAT_PAGE = "pages/chat.py"
@@ -52,7 +53,7 @@ def render_chat_list(
     """Draw the list; return the current conversation's title, if it is listed."""
     if history is None:
         return None
-    listed = history.list(limit=LISTED)
+    listed = history.recent(LISTED)
     if not listed:
         return None
     zone = visitor_zone()
@@ -65,7 +66,7 @@ def render_chat_list(
                 _row(item, history, conversation, t, current=item.id == conversation.id)
         if len(listed) >= LISTED:
             st.page_link(HISTORY_PAGE, label=t("chat_list.all"), icon=":material/history:")
-    _open_dialog(history, conversation, t, listed)
+        _open_dialog(history, conversation, t, listed)
     return next((item.title for item in listed if item.id == conversation.id), None)
 
 
@@ -91,38 +92,55 @@ def _row(
             icon=":material/push_pin:" if item.pinned else None,
             width="stretch",
         )
-        with st.popover(
-            "", icon=":material/more_horiz:", type="tertiary", help=t("chat_list.actions")
-        ):
+        menu = st.popover(
+            "",
+            icon=":material/more_horiz:",
+            type="tertiary",
+            help=t("chat_list.actions"),
+            key=f"menu_{item.id}",
+            on_change="rerun",
+        )
+        if menu.open:  # its buttons are drawn only while it is open: every run draws the list
+            _menu(menu, item, history, t)
+
+
+def _menu(menu, item: ConversationSummary, history: OwnerHistory, t: Translator) -> None:
+    with menu:
+        st.button(
+            t("chat_list.unpin" if item.pinned else "chat_list.pin"),
+            key=f"pin_{item.id}",
+            icon=":material/push_pin:",
+            on_click=_pin,
+            args=(history, item.id, not item.pinned, t),
+            type="tertiary",
+        )
+        for action, icon in (("rename", ":material/edit:"), ("delete", ":material/delete:")):
             st.button(
-                t("chat_list.unpin" if item.pinned else "chat_list.pin"),
-                key=f"pin_{item.id}",
-                icon=":material/push_pin:",
-                on_click=_pin,
-                args=(history, item.id, not item.pinned, t),
+                t(f"history.{action}"),
+                key=f"{action}_{item.id}",
+                icon=icon,
+                on_click=_ask,
+                args=(action, item.id),
                 type="tertiary",
             )
-            for action, icon in (("rename", ":material/edit:"), ("delete", ":material/delete:")):
-                st.button(
-                    t(f"history.{action}"),
-                    key=f"{action}_{item.id}",
-                    icon=icon,
-                    on_click=_ask,
-                    args=(action, item.id),
-                    type="tertiary",
-                )
 
 
 def _failed(t: Translator) -> None:
     st.toast(t("history.unavailable"), icon=":material/database:")
 
 
+def _close_menu(conversation_id: str) -> None:
+    st.session_state[f"menu_{conversation_id}"] = False
+
+
 def _pin(history: OwnerHistory, conversation_id: str, pinned: bool, t: Translator) -> None:
+    _close_menu(conversation_id)
     if not history.pin(conversation_id, pinned):
         _failed(t)
 
 
 def _ask(action: str, conversation_id: str) -> None:
+    _close_menu(conversation_id)
     st.session_state[_ACTION] = (action, conversation_id)
 
 

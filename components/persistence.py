@@ -99,9 +99,13 @@ class OwnerHistory:
 
     # What the History page does.
 
-    def list(self, search: str = "", limit: int | None = None) -> list[ConversationSummary] | None:
-        work = lambda: self.store.list(self.owner, search=search, limit=limit)  # noqa: E731
-        return guarded("list conversations", work)
+    def list(self, search: str = "") -> list[ConversationSummary] | None:
+        return guarded("list conversations", lambda: self.store.list(self.owner, search=search))
+
+    def recent(self, limit: int) -> list[ConversationSummary] | None:
+        """The newest ``limit`` conversations and every pinned one, without counts."""
+        work = lambda: self.store.list(self.owner, limit=limit, counted=False)  # noqa: E731
+        return guarded("list recent conversations", work)
 
     def load(self, conversation_id: str) -> StoredConversation | None:
         """The conversation; an answer saved in the last seconds is still being written."""

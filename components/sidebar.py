@@ -204,6 +204,20 @@ def _model_settings(configured: Settings, t: Translator, language: str, disabled
         )
 
 
+def _account(
+    history: OwnerHistory | None, user: SignedInUser | None, usage_total: str | None, t
+) -> None:
+    if user is not None:
+        st.caption(t("auth.signed_in_as", identity=user.shown_as))
+        st.button(t("auth.sign_out"), key="sign_out", icon=":material/logout:", on_click=st.logout)
+    if history is None:
+        st.caption(t("history.session_only"))
+    else:
+        st.caption(t("history.saved_account") if user else t("history.saved"))
+    if usage_total:
+        st.caption(usage_total)
+
+
 def render_sidebar(
     configured: Settings,
     t: Translator,
@@ -230,18 +244,13 @@ def render_sidebar(
             disabled=busy,
             width="stretch",
         )
-        title = render_chat_list(history, conversation, t)
-        if user is not None:
-            st.caption(t("auth.signed_in_as", identity=user.shown_as))
-            st.button(
-                t("auth.sign_out"), key="sign_out", icon=":material/logout:", on_click=st.logout
-            )
-        if history is None:
-            st.caption(t("history.session_only"))
-        else:
-            st.caption(t("history.saved_account") if user else t("history.saved"))
-        if usage_total:
-            st.caption(usage_total)
+        # What comes and goes (the list's rows, the usage line) stays inside containers
+        # of its own: the widgets below keep their places from run to run, so the browser
+        # never mistakes one for a new widget and sends back its default.
+        with st.container(key="sidebar_chat_list", gap=None):
+            title = render_chat_list(history, conversation, t)
+        with st.container(key="sidebar_account", gap="small"):
+            _account(history, user, usage_total, t)
         _language_picker(t, busy)
         _api_key_field(configured, t, busy)
         _model_settings(configured, t, language, busy)

@@ -79,8 +79,11 @@ def address() -> str | None:
     return st.query_params.get(_ADDRESS) or None
 
 
-def set_address(conversation_id: str) -> None:
-    if st.query_params.get(_ADDRESS) != conversation_id:
+def set_address(conversation_id: str, *, tell_browser: bool = False) -> None:
+    """Name the conversation in the address. ``tell_browser``: even when this run already
+    has it, as after a link to the same page (Streamlit runs the page with the link's
+    query but leaves the address bar as it was)."""
+    if tell_browser or st.query_params.get(_ADDRESS) != conversation_id:
         st.query_params[_ADDRESS] = conversation_id
 
 

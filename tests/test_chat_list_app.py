@@ -15,6 +15,12 @@ def _links(app) -> list[str]:
     return [element.proto.label for element in app.get("page_link") if element.proto.query_string]
 
 
+def _open_menu(app, conversation_id: str) -> None:
+    """Open a row's menu, as a click on its ··· does (the popover keeps its state)."""
+    app.session_state[f"menu_{conversation_id}"] = True
+    app.run()
+
+
 def test_the_sidebar_lists_conversations_with_pin_rename_and_delete(app, tmp_path):
     app.run()
     send(app, "about ramen ラーメン")
@@ -26,6 +32,8 @@ def test_the_sidebar_lists_conversations_with_pin_rename_and_delete(app, tmp_pat
     assert any(c.value == "Today" for c in app.sidebar.caption)
     assert any(m.value == "#### about \\*\\*trains\\*\\*" for m in app.markdown)
 
+    assert not [b for b in app.button if b.key == f"pin_{ramen}"]
+    _open_menu(app, ramen)
     app.button(key=f"pin_{ramen}").click().run()
     assert [s.pinned for s in store.list(LOCAL_OWNER)] == [False, True]
     assert [c.value for c in app.sidebar.caption if c.value in ("Pinned", "Today")] == [
@@ -33,12 +41,14 @@ def test_the_sidebar_lists_conversations_with_pin_rename_and_delete(app, tmp_pat
         "Today",
     ]
 
+    _open_menu(app, ramen)
     app.button(key=f"rename_{ramen}").click().run()
     (title_box,) = [box for box in app.text_input if box.value == "about ramen ラーメン"]
     title_box.set_value("Ramen shops")  # typed in the dialog's form, then sent with Save
     next(b for b in app.button if b.label == "Save").click().run()
     assert {s.title for s in store.list(LOCAL_OWNER)} == {"Ramen shops", "about **trains**"}
 
+    _open_menu(app, trains)
     app.button(key=f"delete_{trains}").click().run()
     app.button(key=f"delete_yes_{trains}").click().run()
     assert [s.title for s in store.list(LOCAL_OWNER)] == ["Ramen shops"]

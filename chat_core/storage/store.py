@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, literal, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from ..attachments import Attachment
@@ -138,14 +138,17 @@ class ConversationStore:
             connection.execute(delete(conversations).where(self._owned(conversation_id, owner)))
 
     def list(
-        self, owner: str, *, search: str = "", limit: int | None = None
+        self, owner: str, *, search: str = "", limit: int | None = None, counted: bool = True
     ) -> list[ConversationSummary]:
         """The owner's conversations, newest first; ``search`` matches titles, text, file
-        names; ``limit``: only the newest that many, every pinned one besides."""
+        names; ``limit``: only the newest that many, every pinned one besides;
+        ``counted=False`` leaves the message counts at 0 (the chat list shows none)."""
         count = (
             select(func.count())
             .where(messages.c.conversation_id == conversations.c.id)
             .scalar_subquery()
+            if counted
+            else literal(0)
         )
         query = select(
             conversations.c.id,

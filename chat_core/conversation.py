@@ -15,9 +15,14 @@ from typing import Protocol
 from .messages import ChatMessage, Feedback, Rating, Status
 from .settings import Settings
 
-__all__ = ["COMMENT_LENGTH", "Conversation", "ConversationRecord", "Saver"]
+__all__ = ["COMMENT_LENGTH", "Conversation", "ConversationRecord", "Saver", "opening_title"]
 
 COMMENT_LENGTH = 2000
+
+
+def opening_title(question: ChatMessage) -> str:
+    """A conversation's first title: its first question (or its files' names)."""
+    return question.content or ", ".join(a.name for a in question.attachments)
 
 
 class Saver(Protocol):
@@ -92,7 +97,7 @@ class Conversation:
             self._note(self._saver.save_settings(self.id, settings))
             return
         first = self.messages[0] if self.messages and self.messages[0].is_user else question
-        title = first.content or ", ".join(a.name for a in first.attachments)
+        title = opening_title(first)
         self.record.id = self._saver.start(title, settings)
         self._note(self.id is not None)
         for position in range(len(self.messages)):

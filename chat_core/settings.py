@@ -55,6 +55,7 @@ class Settings:
     database_url: str | None = field(default=None, repr=False)  # None: SQLite in data_dir
     data_dir: str | None = None  # None: ./data beside the app
     local_owner: bool = True  # visitors on this machine (loopback) keep their history
+    auto_titles: bool = True  # the model names a conversation after its first answer
     messages_per_minute: int = 0  # per user; 0: no limit
     tokens_per_day: int = 0  # per user; 0: no limit
     tokens_per_day_total: int = 0  # everyone together; 0: no limit
@@ -102,6 +103,7 @@ ENV_NAMES: dict[str, str] = {
     "CHAT_DATABASE_URL": "database_url",
     "CHAT_DATA_DIR": "data_dir",
     "CHAT_LOCAL_OWNER": "local_owner",
+    "CHAT_AUTO_TITLES": "auto_titles",
     "CHAT_MESSAGES_PER_MINUTE": "messages_per_minute",
     "CHAT_TOKENS_PER_DAY": "tokens_per_day",
     "CHAT_TOKENS_PER_DAY_TOTAL": "tokens_per_day_total",
@@ -259,6 +261,7 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "trusted_proxies": _parse_networks,
     "require_key": _parse_bool,
     "local_owner": _parse_bool,
+    "auto_titles": _parse_bool,
     "language": _parse_language,
     "reasoning_effort": _parse_effort,
     "base_url": _parse_base_url,
@@ -275,7 +278,7 @@ def _expected(field_name: str) -> str:
         return "an http:// or https:// URL"
     if field_name == "prices":
         return 'JSON like {"model": [input, output]}'
-    if field_name in ("require_key", "local_owner"):
+    if field_name in ("require_key", "local_owner", "auto_titles"):
         return "true or false"
     if field_name == "reasoning_effort":
         return ", ".join(REASONING_EFFORTS)

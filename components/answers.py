@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import threading
 
 import streamlit as st
 
@@ -10,8 +11,9 @@ from chat_core.answering import AnswerRequest, write_answer
 from chat_core.conversation import Conversation
 from chat_core.jobs import AnswerJob, JobRefused, JobRegistry
 from chat_core.limits import Reservation, spent
-from chat_core.messages import ChatMessage
+from chat_core.messages import ChatMessage, Status
 from chat_core.settings import Settings
+from chat_core.titles import name_conversation
 
 from .admission import ledger
 from .context import PageContext
@@ -46,7 +48,8 @@ def start_answer(
     """Start the job that answers the conversation's last question.
 
     The job saves its progress and its answer, and settles the request's cost, by
-    itself: the page that started it may be gone by then.
+    itself: the page that started it may be gone by then. After a conversation's first
+    answer, the model writes its title in the background.
     """
     position = len(conversation.messages)
     history, conversation_id = context.history, conversation.id
@@ -59,6 +62,20 @@ def start_answer(
     def done(answer: ChatMessage) -> None:
         save(answer)
         usage_ledger.settle(reservation, spent(reservation.request, answer))
+        if position == 1 and answer.status is Status.COMPLETE and history and conversation_id:
+            threading.Thread(target=name, args=(answer,), name="title", daemon=True).start()
+
+    def name(answer: ChatMessage) -> None:
+        """The conversation's title, written by the model in the background."""
+        name_conversation(
+            request.settings,
+            request.question,
+            answer,
+            language=request.language,
+            identity=reservation.request.identity,
+            ledger=usage_ledger,
+            rename=lambda title, only_if: history.rename(conversation_id, title, only_if=only_if),
+        )
 
     return job_registry(context.configured).start(
         conversation.key,

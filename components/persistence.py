@@ -114,9 +114,10 @@ class OwnerHistory:
             lambda: self.store.load(conversation_id, self.owner, writing_within=STILL_WRITING),
         )
 
-    def rename(self, conversation_id: str, title: str) -> bool:
-        work = lambda: self.store.rename(conversation_id, self.owner, title)  # noqa: E731
-        return self._done("rename a conversation", work)
+    def rename(self, conversation_id: str, title: str, *, only_if: str | None = None) -> bool:
+        """Renamed (False: it failed, or ``only_if`` was no longer its title)."""
+        work = lambda: self.store.rename(conversation_id, self.owner, title, only_if=only_if)  # noqa: E731
+        return guarded("rename a conversation", work) is True
 
     def pin(self, conversation_id: str, pinned: bool) -> bool:
         work = lambda: self.store.pin(conversation_id, self.owner, pinned)  # noqa: E731

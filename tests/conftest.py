@@ -35,6 +35,9 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> pytest.MonkeyPatch:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CHAT_DOTENV_FILE", "/nonexistent/.env")
     monkeypatch.setenv("CHAT_DATA_DIR", str(tmp_path / "data"))
+    # A title request after each first answer would race the requests tests look at;
+    # the tests of titles turn it back on.
+    monkeypatch.setenv("CHAT_AUTO_TITLES", "false")
     return monkeypatch
 
 

@@ -105,13 +105,19 @@ class ConversationStore:
         )
         return result.rowcount == 1
 
-    def rename(self, conversation_id: str, owner: str, title: str) -> None:
+    def rename(
+        self, conversation_id: str, owner: str, title: str, *, only_if: str | None = None
+    ) -> bool:
+        """Give it ``title``; with ``only_if``, only while its title is still that one
+        (a title written for it must not undo the visitor's own)."""
+        owned = self._owned(conversation_id, owner)
+        if only_if is not None:
+            owned = owned & (conversations.c.title == (title_from(only_if) or "…"))
         with self.engine.begin() as connection:
-            connection.execute(
-                update(conversations)
-                .where(self._owned(conversation_id, owner))
-                .values(title=one_line(title)[:200] or "…")
+            result = connection.execute(
+                update(conversations).where(owned).values(title=one_line(title)[:200] or "…")
             )
+        return result.rowcount == 1
 
     def pin(self, conversation_id: str, owner: str, pinned: bool) -> None:
         """Keep it at the top of the chat list (or not); its place in time is unchanged."""

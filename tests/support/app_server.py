@@ -68,6 +68,7 @@ def settings_env(**settings: str) -> dict[str, str]:
     """The current environment without any app setting, plus ``settings``."""
     env = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
     env["CHAT_DOTENV_FILE"] = os.devnull  # a developer's own .env must not leak in
+    env["CHAT_AUTO_TITLES"] = "false"  # no title request racing the ones a test looks at
     env.setdefault("CHAT_DATA_DIR", tempfile.mkdtemp(prefix="chat-data-"))
     env.update(settings)
     return env

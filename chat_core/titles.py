@@ -1,0 +1,152 @@
+"""A conversation's title, written by the model after its first answer.
+
+It runs in the background once the answer is saved, so it never delays an answer; until
+it arrives (or if it fails) the title is the first words of the first question. A title
+the visitor already changed is kept.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from langchain_core.prompts import ChatPromptTemplate
+
+from .conversation import opening_title
+from .limits import LimitReached, Limits, Request, UsageLedger
+from .llm import is_reasoning_model, make_chat_model
+from .messages import ChatMessage
+from .settings import Settings
+from .text import one_line
+from .tokens import Usage, estimate_tokens, usage_from
+
+__all__ = [
+    "TITLE_LENGTH",
+    "Titled",
+    "clean_title",
+    "estimated_prompt_tokens",
+    "name_conversation",
+    "title_max_tokens",
+    "write_title",
+]
+
+log = logging.getLogger(__name__)
+
+TITLE_LENGTH = 60
+# What the model may spend: a few words, or a little thinking first for a reasoning model.
+_TITLE_TOKENS = 32
+_TITLE_TOKENS_THINKING = 512
+# Only the start of each message is needed to name the conversation.
+_EXCERPT = 1500
+
+_INSTRUCTIONS = {
+    "en": (
+        "Write a short title, at most six words, for the conversation below. Use the "
+        "language the user wrote in. Reply with the title only: no quotes, no full stop."
+    ),
+    "ja": (
+        "次の会話に短いタイトル（20文字程度まで）を付けてください。ユーザーが書いた言語を"
+        "使ってください。タイトルだけを返し、かぎかっこや句点は付けないでください。"
+    ),
+}
+_QUOTES = "\"'“”‘’「」『』《》`*#_"
+
+
+@dataclass(frozen=True)
+class Titled:
+    title: str | None
+    usage: Usage
+
+
+def title_max_tokens(settings: Settings) -> int:
+    return _TITLE_TOKENS_THINKING if is_reasoning_model(settings.model) else _TITLE_TOKENS
+
+
+def _prompt() -> ChatPromptTemplate:
+    # The conversation goes in as variables: braces in it stay text.
+    return ChatPromptTemplate(
+        [("system", "{instructions}"), ("human", "{question}\n\n---\n\n{answer}")]
+    )
+
+
+def clean_title(text: str) -> str | None:
+    """The model's reply as a title: one line, no quotes or Markdown marks, not too long."""
+    line = one_line(text).strip(_QUOTES + " 。.").strip()
+    line = line.removeprefix("Title:").removeprefix("タイトル：").strip(_QUOTES + " ")
+    if not line:
+        return None
+    return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1] + "…"
+
+
+def write_title(settings: Settings, question: str, answer: str, *, language: str) -> Titled:
+    """Ask the model for a title (no streaming to any page, few tokens)."""
+    messages = (
+        _prompt()
+        .invoke(
+            {
+                "instructions": _INSTRUCTIONS.get(language, _INSTRUCTIONS["en"]),
+                "question": question[:_EXCERPT],
+                "answer": answer[:_EXCERPT],
+            }
+        )
+        .to_messages()
+    )
+    model = make_chat_model(replace(settings, max_tokens=title_max_tokens(settings)))
+    reply = model.invoke(messages)
+    usage = usage_from(
+        reply.usage_metadata,
+        prompt=[message.text for message in messages],
+        answer=reply.text,
+        model=settings.model,
+    )
+    return Titled(clean_title(reply.text), usage)
+
+
+def estimated_prompt_tokens(question: str, answer: str) -> int:
+    """What a title request is counted as before it is sent."""
+    return estimate_tokens(_INSTRUCTIONS["en"]) + estimate_tokens(
+        question[:_EXCERPT] + answer[:_EXCERPT]
+    )
+
+
+def name_conversation(
+    settings: Settings,
+    question: ChatMessage,
+    answer: ChatMessage,
+    *,
+    language: str,
+    identity: str,
+    ledger: UsageLedger,
+    rename: Callable[[str, str], bool],
+) -> str | None:
+    """Write a title for a conversation after its first answer and give it to the
+    conversation, unless the visitor renamed it meanwhile (``rename(title, only_if)``).
+
+    Its tokens count against the limits like any request. It is not written when the
+    deployer limits messages per minute: it must never use up a visitor's message.
+    """
+    if not settings.auto_titles or settings.messages_per_minute:
+        return None
+    request = Request(
+        identity=identity,
+        model=settings.model,
+        input_tokens=estimated_prompt_tokens(question.content, answer.content),
+        max_tokens=title_max_tokens(settings),
+    )
+    reservation = ledger.reserve(request, Limits.of(settings), datetime.now(UTC))
+    if isinstance(reservation, LimitReached):
+        return None
+    usage = Usage(0, 0, settings.model, estimated=True)
+    try:
+        titled = write_title(settings, question.content, answer.content, language=language)
+        usage = titled.usage
+    except Exception as exc:  # the first words stay the title; nothing to show
+        log.info("no title was written: %s", type(exc).__name__)
+        return None
+    finally:
+        ledger.settle(reservation, usage)
+    if titled.title and rename(titled.title, opening_title(question)):
+        return titled.title
+    return None

@@ -69,9 +69,11 @@ else:
     queued = None
 
 
-def draw_chrome() -> None:
+def draw_chrome(*, answering: bool = False) -> None:
     """The sidebar and the page's notices. Nothing here is needed to answer, so a run
-    that answers draws them only once the request is on its way."""
+    that answers draws them only once the request is on its way, and leaves the chat
+    list and the title as the browser shows them (the run after the answer redraws them:
+    every run with many visitors at once costs the same server)."""
     title = render_sidebar(
         configured,
         t,
@@ -81,6 +83,7 @@ def draw_chrome() -> None:
         user=context.visitor.user,
         usage_total=conversation_usage(conversation.messages, t, configured.prices),
         conversation=conversation,
+        list_conversations=not answering,
     )
     if title and conversation.messages:
         with title_area:
@@ -177,7 +180,7 @@ else:
         ledger(context.store).settle(reservation, Usage(0, 0, settings.model, estimated=True))
         conversation.messages.pop()
         refuse(question, UserFacingError(ErrorKind.TOO_MANY_ANSWERS, {"limit": str(started.limit)}))
-    draw_chrome()
+    draw_chrome(answering=True)
     with turn_area:
         render_message(question, t)
     follow(started)

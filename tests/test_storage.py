@@ -460,3 +460,22 @@ def test_thinking_is_kept_apart_from_the_answer_and_exported_folded(store, owner
     markdown = export_markdown(loaded, labels={"user": "You", "assistant": "AI"})
     assert "<details><summary>Thinking (3 s)</summary>\n\nLet me count: 1, 2, 3." in markdown
     assert [m.content for m in to_langchain(loaded.messages)] == ["How many?", "Three."]
+
+
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [
+        ("Ramen near the station", "Ramen near the station 2026-11-25.md"),
+        ("東京のラーメン", "東京のラーメン 2026-11-25.md"),
+        ("../../etc/passwd", "etc passwd 2026-11-25.md"),
+        ('a:b*c?"d"<e>|f\\g\n\th', "a b c d e f g h 2026-11-25.md"),
+        ("...", "conversation 2026-11-25.md"),
+        ("x" * 300, "x" * 80 + " 2026-11-25.md"),
+    ],
+)
+def test_an_export_is_named_after_its_title_and_date(title, name):
+    from datetime import UTC, datetime
+
+    from chat_core.storage import export_name
+
+    assert export_name(title, datetime(2026, 11, 25, 9, tzinfo=UTC), "md") == name

@@ -9,7 +9,7 @@ what the pages show and download.
 from __future__ import annotations
 
 from .engine import sqlite_url
-from .exports import export_json, export_markdown
+from .exports import export_json, export_markdown, export_name
 from .migrations import SCHEMA_VERSION
 from .rows import title_from
 from .store import ConversationStore, ConversationSummary, StoredConversation
@@ -23,6 +23,7 @@ __all__ = [
     "StoredConversation",
     "export_json",
     "export_markdown",
+    "export_name",
     "sqlite_url",
     "title_from",
 ]

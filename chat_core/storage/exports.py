@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
+from datetime import datetime
 from typing import Any
 
 from ..attachments import Attachment, human_size
@@ -10,7 +13,7 @@ from ..messages import ChatMessage, Rating, Status, Thinking
 from .rows import error_json
 from .store import StoredConversation
 
-__all__ = ["export_json", "export_markdown"]
+__all__ = ["export_json", "export_markdown", "export_name"]
 
 
 def _attachment_json(attachment: Attachment) -> dict[str, Any]:
@@ -89,3 +92,16 @@ def export_markdown(conversation: StoredConversation, *, labels: dict[str, str])
             parts.append(f"\n{labels['feedback']}: {thumb}{comment}")
         parts.append("")
     return "\n".join(parts)
+
+
+# What file systems refuse or scripts stumble on in a name; everything else (Japanese
+# included) is kept.
+_UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*\s]+')
+
+
+def export_name(title: str, moment: datetime, extension: str) -> str:
+    """A download's file name: the conversation's title and date, e.g.
+    ``Ramen near the station 2026-11-25.md``; never a path, never hidden."""
+    safe = _UNSAFE_IN_NAME.sub(" ", unicodedata.normalize("NFC", title)).strip(" .")
+    safe = " ".join(safe.split())[:80].rstrip(" .") or "conversation"
+    return f"{safe} {moment:%Y-%m-%d}.{extension}"

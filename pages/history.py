@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from chat_core.storage import ConversationSummary, export_json, export_markdown
+from chat_core.storage import ConversationSummary, export_json, export_markdown, export_name
 from chat_core.text import escape_markdown
 from components import actions
 from components.context import page_context
-from components.dates import local_date
+from components.dates import local_date, visitor_zone
 
 context = page_context()
 t = context.t
@@ -71,6 +71,7 @@ def _open(conversation_id: str) -> None:
 
 
 def _render_item(item: ConversationSummary) -> None:
+    zone = visitor_zone()  # the date in a file's name is the visitor's
     with st.container(border=True, key=f"conversation_{item.id}"):
         st.markdown(f"**{escape_markdown(item.title)}**")  # a title is text, never Markdown
         st.caption(t("history.meta", date=local_date(item.updated_at, t), count=item.message_count))
@@ -86,7 +87,7 @@ def _render_item(item: ConversationSummary) -> None:
                 st.download_button(
                     t(f"history.export_{extension}"),
                     data=_export(item, kind),
-                    file_name=f"{item.id}.{extension}",
+                    file_name=export_name(item.title, item.updated_at.astimezone(zone), extension),
                     mime=mime,
                     key=f"{extension}_{item.id}",
                     icon=":material/download:",

@@ -229,4 +229,3 @@ def test_history_actions_say_when_the_database_fails_and_raise_nothing(
         ], key
     monkeypatch.undo()
     assert [s.title for s in data_store.list(LOCAL_OWNER)] == ["kept safe"]
-

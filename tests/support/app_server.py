@@ -11,6 +11,7 @@ import time
 import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
+from typing import IO
 
 from streamlit.testing.v1 import AppTest
 
@@ -140,12 +141,17 @@ class StreamlitProcess:
         return self.log_path.read_text(errors="replace")
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self._log.close()
+        stop_process(self.process, self._log)
+
+
+def stop_process(process: subprocess.Popen, log: IO[bytes]) -> None:
+    """Ask a child to end, kill it if it does not within 10 s, close its log."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
 
 
 def scripted_app(model_base_url: str, data: Path) -> StreamlitProcess:

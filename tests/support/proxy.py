@@ -17,7 +17,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.support.app_server import ROOT, free_port
+from tests.support.app_server import ROOT, free_port, stop_process
 
 __all__ = ["SHIPPED_CONFIG", "HAProxy"]
 
@@ -84,9 +84,4 @@ class HAProxy:
         ]
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self._log.close()
+        stop_process(self.process, self._log)

@@ -10,6 +10,7 @@ import streamlit as st
 from chat_core.warmup import warm_up
 from components.auth import auth_configured
 from components.context import build_page_context, serving
+from components.styles import apply_styles
 
 PAGES_DIR = Path(__file__).parent / "pages"
 
@@ -32,6 +33,7 @@ def main() -> None:
     _start_warm_up(context.configured.base_url, context.configured.request_timeout)
     t = context.t
     st.set_page_config(page_title=t("app.title"), page_icon="💬", layout="centered")
+    apply_styles()
     if auth_configured() and not context.visitor.allowed:
         # Nobody reaches the chat without signing in, and only allowed users after it.
         pages = [st.Page(PAGES_DIR / "sign_in.py", title=t("nav.sign_in"), icon="🔑")]

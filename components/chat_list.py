@@ -26,24 +26,6 @@ LISTED = 20
 _TITLE_SHOWN = 42
 _ACTION = "chat_list_action"  # ("rename" | "delete", conversation id) while a dialog is open
 CHAT_PAGE = "pages/chat.py"
-# Every row links to the chat page, which Streamlit marks as the page shown: only the
-# conversation on the page is highlighted, titles stay on one line, rows sit close.
-_STYLE = """<style>
-.st-key-chat_list { gap: 0.125rem; }
-[class*="st-key-chat_row_"] a[data-testid="stPageLink-NavLink"] p {
-  font-weight: 400; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
-}
-[class*="st-key-chat_row_other_"] a[data-testid="stPageLink-NavLink"] {
-  background-color: transparent;
-}
-[class*="st-key-chat_row_other_"] a[data-testid="stPageLink-NavLink"]:hover {
-  background-color: rgba(151, 166, 195, 0.15);
-}
-[class*="st-key-chat_row_current_"] a[data-testid="stPageLink-NavLink"] p { font-weight: 600; }
-[class*="st-key-chat_row_"] [data-testid="stPopoverButton"] div[aria-hidden="true"] {
-  display: none;
-}
-</style>"""
 HISTORY_PAGE = "pages/history.py"
 
 
@@ -58,7 +40,6 @@ def render_chat_list(
         return None
     zone = visitor_zone()
     today = datetime.now(zone).date()
-    st.html(_STYLE)
     with st.container(key="chat_list", gap=None):
         for group, items in group_by_day(listed, today=today, zone=zone):
             st.caption(t(f"chat_list.{group}"))

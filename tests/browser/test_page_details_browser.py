@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.browser import ChatPage
 from tests.support.scripted_server import Reply
 
 pytestmark = pytest.mark.browser
@@ -66,3 +67,33 @@ def test_the_bubble_says_when_the_server_is_retried(open_chat, model_server, art
     chat.page.screenshot(path=artifacts / "retrying.png", full_page=True)
     chat.wait_for_answer("answered after a retry", count=2)
     assert notice.count() == 0
+
+
+@pytest.mark.parametrize("locale", ["en-US", "ja-JP"])
+def test_a_code_blocks_copy_button_shows_without_hover_on_a_touch_screen(
+    browser, streamlit_server, model_server, locale, artifacts
+):
+    model_server.queue(Reply.text("Here:\n\n```python\nprint('こんにちは')\n```\n"))
+    phone = browser.new_context(
+        locale=locale, is_mobile=True, has_touch=True, viewport={"width": 390, "height": 800}
+    )
+    try:
+        chat = ChatPage(phone.new_page()).open(streamlit_server.url)
+        chat.send("code please")
+        chat.wait_for_answer("print('こんにちは')", count=2)
+        copy = chat.page.locator('[data-testid="stCode"] button').first
+        copy.wait_for(state="visible")  # no hover on a phone: it must be there to tap
+        chat.page.screenshot(path=artifacts / f"code-copy-touch-{locale}.png")
+    finally:
+        phone.close()
+    desk = browser.new_context(locale=locale, viewport={"width": 1100, "height": 800})
+    try:
+        model_server.queue(Reply.text("```python\nx = 1\n```\n"))
+        chat = ChatPage(desk.new_page()).open(streamlit_server.url)
+        chat.send("more code")
+        chat.wait_for_answer("x = 1", count=2)
+        assert not chat.page.locator('[data-testid="stCode"] button').first.is_visible()
+        chat.page.locator('[data-testid="stCode"]').first.hover()  # with a mouse: on hover
+        chat.page.locator('[data-testid="stCode"] button').first.wait_for(state="visible")
+    finally:
+        desk.close()

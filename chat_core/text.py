@@ -15,6 +15,7 @@ __all__ = [
     "display_question",
     "escape_markdown",
     "one_line",
+    "shorten",
     "without_invisible",
 ]
 
@@ -39,6 +40,11 @@ def without_invisible(text: str) -> str:
 def one_line(text: str) -> str:
     """``text`` on one line: white space folded, invisible characters dropped."""
     return " ".join(without_invisible(" ".join(text.split())).split())
+
+
+def shorten(text: str, length: int) -> str:
+    """``text`` cut to at most ``length`` characters, an ellipsis saying so."""
+    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 def clean_user_text(raw: str) -> str:

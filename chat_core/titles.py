@@ -19,7 +19,7 @@ from .limits import LimitReached, Limits, Request, UsageLedger
 from .llm import is_reasoning_model, make_chat_model
 from .messages import ChatMessage
 from .settings import Settings
-from .text import one_line
+from .text import one_line, shorten
 from .tokens import Usage, estimate_tokens, usage_from
 
 __all__ = [
@@ -77,7 +77,7 @@ def clean_title(text: str) -> str | None:
     line = line.removeprefix("Title:").removeprefix("タイトル：").strip(_QUOTES + " ")
     if not line:
         return None
-    return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1] + "…"
+    return shorten(line, TITLE_LENGTH)
 
 
 def write_title(settings: Settings, question: str, answer: str, *, language: str) -> Titled:

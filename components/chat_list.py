@@ -12,7 +12,7 @@ from chat_core.chat_list import group_by_day
 from chat_core.conversation import Conversation
 from chat_core.i18n import Translator
 from chat_core.storage import ConversationSummary
-from chat_core.text import escape_markdown
+from chat_core.text import escape_markdown, shorten
 
 from . import actions
 from .dates import visitor_zone
@@ -44,7 +44,7 @@ def render_chat_list(
         for group, items in group_by_day(listed, today=today, zone=zone):
             st.caption(t(f"chat_list.{group}"))
             for item in items:
-                _row(item, history, conversation, t, current=item.id == conversation.id)
+                _row(item, history, t, current=item.id == conversation.id)
         if len(listed) >= LISTED:
             st.page_link(HISTORY_PAGE, label=t("chat_list.all"), icon=":material/history:")
         _open_dialog(history, conversation, t, listed)
@@ -52,14 +52,12 @@ def render_chat_list(
 
 
 def _shown_title(title: str) -> str:
-    short = title if len(title) <= _TITLE_SHOWN else title[: _TITLE_SHOWN - 1] + "…"
-    return escape_markdown(short)  # a title is text, never Markdown
+    return escape_markdown(shorten(title, _TITLE_SHOWN))  # a title is text, never Markdown
 
 
 def _row(
     item: ConversationSummary,
     history: OwnerHistory,
-    conversation: Conversation,
     t: Translator,
     *,
     current: bool,

@@ -9,7 +9,7 @@ from typing import Any
 from ..attachments import Attachment, AttachmentKind
 from ..errors import ErrorKind, UserFacingError
 from ..messages import ChatMessage, Feedback, Role, Status, Thinking
-from ..text import one_line
+from ..text import one_line, shorten
 from ..tokens import Usage
 
 __all__ = [
@@ -40,7 +40,7 @@ def aware(moment: datetime) -> datetime:
 def title_from(text: str) -> str:
     """A conversation's first title: its first message, on one line, shortened."""
     line = one_line(text)
-    return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1] + "…"
+    return shorten(line, TITLE_LENGTH)
 
 
 def error_json(error: UserFacingError | None) -> dict[str, Any] | None:

@@ -10,6 +10,7 @@ import streamlit as st
 from chat_core.warmup import warm_up
 from components.auth import auth_configured
 from components.context import build_page_context, serving
+from components.share import SHARED_PAGE
 from components.styles import apply_styles
 
 PAGES_DIR = Path(__file__).parent / "pages"
@@ -34,7 +35,8 @@ def main() -> None:
     t = context.t
     st.set_page_config(page_title=t("app.title"), page_icon="💬", layout="centered")
     apply_styles()
-    if auth_configured() and not context.visitor.allowed:
+    signed_out = auth_configured() and not context.visitor.allowed
+    if signed_out:
         # Nobody reaches the chat without signing in, and only allowed users after it.
         pages = [st.Page(PAGES_DIR / "sign_in.py", title=t("nav.sign_in"), icon="🔑")]
     else:
@@ -43,6 +45,18 @@ def main() -> None:
             st.Page(PAGES_DIR / "history.py", title=t("nav.history"), icon="🗂️"),
             st.Page(PAGES_DIR / "usage.py", title=t("nav.usage"), icon="📊"),
         ]
+    settings = context.configured
+    if settings.sharing and not (signed_out and settings.sharing_requires_sign_in):
+        # A shared link opens for anyone who has it, unless the deployer requires sign-in.
+        pages.append(
+            st.Page(
+                PAGES_DIR / "shared.py",
+                title=t("nav.shared"),
+                icon="🔗",
+                url_path=SHARED_PAGE,
+                visibility="hidden",
+            )
+        )
     with serving(context):
         st.navigation(pages).run()
 

@@ -10,17 +10,22 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 
+from .context_budget import IMAGE_TOKENS, fit_start, fit_window, message_tokens, room
 from .llm import make_chat_model
-from .memory import window
+from .memory import window, window_start
 from .messages import ChatMessage, to_langchain
 from .prompts import build_prompt, default_system_prompt
 from .settings import Settings
 from .tokens import Usage, estimate_tokens, usage_from
 
-__all__ = ["ModelReply", "build_messages", "estimate_prompt_tokens", "prompt_inputs", "respond"]
-
-# What an image costs at most in OpenAI's accounting (a 2048 px image in high detail).
-IMAGE_TOKENS = 1_105
+__all__ = [
+    "ModelReply",
+    "build_messages",
+    "estimate_prompt_tokens",
+    "prompt_inputs",
+    "respond",
+    "sent_start",
+]
 
 
 @dataclass(frozen=True)
@@ -39,11 +44,43 @@ def prompt_inputs(
     """The template variables for this turn: system prompt, window, new question."""
     if isinstance(question, str):
         question = ChatMessage.user(question)
+    system_prompt = settings.system_prompt or default_system_prompt(language)
     return {
-        "system_prompt": settings.system_prompt or default_system_prompt(language),
-        "history": to_langchain(window(history, settings.history_window)),
+        "system_prompt": system_prompt,
+        "history": to_langchain(sent_history(history, question, settings, system_prompt)),
         "input": to_langchain([question]),
     }
+
+
+def sent_history(
+    history: Sequence[ChatMessage], question: ChatMessage, settings: Settings, system_prompt: str
+) -> list[ChatMessage]:
+    """The earlier messages sent with ``question``: the last k exchanges, or as many
+    recent ones as fit the model's context (settings.history_fit)."""
+    if not settings.history_fit:
+        return window(history, settings.history_window)
+    budget = room(
+        settings.context_tokens,
+        max_tokens=settings.max_tokens,
+        system_prompt=system_prompt,
+        question=message_tokens(question),
+    )
+    return fit_window(history, budget)
+
+
+def sent_start(history: Sequence[ChatMessage], settings: Settings, *, language: str) -> int:
+    """Where the messages sent with the next question begin in ``history`` (the page
+    draws a divider there); the next question's own size is not known yet."""
+    if not settings.history_fit:
+        return window_start(history, settings.history_window)
+    system_prompt = settings.system_prompt or default_system_prompt(language)
+    budget = room(
+        settings.context_tokens,
+        max_tokens=settings.max_tokens,
+        system_prompt=system_prompt,
+        question=0,
+    )
+    return fit_start(history, budget)
 
 
 def build_messages(

@@ -1,8 +1,9 @@
 """A visitor's conversation and its rules, as plain Python.
 
-The page asks it to add a question, keep an answer, ask the last question again,
-edit it, keep a partial answer or rate an answer; it keeps its messages in order and
-saves each change through a :class:`Saver` when the visitor has a saved history.
+The page asks it to add a question, keep an answer, answer a question again, edit any
+question, switch between versions, keep a partial answer or rate an answer; it keeps
+every version (chat_core.tree) and the branch on screen, and saves each change through
+a :class:`Saver` when the visitor has a saved history.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from .attachments import Attachment
+from .errors import UserFacingError
 from .messages import ChatMessage, Feedback, Rating, Status
 from .settings import Settings
+from .tree import MessageTree, Versions
 
 __all__ = ["COMMENT_LENGTH", "Conversation", "ConversationRecord", "Saver", "opening_title"]
 
@@ -30,22 +34,34 @@ class Saver(Protocol):
 
     def start(self, title: str, settings: Settings) -> str | None: ...
 
-    def put(self, conversation_id: str, position: int, message: ChatMessage) -> bool: ...
+    def put(
+        self, conversation_id: str, number: int, parent: int | None, message: ChatMessage
+    ) -> int | None:
+        """The number it was stored as (another, if another tab took that one), or None."""
 
-    def truncate(self, conversation_id: str, length: int) -> bool: ...
+    def remove(self, conversation_id: str, number: int) -> bool: ...
+
+    def select(self, conversation_id: str, number: int) -> bool: ...
 
     def save_settings(self, conversation_id: str, settings: Settings) -> bool: ...
 
 
 @dataclass
 class ConversationRecord:
-    """What a session keeps of its conversation between runs."""
+    """What a session keeps of its conversation between runs: every version of its
+    messages, and the branch on screen."""
 
-    messages: list[ChatMessage] = field(default_factory=list)
+    tree: MessageTree = field(default_factory=MessageTree)
+    branch: list[int] = field(default_factory=list)  # numbers, first question to last
     id: str | None = None  # in the store; None until saved
     storage_failed: bool = False  # a save failed: the page says so
     # Names the conversation's answer job while it has no id (a history kept in the tab).
     local_key: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    @property
+    def messages(self) -> list[ChatMessage]:
+        """The branch on screen (a new list: changes go through the conversation)."""
+        return [self.tree.message(number) for number in self.branch]
 
 
 class Conversation:
@@ -58,6 +74,15 @@ class Conversation:
     @property
     def messages(self) -> list[ChatMessage]:
         return self.record.messages
+
+    @property
+    def numbers(self) -> list[int]:
+        """The numbers of the messages on screen, in order."""
+        return list(self.record.branch)
+
+    @property
+    def tree(self) -> MessageTree:
+        return self.record.tree
 
     @property
     def id(self) -> str | None:
@@ -75,15 +100,23 @@ class Conversation:
     def last_question(self) -> ChatMessage | None:
         return next((m for m in reversed(self.messages) if m.is_user), None)
 
+    def versions(self, number: int) -> Versions:
+        return self.tree.versions(number)
+
     # Saving ------------------------------------------------------------------------
 
     def _note(self, ok: bool) -> None:
         if not ok:
             self.record.storage_failed = True
 
-    def _save(self, position: int) -> None:
-        if self._saver is not None and self.id is not None:
-            self._note(self._saver.put(self.id, position, self.messages[position]))
+    def _saving(self) -> bool:
+        return self._saver is not None and self.id is not None
+
+    def _save(self, number: int) -> None:
+        if self._saving():
+            tree = self.tree
+            stored = self._saver.put(self.id, number, tree.parent(number), tree.message(number))
+            self._note(stored is not None)
 
     def begin_turn(self, question: ChatMessage, settings: Settings) -> None:
         """Make sure the conversation exists in the store, with this turn's settings.
@@ -96,73 +129,129 @@ class Conversation:
         if self.id is not None:
             self._note(self._saver.save_settings(self.id, settings))
             return
-        first = self.messages[0] if self.messages and self.messages[0].is_user else question
-        title = opening_title(first)
-        self.record.id = self._saver.start(title, settings)
+        messages = self.messages
+        first = messages[0] if messages and messages[0].is_user else question
+        self.record.id = self._saver.start(opening_title(first), settings)
         self._note(self.id is not None)
-        for position in range(len(self.messages)):
-            self._save(position)
+        for number in self.tree:  # parents come before their replies
+            self._save(number)
+        if self.record.branch and self._saving():
+            self._note(self._saver.select(self.id, self.record.branch[-1]))
 
     def add(self, message: ChatMessage) -> None:
-        self.messages.append(message)
-        self._save(len(self.messages) - 1)
+        """A new message at the end of the branch on screen."""
+        branch = self.record.branch
+        number = self.tree.add(message, branch[-1] if branch else None)
+        self.record.branch = self.tree.show(number)
+        self._save(number)
 
-    def receive(self, position: int, answer: ChatMessage) -> None:
-        """The answer a job wrote (and saved) at ``position``, in place of whatever stood
-        there: nothing, or the partial answer a page loaded while it was written."""
-        del self.messages[position:]
-        self.messages.append(answer)
+    def _replace(self, number: int, message: ChatMessage) -> None:
+        self.tree.put(number, message, self.tree.parent(number))
+        self._save(number)
 
-    def awaits(self, position: int) -> bool:
-        """Whether the answer at ``position`` is still to come here: its question is the
-        last message, or is followed only by that answer as saved while being written
-        (what a page loads after a refresh)."""
-        messages = self.messages
-        if position == 0 or len(messages) not in (position, position + 1):
+    def receive(self, number: int, question: int, answer: ChatMessage) -> None:
+        """The answer a job wrote (and saved) as ``number`` to question ``question``, in
+        place of whatever stood there: nothing, or the partial answer a page loaded while
+        it was written. It is on screen from now on."""
+        self.tree.put(number, answer, question)
+        self.record.branch = self.tree.show(number)
+
+    def awaits(self, number: int, question: int | None) -> bool:
+        """Whether the answer ``number`` to ``question`` is still to come here: the branch
+        on screen ends with that question and the number is still to be given (not an
+        answer shown, nor a failed try removed before asking again), or ends with the
+        answer as saved while being written (what a page loads after a refresh)."""
+        branch, tree = self.record.branch, self.tree
+        if not branch or question not in tree or not tree.message(question).is_user:
             return False
-        if not messages[position - 1].is_user:
-            return False
-        return len(messages) == position or messages[position].status is Status.STREAMING
+        if branch[-1] == question:
+            return number >= tree.next_number()
+        return branch[-1] == number and tree.message(number).status is Status.STREAMING
 
-    # Asking again ------------------------------------------------------------------
+    def show_until(self, number: int) -> None:
+        """Show the branch only down to ``number`` (the question an answer is written for)."""
+        self.record.branch = self.tree.path(number)
 
-    def drop_last_turn(self) -> ChatMessage | None:
-        """Remove the last answer (if any) and the question before it; return the question."""
+    def unanswered(self) -> ChatMessage | None:
+        """The question that ends the branch on screen, if it has no answer on it."""
         messages = self.messages
-        if messages and not messages[-1].is_user:
-            messages.pop()
-        question = messages.pop() if messages and messages[-1].is_user else None
-        if self._saver is not None and self.id is not None:
-            self._note(self._saver.truncate(self.id, len(messages)))
+        return messages[-1] if messages and messages[-1].is_user else None
+
+    # Versions ----------------------------------------------------------------------
+
+    def switch(self, number: int, offset: int) -> None:
+        """Show the version ``offset`` places from message ``number`` (the arrows), and below
+        it the branch last shown under it (else its newest replies)."""
+        sibling = self.versions(number).step(offset)
+        if sibling is None:
+            return
+        leaf = self.tree.leaf_under(sibling)
+        self.record.branch = self.tree.show(leaf)
+        if self._saving():
+            self._note(self._saver.select(self.id, leaf))
+
+    def regenerate(self, number: int) -> bool:
+        """Make ready to answer again the question answer ``number`` replies to; the
+        earlier answer stays as a version, unless it is a failed try with nothing in it.
+        False when there is no such question."""
+        if number not in self.tree or self.tree.message(number).is_user:
+            return False
+        question = self.tree.parent(number)
+        if question is None:
+            return False
+        if _empty_failure(self.tree.message(number)) and not self.tree.children(number):
+            self.tree.remove(number)
+            if self._saving():
+                self._note(self._saver.remove(self.id, number))
+        self.record.branch = self.tree.show(question)
+        return True
+
+    def edit(self, number: int, text: str, files: tuple[Attachment, ...]) -> ChatMessage | None:
+        """A new version of question ``number`` with ``text`` and ``files``, at the end
+        of the branch on screen, ready to be answered; the earlier one stays as a
+        version, unless it was never sent (refused). None when there is nothing to send
+        (no text and no file that can be sent)."""
+        if number not in self.tree or not self.tree.message(number).is_user:
+            return None
+        kept = tuple(file for file in files if file.sent)
+        if not text and not kept:
+            return None
+        old, parent = self.tree.message(number), self.tree.parent(number)
+        self.record.branch = self.tree.show(parent)
+        if old.status is Status.FAILED and not self.tree.children(number):
+            self.tree.remove(number)
+            if self._saving():
+                self._note(self._saver.remove(self.id, number))
+        question = ChatMessage.user(text, attachments=kept)
+        self.add(question)
         return question
 
-    def retry_last(self) -> ChatMessage | None:
-        """The last question to ask again (Retry, Regenerate), its turn removed."""
-        question = self.drop_last_turn()
-        return None if question is None else _resend(question.content, question)
-
-    def edit_last(self, text: str) -> ChatMessage | None:
-        """The last question with ``text`` instead, to ask in its place; None when the
-        edit leaves nothing to send (no text and no file that can be sent)."""
-        question = self.last_question()
-        if not text and not (question and any(a.sent for a in question.attachments)):
-            return None
-        return _resend(text, self.drop_last_turn())
+    def refuse(self, error: UserFacingError) -> None:
+        """The question ending the branch was not sent: a new one is marked so in place;
+        one asked again gets a failed answer (its earlier answers stay versions)."""
+        number = self.record.branch[-1]
+        question = self.tree.message(number)
+        if self.tree.children(number):
+            self.add(ChatMessage.assistant("", status=Status.FAILED, error=error))
+        else:
+            self._replace(number, replace(question, status=Status.FAILED, error=error))
 
     def keep_partial_answer(self) -> None:
         """The visitor keeps a failed answer's partial text: the model will see it too."""
-        messages = self.messages
-        if messages and messages[-1].status is Status.FAILED and not messages[-1].is_user:
-            messages[-1] = replace(messages[-1], status=Status.KEPT)
-            self._save(len(messages) - 1)
+        branch = self.record.branch
+        if not branch:
+            return
+        last = self.tree.message(branch[-1])
+        if last.status is Status.FAILED and not last.is_user:
+            self._replace(branch[-1], replace(last, status=Status.KEPT))
 
     # Feedback ----------------------------------------------------------------------
 
     def _change(self, message_id: str, change: Callable[[ChatMessage], ChatMessage]) -> None:
-        for position, message in enumerate(self.messages):
+        for number in self.record.branch:
+            message = self.tree.message(number)
             if message.id == message_id:
-                self.messages[position] = change(message)
-                self._save(position)
+                self._replace(number, change(message))
                 return
 
     def rate(self, message_id: str, rating: Rating | None) -> None:
@@ -183,20 +272,22 @@ class Conversation:
 
     # Resuming ----------------------------------------------------------------------
 
-    def resume(self, conversation_id: str, messages: list[ChatMessage]) -> None:
-        """Continue a stored conversation in place of this one."""
-        self.record.messages = list(messages)
+    def resume(self, conversation_id: str, tree: MessageTree, current: int | None) -> None:
+        """Continue a stored conversation in place of this one, on the branch ending
+        with ``current``."""
+        self.record.tree = tree
+        self.record.branch = tree.show(current)
         self.record.id = conversation_id
         self.record.storage_failed = False
 
     def restart(self) -> None:
         """A new, empty conversation (New chat)."""
-        self.record.messages = []
+        self.record.tree = MessageTree()
+        self.record.branch = []
         self.record.id = None
         self.record.local_key = uuid.uuid4().hex
 
 
-def _resend(text: str, question: ChatMessage | None) -> ChatMessage:
-    """``text`` as a new question, with the files of ``question`` that could be sent."""
-    files = [a for a in question.attachments if a.sent] if question else []
-    return ChatMessage.user(text, attachments=files)
+def _empty_failure(message: ChatMessage) -> bool:
+    """A failed try that shows nothing but its error: not worth keeping as a version."""
+    return message.status is Status.FAILED and not message.content and message.thinking is None

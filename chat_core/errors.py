@@ -17,6 +17,7 @@ class ErrorKind(enum.StrEnum):
     PERMISSION = "permission"
     MODEL_NOT_FOUND = "model_not_found"
     CONTEXT_TOO_LONG = "context_too_long"
+    DOES_NOT_FIT = "does_not_fit"  # refused before sending: over the model's context alone
     RATE_LIMIT = "rate_limit"
     SERVER = "server"
     UNREACHABLE = "unreachable"
@@ -40,6 +41,8 @@ class ErrorKind(enum.StrEnum):
     FILE_TOO_LONG = "file_too_long"  # more text than the message's budget
     FILE_MISMATCH = "file_mismatch"  # not what its extension says
     FILE_UNREADABLE = "file_unreadable"  # damaged
+    FILE_NOT_IMPORTED = "file_not_imported"  # an image whose bytes no export carries
+    FILE_NOT_SHARED = "file_not_shared"  # left out of a shared link by its owner
     FILE_ENCRYPTED = "file_encrypted"  # a PDF behind a password
     FILE_NO_TEXT = "file_no_text"  # a PDF of scanned pages
     FILE_TOO_MANY_PIXELS = "file_too_many_pixels"  # an image too large to decode safely

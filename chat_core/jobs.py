@@ -86,7 +86,8 @@ class AnswerJob:
     key: str
     owner: str
     started_at: float
-    position: int = 0  # the answer's place in its conversation
+    number: int = 0  # the answer's number in its conversation
+    question: int | None = None  # the number of the question it answers
     # (status, attempt, attempts allowed) while the server is being retried
     retry: tuple[int, int, int] | None = None
     clock: Callable[[], float] = time.monotonic
@@ -215,7 +216,13 @@ class JobRegistry:
         self._streaming = 0
 
     def start(
-        self, key: str, owner: str, run: Callable[[AnswerJob], ChatMessage], *, position: int = 0
+        self,
+        key: str,
+        owner: str,
+        run: Callable[[AnswerJob], ChatMessage],
+        *,
+        number: int = 0,
+        question: int | None = None,
     ) -> AnswerJob | JobRefused:
         """Start the answer for conversation ``key``, unless a limit says no."""
         with self._lock:
@@ -229,7 +236,12 @@ class JobRegistry:
             if previous is not None and previous.running:
                 return JobRefused("owner", self._per_owner)  # one answer per conversation
             job = AnswerJob(
-                key=key, owner=owner, started_at=self._clock(), position=position, clock=self._clock
+                key=key,
+                owner=owner,
+                started_at=self._clock(),
+                number=number,
+                question=question,
+                clock=self._clock,
             )
             self._jobs[key] = job
             self._streaming += 1

@@ -8,7 +8,7 @@ import openai
 
 from .llm import PLACEHOLDER_API_KEY
 
-__all__ = ["LOCAL_SERVER_URLS", "find_local_server", "list_models"]
+__all__ = ["LOCAL_SERVER_URLS", "context_length", "find_local_server", "list_models"]
 
 # The usual addresses of OpenAI-compatible servers people run on their own machine.
 LOCAL_SERVER_URLS = (
@@ -40,6 +40,34 @@ def list_models(
         return None
     finally:
         client.close()
+
+
+# Where servers state a model's context length in GET /models: vLLM, LM Studio,
+# OpenRouter and Groq (OpenAI and Ollama state none).
+_CONTEXT_FIELDS = ("max_model_len", "context_length", "max_context_length", "context_window")
+
+
+def context_length(
+    base_url: str | None, model: str, *, api_key: str | None = None, timeout: float = 0.5
+) -> int | None:
+    """The context length (tokens) the server reports for ``model``, or None."""
+    client = openai.OpenAI(
+        base_url=base_url,
+        api_key=api_key or PLACEHOLDER_API_KEY,
+        timeout=timeout,
+        max_retries=0,
+    )
+    try:
+        for listed in client.models.list():
+            if listed.id == model:
+                extra = listed.model_extra or {}
+                found = (extra.get(name) for name in _CONTEXT_FIELDS)
+                return next((v for v in found if isinstance(v, int) and v > 0), None)
+    except openai.OpenAIError as exc:
+        log.debug("no context length from %s: %s", base_url, type(exc).__name__)
+    finally:
+        client.close()
+    return None
 
 
 def find_local_server(urls: tuple[str, ...] | None = None) -> tuple[str, list[str]] | None:

@@ -45,6 +45,8 @@ class Settings:
     temperature: float = 0.0
     max_tokens: int = 512
     history_window: int = 3
+    history_fit: bool = False  # send as many recent exchanges as fit the context instead
+    context_tokens: int = 8_192  # the model's context when its server does not report it
     system_prompt: str | None = None  # None: the shipped prompt for the language
     language: str | None = None  # "ja" / "en"; None: follow the browser
     request_timeout: float = 60.0
@@ -56,6 +58,8 @@ class Settings:
     data_dir: str | None = None  # None: ./data beside the app
     local_owner: bool = True  # visitors on this machine (loopback) keep their history
     auto_titles: bool = True  # the model names a conversation after its first answer
+    sharing: bool = False  # owners may make read-only snapshot links of a conversation
+    sharing_requires_sign_in: bool = False  # only signed-in, allowed users open them
     messages_per_minute: int = 0  # per user; 0: no limit
     tokens_per_day: int = 0  # per user; 0: no limit
     tokens_per_day_total: int = 0  # everyone together; 0: no limit
@@ -93,6 +97,8 @@ ENV_NAMES: dict[str, str] = {
     "CHAT_TEMPERATURE": "temperature",
     "CHAT_MAX_TOKENS": "max_tokens",
     "CHAT_HISTORY_WINDOW": "history_window",
+    "CHAT_HISTORY_FIT": "history_fit",
+    "CHAT_CONTEXT_TOKENS": "context_tokens",
     "CHAT_SYSTEM_PROMPT": "system_prompt",
     "CHAT_LANGUAGE": "language",
     "OPENAI_TIMEOUT": "request_timeout",
@@ -104,6 +110,8 @@ ENV_NAMES: dict[str, str] = {
     "CHAT_DATA_DIR": "data_dir",
     "CHAT_LOCAL_OWNER": "local_owner",
     "CHAT_AUTO_TITLES": "auto_titles",
+    "CHAT_SHARING": "sharing",
+    "CHAT_SHARING_REQUIRES_SIGN_IN": "sharing_requires_sign_in",
     "CHAT_MESSAGES_PER_MINUTE": "messages_per_minute",
     "CHAT_TOKENS_PER_DAY": "tokens_per_day",
     "CHAT_TOKENS_PER_DAY_TOTAL": "tokens_per_day_total",
@@ -124,6 +132,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "temperature": (0.0, 2.0),
     "max_tokens": (1, 32_768),
     "history_window": (0, 50),
+    "context_tokens": (1_024, 10_000_000),
     "request_timeout": (1.0, 600.0),
     "max_retries": (0, 10),
     "max_input_chars": (100, 1_000_000),
@@ -243,6 +252,8 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "temperature": _parse_number(float),
     "max_tokens": _parse_number(int),
     "history_window": _parse_number(int),
+    "context_tokens": _parse_number(int),
+    "history_fit": _parse_bool,
     "request_timeout": _parse_number(float),
     "max_retries": _parse_number(int),
     "max_input_chars": _parse_number(int),
@@ -262,6 +273,8 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "require_key": _parse_bool,
     "local_owner": _parse_bool,
     "auto_titles": _parse_bool,
+    "sharing": _parse_bool,
+    "sharing_requires_sign_in": _parse_bool,
     "language": _parse_language,
     "reasoning_effort": _parse_effort,
     "base_url": _parse_base_url,
@@ -278,7 +291,7 @@ def _expected(field_name: str) -> str:
         return "an http:// or https:// URL"
     if field_name == "prices":
         return 'JSON like {"model": [input, output]}'
-    if field_name in ("require_key", "local_owner", "auto_titles"):
+    if _PARSERS.get(field_name) is _parse_bool:
         return "true or false"
     if field_name == "reasoning_effort":
         return ", ".join(REASONING_EFFORTS)
@@ -323,6 +336,7 @@ VISITOR_CHOICES = frozenset(
         "temperature",
         "max_tokens",
         "history_window",
+        "history_fit",
         "system_prompt",
         "language",
         "reasoning_effort",
@@ -362,7 +376,14 @@ def with_overrides(settings: Settings, overrides: Mapping[str, Any]) -> Settings
 
 
 # What a conversation remembers of the settings it was held with (never the key).
-STORED_SETTINGS = ("model", "temperature", "max_tokens", "history_window", "system_prompt")
+STORED_SETTINGS = (
+    "model",
+    "temperature",
+    "max_tokens",
+    "history_window",
+    "history_fit",
+    "system_prompt",
+)
 
 
 def stored_settings(settings: Settings) -> dict[str, Any]:

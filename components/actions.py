@@ -17,22 +17,23 @@ __all__ = [
     "new_chat",
     "open_conversation",
     "rate_answer",
+    "regenerate",
     "resend_edited",
-    "retry_last",
     "start_edit",
+    "switch_version",
 ]
 
 
-def retry_last(conversation: Conversation) -> None:
-    """Ask the last question again (Retry, Regenerate); the next run streams the answer."""
-    question = conversation.retry_last()
-    if question is not None:
-        state.queue_question(question)
+def regenerate(conversation: Conversation, number: int) -> None:
+    """Answer again the question answer ``number`` replies to (Retry, Regenerate); the
+    earlier answer stays as a version. The next run streams the new one."""
+    state.cancel_edit()
+    if conversation.regenerate(number):
+        state.ask_again()
 
 
-def start_edit(conversation: Conversation) -> None:
-    question = conversation.last_question()
-    state.start_edit(question.content if question else "")
+def start_edit(conversation: Conversation, number: int) -> None:
+    state.start_edit(number, conversation.tree.message(number).content)
 
 
 def cancel_edit(_: Conversation | None = None) -> None:
@@ -40,12 +41,27 @@ def cancel_edit(_: Conversation | None = None) -> None:
 
 
 def resend_edited(conversation: Conversation) -> None:
-    """Replace the last question with the edited text and ask it instead."""
-    text = clean_user_text(state.widget_value(state.EDIT_BOX, ""))
+    """Ask the edited question as a new version of the one in the edit box, with the
+    files the visitor kept."""
+    number = state.editing()
     state.cancel_edit()
-    question = conversation.edit_last(text)
-    if question is not None:
-        state.queue_question(question)
+    if number is None or number not in conversation.tree:
+        return
+    text = clean_user_text(state.widget_value(state.EDIT_BOX, ""))
+    files = conversation.tree.message(number).attachments
+    kept = tuple(
+        file
+        for index, file in enumerate(files)
+        if state.widget_value(state.keep_file_key(index), True)
+    )
+    if conversation.edit(number, text, kept) is not None:
+        state.ask_again()
+
+
+def switch_version(conversation: Conversation, number: int, offset: int) -> None:
+    """Show the previous (-1) or next (+1) version of message ``number``."""
+    state.cancel_edit()
+    conversation.switch(number, offset)
 
 
 def keep_partial_answer(conversation: Conversation) -> None:
@@ -75,7 +91,7 @@ def new_chat(conversation: Conversation) -> None:
 
 def open_conversation(conversation: Conversation, stored: StoredConversation) -> None:
     """Continue a stored conversation: its messages, and the settings it was held with."""
-    conversation.resume(stored.id, stored.messages)
+    conversation.resume(stored.id, *stored.versions())
     state.forget_view()
     for name, value in stored.settings.items():
         state.choose(name, value)

@@ -61,7 +61,7 @@ def wait_for_other_process(context: PageContext, conversation: Conversation) -> 
             return
         last, shown = stored.messages[-1], conversation.messages[-1]
         if last.status is not Status.STREAMING or last.content != shown.content:
-            conversation.resume(stored.id, stored.messages)  # done, or further along
+            conversation.resume(stored.id, *stored.versions())  # done, or further along
             st.rerun(scope="app")
 
     poll()

@@ -51,18 +51,22 @@ def start_answer(
     itself: the page that started it may be gone by then. After a conversation's first
     answer, the model writes its title in the background.
     """
-    position = len(conversation.messages)
+    number, question = conversation.tree.next_number(), conversation.numbers[-1]
     history, conversation_id = context.history, conversation.id
     usage_ledger = ledger(context.store)
+    first_answer = len(conversation.numbers) == 1
+    stored_as = number  # another, if another tab took that number meanwhile
 
     def save(answer: ChatMessage) -> None:
+        nonlocal stored_as
         if history is not None and conversation_id is not None:
-            history.put(conversation_id, position, answer)
+            stored = history.put(conversation_id, stored_as, question, answer)
+            stored_as = stored_as if stored is None else stored
 
     def done(answer: ChatMessage) -> None:
         save(answer)
         usage_ledger.settle(reservation, spent(reservation.request, answer))
-        if position == 1 and answer.status is Status.COMPLETE and history and conversation_id:
+        if first_answer and answer.status is Status.COMPLETE and history and conversation_id:
             threading.Thread(target=name, args=(answer,), name="title", daemon=True).start()
 
     def name(answer: ChatMessage) -> None:
@@ -81,5 +85,6 @@ def start_answer(
         conversation.key,
         job_owner(context),
         lambda job: write_answer(job, request, checkpoint=save, done=done),
-        position=position,
+        number=number,
+        question=question,
     )

@@ -17,6 +17,7 @@ from chat_core.text import escape_markdown, shorten
 from . import actions
 from .dates import visitor_zone
 from .persistence import OwnerHistory
+from .share import forget_made_link, share_form
 
 __all__ = ["render_chat_list"]
 
@@ -24,13 +25,17 @@ __all__ = ["render_chat_list"]
 # run draws the list, so it stays short.
 LISTED = 20
 _TITLE_SHOWN = 42
-_ACTION = "chat_list_action"  # ("rename" | "delete", conversation id) while a dialog is open
+_ACTION = "chat_list_action"  # ("rename" | "share" | "delete", conversation id): a dialog
 CHAT_PAGE = "pages/chat.py"
 HISTORY_PAGE = "pages/history.py"
 
 
 def render_chat_list(
-    history: OwnerHistory | None, conversation: Conversation, t: Translator
+    history: OwnerHistory | None,
+    conversation: Conversation,
+    t: Translator,
+    *,
+    sharing: bool = False,
 ) -> str | None:
     """Draw the list; return the current conversation's title, if it is listed."""
     if history is None:
@@ -44,7 +49,7 @@ def render_chat_list(
         for group, items in group_by_day(listed, today=today, zone=zone):
             st.caption(t(f"chat_list.{group}"))
             for item in items:
-                _row(item, history, t, current=item.id == conversation.id)
+                _row(item, history, t, current=item.id == conversation.id, sharing=sharing)
         if len(listed) >= LISTED:
             st.page_link(HISTORY_PAGE, label=t("chat_list.all"), icon=":material/history:")
         _open_dialog(history, conversation, t, listed)
@@ -61,6 +66,7 @@ def _row(
     t: Translator,
     *,
     current: bool,
+    sharing: bool,
 ) -> None:
     key = f"chat_row_{'current' if current else 'other'}_{item.id}"
     with st.container(horizontal=True, vertical_alignment="center", gap=None, key=key):
@@ -80,10 +86,12 @@ def _row(
             on_change="rerun",
         )
         if menu.open:  # its buttons are drawn only while it is open: every run draws the list
-            _menu(menu, item, history, t)
+            _menu(menu, item, history, t, sharing=sharing)
 
 
-def _menu(menu, item: ConversationSummary, history: OwnerHistory, t: Translator) -> None:
+def _menu(
+    menu, item: ConversationSummary, history: OwnerHistory, t: Translator, *, sharing: bool
+) -> None:
     with menu:
         st.button(
             t("chat_list.unpin" if item.pinned else "chat_list.pin"),
@@ -93,7 +101,10 @@ def _menu(menu, item: ConversationSummary, history: OwnerHistory, t: Translator)
             args=(history, item.id, not item.pinned, t),
             type="tertiary",
         )
-        for action, icon in (("rename", ":material/edit:"), ("delete", ":material/delete:")):
+        actions_offered = [("rename", ":material/edit:"), ("delete", ":material/delete:")]
+        if sharing:
+            actions_offered.insert(0, ("share", ":material/share:"))
+        for action, icon in actions_offered:
             st.button(
                 t(f"history.{action}"),
                 key=f"{action}_{item.id}",
@@ -125,6 +136,7 @@ def _ask(action: str, conversation_id: str) -> None:
 
 def _close() -> None:
     st.session_state.pop(_ACTION, None)
+    forget_made_link()
 
 
 def _open_dialog(
@@ -141,6 +153,8 @@ def _open_dialog(
         return
     if action == "rename":
         st.dialog(t("history.rename"), on_dismiss=_close)(_rename_form)(history, item, t)
+    elif action == "share":
+        st.dialog(t("share.title"), on_dismiss=_close)(share_form)(history, item.id, t)
     elif action == "delete":
         st.dialog(t("history.delete"), on_dismiss=_close)(_delete_form)(
             history, conversation, item, t

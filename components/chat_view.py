@@ -1,4 +1,4 @@
-"""Chat bubbles: the history as stored, with actions on the last turn, and usage captions."""
+"""Chat bubbles: the branch on screen, with each message's actions, and usage captions."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import streamlit as st
 from chat_core.conversation import Conversation
 from chat_core.errors import ErrorKind
 from chat_core.i18n import Translator
-from chat_core.memory import window_start
 from chat_core.messages import ChatMessage, Status
 from chat_core.text import display_markdown, display_question
 from chat_core.tokens import Usage, cost
@@ -69,15 +68,20 @@ def _render_ending(message: ChatMessage, t: Translator) -> None:
         st.error(t.explain(message.error), icon=":material/error:")
 
 
-def _render_editor(question: ChatMessage, conversation: Conversation, t: Translator) -> None:
-    """The last question in an edit box; a form, so that Ctrl+Enter (⌘+Enter) sends it,
-    as the box's own hint says."""
-    with st.chat_message("user"), st.form("edit_form", border=False):
+def _render_editor(
+    number: int, question: ChatMessage, conversation: Conversation, t: Translator
+) -> None:
+    """A question in an edit box: a form, so that Ctrl+Enter (Cmd+Enter) sends it, as
+    the box's own hint says; Escape cancels. Each file can be kept or left out."""
+    with st.chat_message("user"), st.form(f"question_editor_{number}", border=False):
         st.text_area(t("chat.edit_label"), key=state.EDIT_BOX, label_visibility="collapsed")
-        kept = [a for a in question.attachments if a.sent]
-        if kept:
-            render_attachments(kept, t)
-            st.caption(t("chat.edit_keeps_files"))
+        for index, file in enumerate(question.attachments):
+            if file.sent:
+                st.checkbox(
+                    t("chat.edit_keep_file", name=file.name),
+                    value=True,
+                    key=state.keep_file_key(index),
+                )
         with st.container(horizontal=True, gap="small"):
             st.form_submit_button(
                 t("chat.send_edit"),
@@ -85,7 +89,10 @@ def _render_editor(question: ChatMessage, conversation: Conversation, t: Transla
                 on_click=actions.resend_edited,
                 args=(conversation,),
             )
-            st.form_submit_button(t("chat.cancel_edit"), on_click=actions.cancel_edit)
+            st.form_submit_button(
+                t("chat.cancel_edit"), on_click=actions.cancel_edit, shortcut="Esc"
+            )
+        st.caption(t("chat.edit_makes_version"))
 
 
 def _render_thinking(message: ChatMessage, t: Translator) -> None:
@@ -131,16 +138,17 @@ def render_history(
     t: Translator,
     *,
     prices: Mapping[str, tuple[float, float]],
-    window: int | None = None,
+    sent_from: int = 0,
+    divider: tuple[str, str] = ("", ""),
+    live: bool = True,
 ) -> None:
-    """Draw the conversation, each message with its actions, and where the model's window
-    of ``window`` exchanges begins (the messages above it are not sent with the next one).
-
-    Only runs with no answer streaming draw the history, so the actions are live.
-    """
-    history = conversation.messages
-    sent_from = window_start(history, window) if window is not None else 0
+    """Draw the branch on screen, each message with its actions, and the ``divider``
+    (text, help) where the messages sent with the next one begin, ``sent_from``.
+    ``live`` False: an answer is being written below, so nothing that would change the
+    branch is offered."""
+    history, numbers = conversation.messages, conversation.numbers
     last_question = max((i for i, m in enumerate(history) if m.is_user), default=None)
+    editing = state.editing() if live else None
     first = state.first_visible(len(history))
     if first:
         st.button(
@@ -151,31 +159,29 @@ def render_history(
             on_click=state.show_earlier,
         )
     for index in range(first, len(history)):
-        message = history[index]
+        message, number = history[index], numbers[index]
         if index == sent_from and index > 0:
-            _window_divider(t, window)
-        if index == last_question and state.editing():
-            _render_editor(message, conversation, t)
+            _window_divider(*divider)
+        if number == editing and message.is_user:
+            _render_editor(number, message, conversation, t)
             continue
         buttons = partial(
             message_actions,
             message,
+            number,
             conversation,
             t,
             last_question=index == last_question,
             last_answer=index == len(history) - 1 and not message.is_user,
+            live=live,
         )
         render_message(message, t, buttons=buttons, prices=prices)
     if history and sent_from == len(history):
-        _window_divider(t, window)
+        _window_divider(*divider)
 
 
-def _window_divider(t: Translator, window: int) -> None:
+def _window_divider(text: str, explained: str) -> None:
     """A thin line where the model stops seeing the conversation, and why."""
     with st.container(key="window_divider", gap=None):
         st.divider()
-        st.caption(
-            t("chat.window_divider", count=window),
-            help=t("chat.window_divider_help"),
-            text_alignment="center",
-        )
+        st.caption(text, help=explained, text_alignment="center")

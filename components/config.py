@@ -11,6 +11,7 @@ from typing import Any
 import streamlit as st
 
 from chat_core.i18n import language_for_locale
+from chat_core.local_server import context_length
 from chat_core.settings import (
     SettingProblem,
     Settings,
@@ -51,9 +52,21 @@ def configured_settings() -> tuple[Settings, tuple[SettingProblem, ...]]:
     return settings, problems
 
 
+@st.cache_data(ttl=300, show_spinner=False)
+def _reported_context(base_url: str, model: str, _api_key: str | None) -> int | None:
+    """The model's context length as its server reports it (cached: it rarely changes)."""
+    return context_length(base_url, model, api_key=_api_key, timeout=1.0)
+
+
 def session_settings(configured: Settings) -> Settings:
-    """The configured settings with this visitor's sidebar choices applied."""
-    return with_overrides(configured, state.overrides())
+    """The configured settings with this visitor's sidebar choices applied; sending "as
+    much as fits" uses the context length the model's server reports, where it does."""
+    settings = with_overrides(configured, state.overrides())
+    if settings.history_fit and settings.base_url:
+        reported = _reported_context(settings.base_url, settings.model, settings.api_key)
+        if reported:
+            settings = replace(settings, context_tokens=reported)
+    return settings
 
 
 def session_language(configured: Settings) -> str:

@@ -1,5 +1,6 @@
-"""The row under a message: copy on every message, thumbs on every answer, and the
-last turn's Retry / Regenerate / Keep / Edit."""
+"""The row under a message: its versions (< 2 / 3 >), copy, thumbs on every answer,
+Regenerate on every answer and Edit on every question (labelled on the last turn,
+icons above it), and Keep on a failed last answer."""
 
 from __future__ import annotations
 
@@ -48,64 +49,96 @@ def _action(
     *,
     key: str,
     icon: str,
-    on_click: Callable[[Conversation], None],
-    conversation: Conversation,
+    on_click: Callable[..., None],
+    args: tuple,
+    quiet: bool = False,
 ) -> None:
-    """One of the last turn's actions: a quiet button that changes the conversation."""
+    """A quiet button that changes the conversation; ``quiet``: its icon only, the label
+    as its tooltip and its name for screen readers (styles.py hides the words), on earlier
+    messages, where a row of words would crowd the page."""
     st.button(
         label,
         key=key,
         icon=f":material/{icon}:",
         type="tertiary",
+        help=label if quiet else None,
         on_click=on_click,
-        args=(conversation,),
+        args=args,
     )
 
 
-def _retry_buttons(message: ChatMessage, conversation: Conversation, t: Translator) -> None:
+def _versions(number: int, conversation: Conversation, t: Translator) -> None:
+    """``< 2 / 3 >``: the message's versions, one click from each other."""
+    versions = conversation.versions(number)
+    if versions.count < 2:
+        return
+    with st.container(horizontal=True, gap=None, width="content", vertical_alignment="center"):
+        for offset, key, icon, label in (
+            (-1, "older", "chevron_left", t("chat.previous_version")),
+            (1, "newer", "chevron_right", t("chat.next_version")),
+        ):
+            if offset == 1:
+                st.caption(f"{versions.index + 1} / {versions.count}")
+            st.button(
+                label,  # shown as the tooltip only (styles.py)
+                key=f"{key}_{number}",
+                icon=f":material/{icon}:",
+                type="tertiary",
+                help=label,
+                disabled=versions.step(offset) is None,
+                on_click=actions.switch_version,
+                args=(conversation, number, offset),
+            )
+
+
+def _answer_buttons(
+    message: ChatMessage, number: int, conversation: Conversation, t: Translator, *, last: bool
+) -> None:
     failed = message.status is Status.FAILED
     label = t("chat.retry") if failed else t("chat.regenerate")
-    _action(
-        label,
-        key="retry_last",
-        icon="refresh",
-        on_click=actions.retry_last,
-        conversation=conversation,
-    )
-    if failed and message.content:
+    key = "retry_last" if last else f"regenerate_{number}"
+    args = (conversation, number)
+    _action(label, key=key, icon="refresh", on_click=actions.regenerate, args=args, quiet=not last)
+    if last and failed and message.content:
         _action(
             t("chat.keep"),
             key="keep_partial",
             icon="bookmark",
             on_click=actions.keep_partial_answer,
-            conversation=conversation,
+            args=(conversation,),
         )
 
 
 def message_actions(
     message: ChatMessage,
+    number: int,
     conversation: Conversation,
     t: Translator,
     *,
     last_question: bool,
     last_answer: bool,
+    live: bool = True,
 ) -> None:
-    """The actions of one message of the history (none while an answer streams)."""
+    """The actions of one message of the history. ``live`` False (an answer is being
+    written): copy and thumbs only, nothing that changes the branch."""
     answer = not message.is_user
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        if live:
+            _versions(number, conversation, t)
         if message.content:
             copy_button(message.content, message_id=message.id, t=t)
         if answer and message.content:
             _feedback(message, conversation)
-        if answer and last_answer:
-            _retry_buttons(message, conversation, t)
-        if last_question:
+        if live and answer:
+            _answer_buttons(message, number, conversation, t, last=last_answer)
+        if live and not answer:
             _action(
                 t("chat.edit"),
-                key="edit_last",
+                key="edit_last" if last_question else f"edit_{number}",
                 icon="edit",
                 on_click=actions.start_edit,
-                conversation=conversation,
+                args=(conversation, number),
+                quiet=not last_question,
             )
     if answer and message.feedback is not None and message.feedback.rating is Rating.DOWN:
         _comment_box(message, conversation, t)

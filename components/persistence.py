@@ -13,9 +13,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from chat_core.answering import CHECKPOINT_EVERY
 from chat_core.messages import ChatMessage
+from chat_core.presets import Preset
 from chat_core.redact import redact
 from chat_core.settings import Settings, stored_settings
-from chat_core.storage import ConversationStore, ConversationSummary, StoredConversation
+from chat_core.sharing import new_token, snapshot
+from chat_core.storage import ConversationStore, ConversationSummary, StoredConversation, shares
+from chat_core.storage.import_files import ImportedConversation
 
 __all__ = [
     "STORAGE_ERRORS",
@@ -84,13 +87,23 @@ class OwnerHistory:
             lambda: self.store.create(self.owner, title=title, settings=values),
         )
 
-    def put(self, conversation_id: str, position: int, message: ChatMessage) -> bool:
-        work = lambda: self.store.put_message(conversation_id, self.owner, position, message)  # noqa: E731
-        return self._done("save a message", work)
+    def put(
+        self, conversation_id: str, number: int, parent: int | None, message: ChatMessage
+    ) -> int | None:
+        """The number the message was stored as, or None."""
+        store, owner = self.store, self.owner
+        return guarded(
+            "save a message",
+            lambda: store.put_message(conversation_id, owner, number, message, parent=parent),
+        )
 
-    def truncate(self, conversation_id: str, length: int) -> bool:
-        work = lambda: self.store.truncate(conversation_id, self.owner, length)  # noqa: E731
-        return self._done("remove messages", work)
+    def remove(self, conversation_id: str, number: int) -> bool:
+        work = lambda: self.store.remove_message(conversation_id, self.owner, number)  # noqa: E731
+        return self._done("remove a message", work)
+
+    def select(self, conversation_id: str, number: int) -> bool:
+        work = lambda: self.store.select(conversation_id, self.owner, number)  # noqa: E731
+        return self._done("choose a version", work)
 
     def save_settings(self, conversation_id: str, settings: Settings) -> bool:
         values = stored_settings(settings)
@@ -123,9 +136,58 @@ class OwnerHistory:
         work = lambda: self.store.pin(conversation_id, self.owner, pinned)  # noqa: E731
         return self._done("pin a conversation", work)
 
+    def import_conversation(self, imported: ImportedConversation) -> tuple[bool, str | None]:
+        """(False: the database failed; else True and the new id, None when the owner
+        has this conversation already)."""
+        work = lambda: self.store.import_conversation(self.owner, imported)  # noqa: E731
+        try:
+            return True, work()
+        except STORAGE_ERRORS as exc:
+            log.warning("could not import a conversation: %s", type(exc).__name__)
+            return False, None
+
+    # Shared links.
+
+    def share(self, stored: StoredConversation, *, include_files: bool) -> str | None:
+        """A new link to a snapshot of ``stored``'s branch on screen: its token, or None
+        (the database failed). Raises SnapshotTooLarge."""
+        token = new_token()
+        shot = snapshot(stored.messages, include_files=include_files)
+        work = lambda: shares.create_share(  # noqa: E731
+            self.store.engine,
+            self.owner,
+            token=token,
+            conversation_id=stored.id,
+            title=stored.title,
+            snapshot=shot,
+            with_files=include_files,
+        )
+        return token if self._done("share a conversation", work) else None
+
+    def links(self, conversation_id: str | None = None) -> list[shares.SharedLink] | None:
+        work = lambda: shares.list_shares(self.store.engine, self.owner, conversation_id)  # noqa: E731
+        return guarded("list shared links", work)
+
+    def revoke(self, token: str) -> bool:
+        work = lambda: shares.revoke_share(self.store.engine, self.owner, token)  # noqa: E731
+        return guarded("revoke a shared link", work) is True
+
     def delete(self, conversation_id: str) -> bool:
         work = lambda: self.store.delete(conversation_id, self.owner)  # noqa: E731
         return self._done("delete a conversation", work)
+
+    # The owner's presets.
+
+    def presets(self) -> list[Preset] | None:
+        return guarded("list presets", lambda: self.store.presets(self.owner))
+
+    def save_preset(self, preset: Preset) -> str | None:
+        """The id it is saved under, or None."""
+        return guarded("save a preset", lambda: self.store.save_preset(self.owner, preset))
+
+    def delete_preset(self, preset_id: str) -> bool:
+        work = lambda: self.store.delete_preset(self.owner, preset_id)  # noqa: E731
+        return self._done("delete a preset", work)
 
     @staticmethod
     def _done(action: str, work: Callable[[], object]) -> bool:

@@ -17,6 +17,7 @@ from chat_core.settings import LIMITS, REASONING_EFFORTS, Settings
 from . import actions, state
 from .chat_list import render_chat_list
 from .persistence import OwnerHistory
+from .presets import render_preset_saving
 
 __all__ = ["listed_models", "render_sidebar"]
 
@@ -25,6 +26,7 @@ _MODEL_FIELDS = (
     "temperature",
     "max_tokens",
     "history_window",
+    "history_fit",
     "system_prompt",
     "base_url",
     "reasoning_effort",
@@ -149,7 +151,13 @@ def _reasoning_effort(configured: Settings, t: Translator, disabled: bool) -> No
     )
 
 
-def _model_settings(configured: Settings, t: Translator, language: str, disabled: bool) -> None:
+def _model_settings(
+    configured: Settings,
+    t: Translator,
+    language: str,
+    disabled: bool,
+    history: OwnerHistory | None,
+) -> None:
     with st.expander(t("sidebar.model_settings"), expanded=False):
         st.selectbox(
             t("sidebar.model"),
@@ -180,13 +188,19 @@ def _model_settings(configured: Settings, t: Translator, language: str, disabled
             disabled=disabled,
             **_bound("max_tokens", configured.max_tokens),
         )
+        fit = st.toggle(
+            t("sidebar.history_fit"),
+            help=t("sidebar.history_fit_help", tokens=f"{configured.context_tokens:,}"),
+            disabled=disabled,
+            **_bound("history_fit", configured.history_fit),
+        )
         low, high = LIMITS["history_window"]
         st.slider(
             t("sidebar.history_window"),
             min_value=int(low),
             max_value=int(high),
             help=t("sidebar.history_window_help"),
-            disabled=disabled,
+            disabled=disabled or fit,
             **_bound("history_window", configured.history_window),
         )
         st.text_area(
@@ -202,6 +216,7 @@ def _model_settings(configured: Settings, t: Translator, language: str, disabled
             disabled=disabled,
             width="stretch",
         )
+        render_preset_saving(configured, history, t, disabled)
 
 
 def _account(
@@ -251,10 +266,10 @@ def render_sidebar(
         title = None
         with st.container(key="sidebar_chat_list", gap=None):
             if list_conversations:  # else the browser keeps the list it shows
-                title = render_chat_list(history, conversation, t)
+                title = render_chat_list(history, conversation, t, sharing=configured.sharing)
         with st.container(key="sidebar_account", gap="small"):
             _account(history, user, usage_total, t)
         _language_picker(t, busy)
         _api_key_field(configured, t, busy)
-        _model_settings(configured, t, language, busy)
+        _model_settings(configured, t, language, busy, history)
     return title

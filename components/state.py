@@ -15,25 +15,30 @@ __all__ = [
     "EDIT_BOX",
     "VISIBLE_PAGE",
     "address",
+    "ask_again",
     "cancel_edit",
     "choose",
     "comment_key",
     "conversation",
+    "drop_queued",
     "editing",
     "feedback_key",
     "first_visible",
     "forget_address",
     "forget_choice",
     "forget_view",
+    "keep_file_key",
     "legacy_history_claimed",
     "mark_legacy_history_claimed",
     "overrides",
     "queue_question",
+    "queued_questions",
     "session_id",
     "set_address",
     "set_widget",
     "show_earlier",
     "start_edit",
+    "take_ask_again",
     "take_question",
     "widget_key",
     "widget_value",
@@ -42,7 +47,9 @@ __all__ = [
 _RECORD = "conversation"
 _OVERRIDES = "settings_overrides"
 _QUEUED = "queued_question"
-_EDITING = "editing_last_message"
+_ASK_AGAIN = "ask_again"
+_EDITING = "editing_question"
+_KEEP_FILE = "edit_keep_file_"
 _VISIBLE = "visible_messages"
 _SESSION_ID = "session_id"
 _LEGACY_CLAIMED = "legacy_history_claimed"
@@ -92,32 +99,62 @@ def forget_address() -> None:
         del st.query_params[_ADDRESS]
 
 
-# A question asked by a button (Retry, Regenerate, Edit) for the next run to answer.
+# Messages typed while an answer is written wait their turn, in order; a button (Retry,
+# Regenerate, Edit) asks the next run to answer the question that ends the branch.
 
 
 def queue_question(question: ChatMessage) -> None:
-    st.session_state[_QUEUED] = question
+    st.session_state.setdefault(_QUEUED, []).append(question)
+
+
+def queued_questions() -> list[ChatMessage]:
+    return list(st.session_state.get(_QUEUED, ()))
 
 
 def take_question() -> ChatMessage | None:
-    """The question a button asked for in this run, if any (once)."""
-    return st.session_state.pop(_QUEUED, None)
+    """The first message waiting its turn, if any (once)."""
+    waiting = st.session_state.get(_QUEUED)
+    return waiting.pop(0) if waiting else None
+
+
+def drop_queued(message_id: str) -> None:
+    """The visitor takes back a message that was waiting its turn."""
+    waiting = st.session_state.get(_QUEUED, [])
+    st.session_state[_QUEUED] = [m for m in waiting if m.id != message_id]
+
+
+def ask_again() -> None:
+    st.session_state[_ASK_AGAIN] = True
+
+
+def take_ask_again() -> bool:
+    """Whether a button asked for the question ending the branch to be answered (once)."""
+    return bool(st.session_state.pop(_ASK_AGAIN, False))
 
 
 # UI flags.
 
 
-def start_edit(text: str) -> None:
-    st.session_state[_EDITING] = True
+def start_edit(number: int, text: str) -> None:
+    """Open the edit box on question ``number``, holding ``text``; its files all kept."""
+    st.session_state[_EDITING] = number
     st.session_state[EDIT_BOX] = text
+    for key in [key for key in st.session_state if str(key).startswith(_KEEP_FILE)]:
+        del st.session_state[key]
 
 
 def cancel_edit() -> None:
-    st.session_state[_EDITING] = False
+    st.session_state[_EDITING] = None
 
 
-def editing() -> bool:
-    return bool(st.session_state.get(_EDITING))
+def editing() -> int | None:
+    """The number of the question whose edit box is open, if any."""
+    return st.session_state.get(_EDITING)
+
+
+def keep_file_key(index: int) -> str:
+    """The edit box's checkbox keeping the question's file ``index``."""
+    return f"{_KEEP_FILE}{index}"
 
 
 def first_visible(count: int) -> int:

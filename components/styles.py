@@ -28,6 +28,33 @@ _STYLE = """<style>
 @media (hover: none) {
   [data-testid="stCode"] > pre + div { opacity: 1; visibility: visible; }
 }
+/* A fenced code block's language, at its top left (the copy button is at the top right).
+   Streamlit marks the language only as the code's class, "language-python", so the label
+   shows that class with its first 9 characters ("language-") pushed out of its box: in a
+   monospace font 9ch is exactly their width. It sits in the room the block makes above
+   its code, outside the code's horizontal scroll; a block without a language has none. */
+[data-testid="stCode"]:has(> pre code[class^="language-"]:not(.language-plaintext)) > pre {
+  padding-top: 2.25rem;
+}
+[data-testid="stCode"] > pre code[class^="language-"]:not(.language-plaintext)::before {
+  content: attr(class); position: absolute; top: 0.625rem; left: 1rem;
+  max-width: calc(100% - 4.5rem); overflow: hidden; text-indent: -9ch;
+  white-space: nowrap; text-overflow: ellipsis; font-size: 0.75rem; line-height: 1rem;
+  opacity: 0.7; pointer-events: none; user-select: none;
+}
+/* Icon buttons (versions, and Regenerate / Edit above the last turn) carry their words as
+   their label, for screen readers and tests, shown only as the tooltip. */
+[class*="st-key-older_"] button [data-testid="stMarkdownContainer"],
+[class*="st-key-newer_"] button [data-testid="stMarkdownContainer"],
+[class*="st-key-regenerate_"] button [data-testid="stMarkdownContainer"],
+[class*="st-key-edit_"]:not(.st-key-edit_last) button [data-testid="stMarkdownContainer"],
+[class*="st-key-unqueue_"] button [data-testid="stMarkdownContainer"] {
+  position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
+  white-space: nowrap;
+}
+/* The jump-to-latest button (components/jump_to_latest.py) is fixed over the chat input:
+   its element takes no room in the page. */
+.st-key-jump_to_latest { position: absolute; width: 0; height: 0; overflow: visible; }
 </style>"""
 
 

@@ -6,26 +6,28 @@ it running after a refresh, and follows it; leaving the page leaves the job runn
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import streamlit as st
 
 from chat_core.answering import AnswerRequest
 from chat_core.attachments import read_uploads
+from chat_core.chat import sent_start
+from chat_core.context_budget import context_refusal
 from chat_core.errors import ErrorKind, UserFacingError
 from chat_core.jobs import AnswerJob, JobRefused
-from chat_core.messages import ChatMessage, Status
+from chat_core.messages import ChatMessage
+from chat_core.prompts import default_system_prompt
 from chat_core.streaming import redraw_interval
-from chat_core.text import clean_user_text, escape_markdown, one_line
+from chat_core.text import clean_user_text, escape_markdown, one_line, shorten
 from chat_core.tokens import Usage
 from components import addresses, state
 from components.admission import admit, input_refusal, ledger
 from components.answer_view import follow_answer
 from components.answers import job_owner, job_registry, start_answer
-from components.attachments_view import attachment_rules
 from components.chat_view import conversation_usage, render_history, render_message
 from components.config import session_settings
 from components.context import page_context
+from components.empty_page import render_empty_page
+from components.jump_to_latest import jump_to_latest
 from components.persistence import database_lost
 from components.setup_notice import render_setup_notice
 from components.sidebar import listed_models, render_sidebar
@@ -36,7 +38,7 @@ conversation = context.conversation()
 addresses.follow_address(context, conversation)
 registry = job_registry(configured)
 job = registry.get(conversation.key, job_owner(context))
-if job is not None and not conversation.awaits(job.position):
+if job is not None and not conversation.awaits(job.number, job.question):
     job = None  # its answer is on the page already, or the conversation moved on
 
 settings = session_settings(configured)  # the sidebar's choices, as its widgets left them
@@ -49,10 +51,10 @@ prompt = st.chat_input(
 )
 
 
-def incoming_question() -> ChatMessage | None:
-    """This run's question: typed (with its files, read and checked), or a Retry / Edit."""
+def typed_question() -> ChatMessage | None:
+    """The message typed in this run, with its files (read and checked)."""
     if prompt is None:
-        return state.take_question()
+        return None
     text = clean_user_text(prompt.text or "")
     files = []
     if prompt.files:  # a long PDF takes a moment to read
@@ -61,12 +63,13 @@ def incoming_question() -> ChatMessage | None:
     return ChatMessage.user(text, attachments=files) if text or files else None
 
 
-question = incoming_question()
-if question is not None and job is not None and job.running:
-    state.queue_question(question)  # the answer being written ends first; nothing is lost
-    queued, question = question, None
-else:
-    queued = None
+# Messages wait their turn in the order typed: while an answer is written, and behind
+# those typed before them. Nothing typed is lost.
+if (typed := typed_question()) is not None:
+    state.queue_question(typed)
+answering_now = job is not None and job.running
+question = None if answering_now else state.take_question()
+asked_again = not answering_now and question is None and state.take_ask_again()
 
 
 def draw_chrome(*, answering: bool = False) -> None:
@@ -78,7 +81,7 @@ def draw_chrome(*, answering: bool = False) -> None:
         configured,
         t,
         language=language,
-        busy=question is not None or (job is not None and job.running),
+        busy=question is not None or asked_again or answering_now,
         history=context.history,
         user=context.visitor.user,
         usage_total=conversation_usage(conversation.messages, t, configured.prices),
@@ -109,78 +112,136 @@ title_area, notices_area = st.container(), st.container()
 history_area, turn_area = st.container(), st.container()
 
 
-def draw_history() -> None:
+def divider() -> tuple[str, str]:
+    """What the line above the messages sent with the next question says, and why."""
+    if settings.history_fit:
+        tokens = f"{settings.context_tokens:,}"
+        return t("chat.fit_divider"), t("sidebar.history_fit_help", tokens=tokens)
+    count = settings.history_window
+    return t("chat.window_divider", count=count), t("chat.window_divider_help")
+
+
+def draw_history(*, answering: bool = False) -> None:
     with history_area:
         if not conversation.messages:
-            st.markdown(f"### {t('chat.empty_title')}")
-            st.caption(t("chat.empty_caption", model=settings.model))
-            models = listed_models(configured)
-            if models and settings.model not in models:
-                st.warning(t("chat.model_not_listed", model=settings.model), icon=":material/help:")
-            st.caption(attachment_rules(t, text_budget=settings.max_attachment_chars))
-        render_history(conversation, t, prices=configured.prices, window=settings.history_window)
+            render_empty_page(t, settings, listed_models(configured))
+        render_history(
+            conversation,
+            t,
+            prices=configured.prices,
+            sent_from=sent_start(conversation.messages, settings, language=language),
+            divider=divider(),
+            live=not answering,
+        )
 
 
 def admitted(earlier: list[ChatMessage], question: ChatMessage):
     """The question counted against the limits, or why it may not be sent."""
-    return input_refusal(question, settings) or admit(
-        earlier,
-        question,
-        settings,
-        language=language,
-        identity=context.visitor.identity,
-        store=context.store,
+    return (
+        input_refusal(question, settings)
+        or too_long(question)
+        or admit(
+            earlier,
+            question,
+            settings,
+            language=language,
+            identity=context.visitor.identity,
+            store=context.store,
+        )
     )
 
 
-def refuse(question: ChatMessage, error: UserFacingError) -> None:
+def too_long(question: ChatMessage) -> UserFacingError | None:
+    """Sending "as much as fits", a question that cannot fit even alone is not sent."""
+    if not settings.history_fit:
+        return None
+    return context_refusal(
+        question,
+        context_tokens=settings.context_tokens,
+        max_tokens=settings.max_tokens,
+        system_prompt=settings.system_prompt or default_system_prompt(language),
+    )
+
+
+def refuse(error: UserFacingError) -> None:
     """Refused before any request; the question stays in the conversation, marked."""
-    conversation.begin_turn(question, settings)
-    conversation.add(replace(question, status=Status.FAILED, error=error))
+    conversation.refuse(error)
     st.rerun()
+
+
+def draw_queue() -> None:
+    """The messages waiting for the answer being written, each one can be taken back."""
+    for waiting in state.queued_questions():
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            st.caption(t("chat.queued", text=shorten(one_line(waiting.content), 200)))
+            st.button(
+                t("chat.unqueue"),  # shown as the tooltip only (styles.py)
+                key=f"unqueue_{waiting.id}",
+                icon=":material/close:",
+                type="tertiary",
+                help=t("chat.unqueue"),
+                on_click=state.drop_queued,
+                args=(waiting.id,),
+            )
+
+
+def answer_question(question: ChatMessage | None) -> None:
+    """Answer ``question`` (added to the branch first), or with None the question a
+    button left at the branch's end; the request goes out before anything is drawn."""
+    if question is not None:
+        conversation.begin_turn(question, settings)
+        conversation.add(question)
+    elif (question := conversation.unanswered()) is None:  # a stale button: nothing to do
+        draw_chrome()
+        draw_history()
+        return
+    else:
+        conversation.begin_turn(question, settings)
+    earlier = conversation.messages[:-1]
+    if isinstance(reservation := admitted(earlier, question), UserFacingError):
+        refuse(reservation)
+    addresses.show_address(conversation)
+    request = AnswerRequest(earlier, question, settings, language)
+    started = start_answer(context, conversation, request, reservation)
+    if isinstance(started, JobRefused):
+        ledger(context.store).settle(reservation, Usage(0, 0, settings.model, estimated=True))
+        refuse(UserFacingError(ErrorKind.TOO_MANY_ANSWERS, {"limit": str(started.limit)}))
+    draw_chrome(answering=True)
+    if asked_again:  # the question is on the page already: drawn once, with the branch
+        draw_history(answering=True)
+    else:
+        with turn_area:
+            render_message(question, t)
+    follow(started)
 
 
 def follow(job: AnswerJob) -> None:
     """Show the answer ``job`` writes until it ends, then the whole page again."""
     with turn_area:
-        if queued is not None:
-            st.caption(t("chat.queued", text=one_line(queued.content)[:200]))
+        draw_queue()
+        jump_to_latest(t)
         answer = follow_answer(
             job,
             t,
             stop=lambda: registry.stop(conversation.key, job_owner(context)),
             batch_every=lambda: redraw_interval(registry.streaming),
         )
-    conversation.receive(job.position, answer)
+    conversation.receive(job.number, job.question, answer)
     st.rerun()  # redraw from the history, with the sidebar and actions enabled again
 
 
 if job is not None:
     # Written now, perhaps since before a refresh: the messages before it, then the job.
-    del conversation.messages[job.position :]
+    conversation.show_until(job.question)
     draw_chrome()
-    draw_history()
+    draw_history(answering=True)
     follow(job)
 elif addresses.written_elsewhere(conversation):
     draw_chrome()
     draw_history()
     addresses.wait_for_other_process(context, conversation)
-elif question is None:
+elif question is None and not asked_again:
     draw_chrome()
     draw_history()
-elif isinstance(reservation := admitted(list(conversation.messages), question), UserFacingError):
-    refuse(question, reservation)
 else:
-    request = AnswerRequest(list(conversation.messages), question, settings, language)
-    conversation.begin_turn(question, settings)
-    conversation.add(question)
-    addresses.show_address(conversation)
-    started = start_answer(context, conversation, request, reservation)
-    if isinstance(started, JobRefused):
-        ledger(context.store).settle(reservation, Usage(0, 0, settings.model, estimated=True))
-        conversation.messages.pop()
-        refuse(question, UserFacingError(ErrorKind.TOO_MANY_ANSWERS, {"limit": str(started.limit)}))
-    draw_chrome(answering=True)
-    with turn_area:
-        render_message(question, t)
-    follow(started)
+    answer_question(question)

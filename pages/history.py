@@ -9,6 +9,8 @@ from chat_core.text import escape_markdown
 from components import actions
 from components.context import page_context
 from components.dates import local_date, visitor_zone
+from components.importer import render_import
+from components.share import render_links
 
 context = page_context()
 t = context.t
@@ -120,3 +122,7 @@ else:
         st.caption(t("history.no_match") if search.strip() else t("history.none"))
     for item in items or []:
         _render_item(item)
+    render_import(history, t)
+    if context.configured.sharing:
+        with st.expander(t("share.links"), icon=":material/share:"):
+            render_links(history, t)

@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from chat_core.storage import ConversationStore, sqlite_url
 from tests.support.app_server import ROOT, SETTING_NAMES, StreamlitProcess, new_app, settings_env
+from tests.support.databases import POSTGRES_URL
 from tests.support.scripted_server import ScriptedModelServer
 
 TEST_KEY = "test-key-not-real"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path) -> ConversationStore:
+    """A store on SQLite, and the same test again on PostgreSQL."""
+    if request.param == "sqlite":
+        return ConversationStore(sqlite_url(tmp_path / "data"))
+    if not POSTGRES_URL:
+        pytest.skip("no PostgreSQL: set CHAT_TEST_DATABASE_URL (scripts/test does)")
+    return ConversationStore(POSTGRES_URL)
+
+
+@pytest.fixture
+def owner() -> str:
+    """An owner no other test uses (PostgreSQL is shared by the whole run)."""
+    return f"owner-{uuid.uuid4()}"
+
+
 ARTIFACTS = ROOT / "test-artifacts"
 
 
@@ -63,6 +84,7 @@ def streamlit_server(
         # Every browser here comes from loopback, so all are the one local user, whose
         # answers at once are capped (2 by default): the tests play up to 10 visitors.
         CHAT_ANSWERS_PER_USER="16",
+        CHAT_SHARING="true",  # off by default; the share test opens links
     )
     process = StreamlitProcess(env).wait_ready()
     yield process

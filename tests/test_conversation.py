@@ -9,15 +9,18 @@ from chat_core.conversation import COMMENT_LENGTH, Conversation, ConversationRec
 from chat_core.errors import ErrorKind, UserFacingError
 from chat_core.messages import ChatMessage, Feedback, Rating, Status
 from chat_core.settings import Settings
+from chat_core.tree import MessageTree
 
 SETTINGS = Settings(model="m")
 
 
 @dataclass
 class RecordingSaver:
-    """Keeps what a store would hold, and can be told to fail."""
+    """Keeps what a store would hold (every version, and the branch shown), and can be
+    told to fail."""
 
-    saved: dict[str, list[ChatMessage]] = field(default_factory=dict)
+    stored: dict[str, dict[int, tuple[int | None, ChatMessage]]] = field(default_factory=dict)
+    current: dict[str, int | None] = field(default_factory=dict)
     settings: dict[str, Settings] = field(default_factory=dict)
     titles: dict[str, str] = field(default_factory=dict)
     failing: bool = False
@@ -25,30 +28,45 @@ class RecordingSaver:
     def start(self, title: str, settings: Settings) -> str | None:
         if self.failing:
             return None
-        conversation_id = f"c{len(self.saved) + 1}"
-        self.saved[conversation_id], self.titles[conversation_id] = [], title
-        self.settings[conversation_id] = settings
+        conversation_id = f"c{len(self.stored) + 1}"
+        self.stored[conversation_id], self.titles[conversation_id] = {}, title
+        self.settings[conversation_id], self.current[conversation_id] = settings, None
         return conversation_id
 
-    def put(self, conversation_id: str, position: int, message: ChatMessage) -> bool:
+    def put(
+        self, conversation_id: str, number: int, parent: int | None, message: ChatMessage
+    ) -> int | None:
+        if self.failing:
+            return None
+        if number not in self.stored[conversation_id]:
+            self.current[conversation_id] = number  # a new message is shown
+        self.stored[conversation_id][number] = (parent, message)
+        return number
+
+    def remove(self, conversation_id: str, number: int) -> bool:
         if self.failing:
             return False
-        messages = self.saved[conversation_id]
-        if position == len(messages):
-            messages.append(message)
-        else:
-            messages[position] = message
+        parent, _ = self.stored[conversation_id].pop(number)
+        if self.current[conversation_id] == number:
+            self.current[conversation_id] = parent
         return True
 
-    def truncate(self, conversation_id: str, length: int) -> bool:
-        if self.failing:
-            return False
-        del self.saved[conversation_id][length:]
-        return True
+    def select(self, conversation_id: str, number: int) -> bool:
+        self.current[conversation_id] = number
+        return not self.failing
 
     def save_settings(self, conversation_id: str, settings: Settings) -> bool:
         self.settings[conversation_id] = settings
         return not self.failing
+
+    def branch(self, conversation_id: str) -> list[ChatMessage]:
+        """What a page opening the stored conversation would show."""
+        messages, number = [], self.current[conversation_id]
+        while number is not None:
+            parent, message = self.stored[conversation_id][number]
+            messages.append(message)
+            number = parent
+        return messages[::-1]
 
 
 def turn(conversation: Conversation, question: str, answer: str) -> None:
@@ -68,7 +86,7 @@ def test_each_message_is_saved_as_it_is_added():
     turn(conversation, "q1", "a1")
     turn(conversation, "q2", "a2")
     assert conversation.id == "c1" and saver.titles["c1"] == "q1"
-    assert contents(saver.saved["c1"]) == ["q1", "a1", "q2", "a2"]
+    assert contents(saver.branch("c1")) == ["q1", "a1", "q2", "a2"]
     assert not conversation.storage_failed
 
 
@@ -87,56 +105,123 @@ def test_a_conversation_created_late_starts_with_what_came_first():
     saver.failing = False
     turn(conversation, "second", "a2")
     assert saver.titles[conversation.id] == "first"
-    assert contents(saver.saved[conversation.id]) == ["first", "a1", "second", "a2"]
+    assert contents(saver.branch(conversation.id)) == ["first", "a1", "second", "a2"]
 
 
 def test_an_answer_written_by_a_job_is_awaited_then_received_in_place():
     """The page takes the job's answer where it belongs, over a partial one it loaded."""
     conversation = Conversation(ConversationRecord())
-    asked = ChatMessage.user("q")
-    conversation.add(asked)
-    assert conversation.awaits(1) and not conversation.awaits(0)
+    conversation.add(ChatMessage.user("q"))
+    assert conversation.awaits(1, 0) and not conversation.awaits(1, 5)
     conversation.add(ChatMessage.assistant("par", status=Status.STREAMING))  # loaded mid-answer
-    assert conversation.awaits(1)
-    conversation.receive(1, ChatMessage.assistant("partial answer, whole"))
+    assert conversation.awaits(1, 0)
+    conversation.show_until(0)  # the page draws the question, then follows the job
+    conversation.receive(1, 0, ChatMessage.assistant("partial answer, whole"))
     assert contents(conversation.messages) == ["q", "partial answer, whole"]
-    assert not conversation.awaits(1)  # on the page already
-    conversation.retry_last()
-    assert not conversation.awaits(1)  # the conversation moved on
+    assert len(conversation.tree) == 2  # in place, not a second version
+    assert not conversation.awaits(1, 0)  # on the page already
+    conversation.regenerate(1)
+    assert not conversation.awaits(1, 0)  # asked again: not that answer, another one
+    assert conversation.awaits(2, 0)
 
 
-def test_retry_drops_the_last_turn_and_asks_its_question_again_with_sendable_files():
-    good = Attachment(
-        name="a.txt", kind=AttachmentKind.TEXT, mime_type="text/plain", size=1, text="x"
-    )
-    bad = Attachment(
-        name="b.exe",
+def _file(name: str, *, sent: bool = True) -> Attachment:
+    if sent:
+        return Attachment(
+            name=name, kind=AttachmentKind.TEXT, mime_type="text/plain", size=1, text="x"
+        )
+    return Attachment(
+        name=name,
         kind=None,
         mime_type="application/octet-stream",
         size=1,
         problem=UserFacingError(ErrorKind.FILE_UNSUPPORTED),
     )
+
+
+def test_regenerate_keeps_the_earlier_answer_as_a_version():
     saver = RecordingSaver()
     conversation = Conversation(ConversationRecord(), saver)
     turn(conversation, "q1", "a1")
-    asked = ChatMessage.user("q2", attachments=[good, bad])
-    conversation.begin_turn(asked, SETTINGS)
+    turn(conversation, "q2", "first take")
+    assert conversation.regenerate(3)
+    assert contents(conversation.messages) == ["q1", "a1", "q2"]  # ready to answer again
+    assert conversation.unanswered().content == "q2"
+    conversation.add(ChatMessage.assistant("second take"))
+    assert contents(conversation.messages) == ["q1", "a1", "q2", "second take"]
+    assert conversation.versions(4).count == 2 and conversation.versions(4).index == 1
+    assert contents(saver.branch("c1")) == ["q1", "a1", "q2", "second take"]
+    conversation.switch(4, -1)
+    assert contents(conversation.messages)[-1] == "first take"
+    assert contents(saver.branch("c1"))[-1] == "first take"  # a refresh shows it too
+    conversation.switch(3, -1)  # past the first version: nothing moves
+    assert contents(conversation.messages)[-1] == "first take"
+    assert not conversation.regenerate(0)  # a question is not regenerated
+
+
+def test_a_failed_try_with_nothing_in_it_is_not_kept_as_a_version():
+    saver = RecordingSaver()
+    conversation = Conversation(ConversationRecord(), saver)
+    turn(conversation, "q1", "a1")
+    asked = ChatMessage.user("q2", attachments=[_file("a.txt"), _file("b.exe", sent=False)])
     conversation.add(asked)
     conversation.add(ChatMessage.assistant("", status=Status.FAILED))
-    again = conversation.retry_last()
-    assert again.content == "q2" and again.attachments == (good,)
-    assert contents(conversation.messages) == ["q1", "a1"] == contents(saver.saved["c1"])
-    assert Conversation(ConversationRecord()).retry_last() is None
+    assert conversation.regenerate(3)
+    assert contents(conversation.messages) == ["q1", "a1", "q2"] == contents(saver.branch("c1"))
+    assert len(conversation.tree) == 3
+    # a failed answer with some text in it is kept, as a version
+    conversation.add(ChatMessage.assistant("half", status=Status.FAILED))
+    conversation.regenerate(4)
+    assert conversation.tree.children(2) == [4]
 
 
-def test_an_edit_replaces_the_last_question_unless_nothing_would_be_sent():
-    conversation = Conversation(ConversationRecord())
+def test_editing_an_earlier_question_makes_a_branch_and_the_old_one_stays():
+    saver = RecordingSaver()
+    conversation = Conversation(ConversationRecord(), saver)
     turn(conversation, "one", "a1")
     turn(conversation, "tow", "a2")
-    assert conversation.edit_last("") is None  # nothing to send: the turn stays
-    assert contents(conversation.messages) == ["one", "a1", "tow", "a2"]
-    edited = conversation.edit_last("two")
-    assert edited.content == "two" and contents(conversation.messages) == ["one", "a1"]
+    turn(conversation, "three", "a3")
+    assert conversation.edit(2, "", ()) is None  # nothing to send: nothing changes
+    assert contents(conversation.messages) == ["one", "a1", "tow", "a2", "three", "a3"]
+    edited = conversation.edit(2, "two", ())
+    assert edited.content == "two"
+    assert contents(conversation.messages) == ["one", "a1", "two"]
+    conversation.add(ChatMessage.assistant("a2 again"))
+    assert conversation.versions(6).count == 2
+    conversation.switch(6, -1)  # the old question, and everything that followed it
+    assert contents(conversation.messages) == ["one", "a1", "tow", "a2", "three", "a3"]
+    conversation.switch(2, 1)
+    assert contents(conversation.messages) == ["one", "a1", "two", "a2 again"]
+    assert contents(saver.branch("c1")) == ["one", "a1", "two", "a2 again"]
+
+
+def test_an_edit_keeps_only_the_files_chosen_that_can_be_sent():
+    conversation = Conversation(ConversationRecord())
+    kept, dropped, refused = _file("a.txt"), _file("b.txt"), _file("c.exe", sent=False)
+    conversation.add(ChatMessage.user("see files", attachments=[kept, dropped, refused]))
+    edited = conversation.edit(0, "", (kept, refused))
+    assert edited.attachments == (kept,)  # text may go, a file alone is enough
+    conversation.add(ChatMessage.assistant("answer"))
+    assert conversation.edit(conversation.numbers[-1], "x", ()) is None  # not a question
+
+
+def test_a_refused_question_is_marked_or_answered_with_the_refusal():
+    saver = RecordingSaver()
+    conversation = Conversation(ConversationRecord(), saver)
+    refusal = UserFacingError(ErrorKind.TOO_MANY_ANSWERS, {"limit": "2"})
+    turn(conversation, "q1", "a1")
+    conversation.add(ChatMessage.user("new"))
+    conversation.refuse(refusal)  # a new question is marked where it stands
+    assert conversation.messages[-1].status is Status.FAILED
+    assert saver.branch("c1")[-1].error == refusal
+    conversation.edit(2, "new, edited", ())  # a refused one is replaced, not kept
+    assert contents(conversation.messages) == ["q1", "a1", "new, edited"]
+    assert conversation.versions(conversation.numbers[-1]).count == 1
+    conversation.regenerate(1)  # asked again, and refused: a failed answer, a version
+    conversation.refuse(refusal)
+    assert contents(conversation.messages) == ["q1", ""]
+    assert conversation.messages[-1].status is Status.FAILED
+    assert conversation.versions(conversation.numbers[-1]).count == 2
 
 
 def test_a_failed_answer_can_be_kept_for_the_model_to_see():
@@ -148,7 +233,7 @@ def test_a_failed_answer_can_be_kept_for_the_model_to_see():
     conversation.add(ChatMessage.assistant("part", status=Status.FAILED))
     conversation.keep_partial_answer()
     assert conversation.messages[-1].status is Status.KEPT
-    assert saver.saved["c1"][-1].status is Status.KEPT
+    assert saver.branch("c1")[-1].status is Status.KEPT
 
 
 def test_ratings_and_comments_follow_the_thumbs():
@@ -164,21 +249,23 @@ def test_ratings_and_comments_follow_the_thumbs():
     conversation.rate(answer_id, Rating.UP)  # a thumbs up has no comment
     assert conversation.messages[-1].feedback == Feedback(Rating.UP, "")
     conversation.rate(answer_id, None)
-    assert conversation.messages[-1].feedback is None == saver.saved["c1"][-1].feedback
+    assert conversation.messages[-1].feedback is None == saver.branch("c1")[-1].feedback
     conversation.rate("no-such-message", Rating.UP)  # nothing happens
 
 
 def test_resume_and_restart_replace_the_conversation():
     record = ConversationRecord(storage_failed=True)
     conversation = Conversation(record, RecordingSaver())
-    conversation.resume("stored-1", [ChatMessage.user("old")])
+    tree = MessageTree.chain([ChatMessage.user("old"), ChatMessage.assistant("reply")])
+    tree.add(ChatMessage.assistant("other reply"), 0)
+    conversation.resume("stored-1", tree, 1)
     assert (record.id, contents(record.messages), record.storage_failed) == (
         "stored-1",
-        ["old"],
+        ["old", "reply"],
         False,
     )
     conversation.restart()
-    assert (record.id, record.messages) == (None, [])
+    assert (record.id, record.messages, len(record.tree)) == (None, [], 0)
 
 
 def test_a_failed_save_is_reported_not_raised():

@@ -52,11 +52,11 @@ def wait_until(condition, timeout: float = 10.0) -> None:
 def test_a_page_attaching_late_gets_the_text_so_far_then_the_rest_once():
     registry = JobRegistry()
     script = Script()
-    job = registry.start("c1", "alice", script, position=3)
+    job = registry.start("c1", "alice", script, number=3, question=2)
     wait_until(lambda: job.progress().text == "Hello, world")
     # A page that attaches now (after a refresh) first sees everything written so far.
     again = registry.get("c1", "alice")
-    assert again is job and again.position == 3
+    assert again is job and (again.number, again.question) == (3, 2)
     assert again.wait(seen=0, timeout=1).text == "Hello, world"
     assert again.wait(seen=5, timeout=1).text == ", world"  # what a page has not seen yet
     assert again.wait(seen=6, timeout=1).text == " world"  # inside a piece, too

@@ -22,28 +22,13 @@ from chat_core.storage import (
     title_from,
 )
 from chat_core.storage.schema import attachments
+from tests.support.databases import POSTGRES_URL
 from tests.support.files import image_bytes
-
-POSTGRES_URL = os.environ.get("CHAT_TEST_DATABASE_URL")
 
 
 def test_ci_runs_the_postgresql_tests():
     if os.environ.get("CI"):
         assert POSTGRES_URL, "CI must provide CHAT_TEST_DATABASE_URL (scripts/test starts one)"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path) -> ConversationStore:
-    if request.param == "sqlite":
-        return ConversationStore(sqlite_url(tmp_path / "data"))
-    if not POSTGRES_URL:
-        pytest.skip("no PostgreSQL: set CHAT_TEST_DATABASE_URL (scripts/test does)")
-    return ConversationStore(POSTGRES_URL)
-
-
-@pytest.fixture
-def owner() -> str:
-    return f"owner-{uuid.uuid4()}"
 
 
 def test_tables_are_created_with_a_schema_version(store):
@@ -89,11 +74,15 @@ def test_attachments_and_feedback_are_stored_with_their_messages(store, owner):
     assert loaded[0].attachments[2].problem.kind is ErrorKind.FILE_UNSUPPORTED
 
 
-def test_truncating_and_deleting_take_the_files_with_them(store, owner):
+def test_removing_and_deleting_take_the_files_with_them(store, owner):
     cid = store.create(owner, title="files", settings={})
     store.put_message(cid, owner, 0, ChatMessage.user("one", attachments=_files()[:1]))
     store.put_message(cid, owner, 1, ChatMessage.assistant("a"))
-    store.truncate(cid, owner, 0)
+    store.remove_message(cid, owner, 0)  # it has a reply: it stays
+    assert len(store.load(cid, owner).messages[0].attachments) == 1
+    store.remove_message(cid, owner, 1)
+    store.remove_message(cid, owner, 0)
+    assert store.load(cid, owner).messages == []
     store.put_message(cid, owner, 0, ChatMessage.user("again"))  # no file this time
     assert store.load(cid, owner).messages[0].attachments == ()
     store.put_message(cid, owner, 0, ChatMessage.user("one", attachments=_files()))
@@ -147,14 +136,62 @@ def test_exports_hold_feedback_and_what_was_attached():
     assert "Feedback: 👎 wrong animal" in markdown and "Feedback: 👍" in markdown
 
 
-def test_put_replaces_and_truncate_drops_the_tail(store, owner):
+def test_put_replaces_and_remove_drops_a_failed_try(store, owner):
     cid = store.create(owner, title="t", settings={})
     store.put_message(cid, owner, 0, ChatMessage.user("q"))
     store.put_message(cid, owner, 1, ChatMessage.assistant("par", status=Status.STREAMING))
     store.put_message(cid, owner, 1, ChatMessage.assistant("partial answer"))
     assert [m.content for m in store.load(cid, owner).messages] == ["q", "partial answer"]
-    store.truncate(cid, owner, 1)
+    store.remove_message(cid, owner, 1)
     assert [m.content for m in store.load(cid, owner).messages] == ["q"]
+
+
+def contents(messages) -> list[str]:
+    return [m.content for m in messages]
+
+
+def test_every_version_is_kept_and_the_branch_on_screen_comes_back(store, owner):
+    cid = store.create(owner, title="versions", settings={})
+    for number, message in enumerate(
+        [ChatMessage.user("one"), ChatMessage.assistant("a1"), ChatMessage.user("two")]
+    ):
+        store.put_message(cid, owner, number, message)
+    store.put_message(cid, owner, 3, ChatMessage.assistant("first take"), parent=2)
+    store.put_message(cid, owner, 4, ChatMessage.assistant("second take"), parent=2)
+    store.put_message(cid, owner, 5, ChatMessage.user("two, edited"), parent=1)
+    loaded = store.load(cid, owner)
+    assert contents(loaded.messages) == ["one", "a1", "two, edited"]  # the newest
+    assert loaded.tree.children(2) == [3, 4] and loaded.current == 5
+    store.select(cid, owner, 3)
+    loaded = store.load(cid, owner)
+    assert contents(loaded.messages) == ["one", "a1", "two", "first take"]
+    assert len(loaded.tree) == 6
+    store.put_message(cid, owner, 3, ChatMessage.assistant("first take", feedback=None))
+    assert store.load(cid, owner).current == 3  # an update does not move the branch
+
+
+def test_a_number_another_tab_took_is_not_overwritten(store, owner):
+    cid = store.create(owner, title="two tabs", settings={})
+    store.put_message(cid, owner, 0, ChatMessage.user("q"))
+    store.put_message(cid, owner, 1, ChatMessage.user("edited in another tab"), parent=None)
+    stored_as = store.put_message(cid, owner, 1, ChatMessage.assistant("answer"), parent=0)
+    assert stored_as == 2
+    tree = store.load(cid, owner).tree
+    assert tree.message(1).content == "edited in another tab"
+    assert (tree.parent(2), tree.message(2).content) == (0, "answer")
+
+
+def test_search_and_counts_follow_the_branch_on_screen(store, owner):
+    cid = store.create(owner, title="branches", settings={})
+    store.put_message(cid, owner, 0, ChatMessage.user("question"))
+    store.put_message(cid, owner, 1, ChatMessage.assistant("an old answer about okapis"))
+    store.put_message(cid, owner, 2, ChatMessage.assistant("a new answer"), parent=0)
+    store.put_message(cid, owner, 3, ChatMessage.user("and?"), parent=2)
+    assert store.list(owner, search="okapi") == []  # only on a version not shown
+    assert [c.message_count for c in store.list(owner)] == [3]
+    store.select(cid, owner, 1)
+    assert [c.id for c in store.list(owner, search="okapi")] == [cid]
+    assert [c.message_count for c in store.list(owner)] == [2]
 
 
 def test_an_answer_still_streaming_reads_back_as_interrupted(store, owner):
@@ -176,7 +213,8 @@ def test_owners_never_see_each_other(store, owner):
         store.put_message(cid, other, 1, ChatMessage.user("intrusion"))
     store.rename(cid, other, "hijacked")
     store.delete(cid, other)
-    store.truncate(cid, other, 0)
+    store.remove_message(cid, other, 0)
+    store.select(cid, other, 7)
     kept = store.load(cid, owner)
     assert kept.title == "mine" and [m.content for m in kept.messages] == ["secret text"]
 
@@ -281,19 +319,22 @@ def test_a_version_1_database_is_migrated_and_keeps_its_data(tmp_path):
                 id="c1", owner="o", title="old", settings={}, created_at=now(), updated_at=now()
             )
         )
-        connection.execute(  # only version 1's columns
-            insert(schema.messages).values(
-                conversation_id="c1",
-                position=0,
-                role="user",
-                content="from v1",
-                status="complete",
-                created_at=now(),
+        for position, (role, content) in enumerate([("user", "from v1"), ("assistant", "yes")]):
+            connection.execute(  # only version 1's columns
+                insert(schema.messages).values(
+                    conversation_id="c1",
+                    position=position,
+                    role=role,
+                    content=content,
+                    status="complete",
+                    created_at=now(),
+                )
             )
-        )
     store = ConversationStore(url)
-    assert store.version() == SCHEMA_VERSION == 7
-    assert [m.content for m in store.load("c1", "o").messages] == ["from v1"]
+    assert store.version() == SCHEMA_VERSION == 11
+    loaded = store.load("c1", "o")
+    assert [m.content for m in loaded.messages] == ["from v1", "yes"]
+    assert (loaded.tree.parent(1), loaded.current) == (0, 1)  # one branch, shown
     assert _schema(store.engine) == _schema(ConversationStore(sqlite_url(tmp_path / "new")).engine)
 
 

@@ -140,6 +140,66 @@ def _pinned_v7(connection: Connection) -> None:
     connection.execute(text(f"ALTER TABLE conversations ADD COLUMN pinned_at {moment}"))
 
 
+def _versions_v8(connection: Connection) -> None:
+    """Version 8: every version of a conversation kept as a tree. A message's position
+    becomes its number, ``parent`` the number it answers or follows, and the
+    conversation's ``current`` the last message of the branch on screen; a conversation
+    from before is one branch, each message the child of the one before it."""
+    connection.execute(text("ALTER TABLE messages ADD COLUMN parent INTEGER"))
+    connection.execute(text("ALTER TABLE conversations ADD COLUMN current INTEGER"))
+    connection.execute(text("UPDATE messages SET parent = position - 1 WHERE position > 0"))
+    connection.execute(
+        text(
+            "UPDATE conversations SET current = (SELECT MAX(m.position) FROM messages m"
+            " WHERE m.conversation_id = conversations.id)"
+        )
+    )
+
+
+def _imports_v9(connection: Connection) -> None:
+    """Version 9: where an imported conversation came from (a fingerprint of it), so
+    the same file imported twice adds nothing the second time."""
+    connection.execute(text("ALTER TABLE conversations ADD COLUMN imported_from VARCHAR(64)"))
+    connection.execute(
+        text("CREATE INDEX conversations_imported ON conversations (owner, imported_from)")
+    )
+
+
+def _presets_v10(connection: Connection) -> None:
+    """Version 10: an owner's presets, each a named system prompt with its settings."""
+    tables = MetaData()
+    Table(
+        "presets",
+        tables,
+        Column("id", String(36), primary_key=True),
+        Column("owner", String(320), nullable=False, index=True),
+        Column("name", String(60), nullable=False),
+        Column("system_prompt", Text, nullable=False),
+        Column("settings", JSON, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("updated_at", DateTime(timezone=True), nullable=False),
+    )
+    tables.create_all(connection)
+
+
+def _shares_v11(connection: Connection) -> None:
+    """Version 11: shared links, each a read-only snapshot at an unguessable token."""
+    tables = MetaData()
+    Table(
+        "shares",
+        tables,
+        Column("token", String(64), primary_key=True),
+        Column("owner", String(320), nullable=False, index=True),
+        Column("conversation_id", String(36), nullable=False),
+        Column("title", String(200), nullable=False),
+        Column("snapshot", JSON, nullable=False),
+        Column("with_files", Integer, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("revoked_at", DateTime(timezone=True)),
+    )
+    tables.create_all(connection)
+
+
 # version reached -> step from the version before it
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _create_v1,
@@ -149,6 +209,10 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     5: _thinking_v5,
     6: _reasoning_tokens_v6,
     7: _pinned_v7,
+    8: _versions_v8,
+    9: _imports_v9,
+    10: _presets_v10,
+    11: _shares_v11,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

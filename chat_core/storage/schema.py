@@ -17,7 +17,16 @@ from sqlalchemy import (
     Text,
 )
 
-__all__ = ["attachments", "conversations", "messages", "metadata", "schema_version", "usage_events"]
+__all__ = [
+    "attachments",
+    "conversations",
+    "messages",
+    "metadata",
+    "presets",
+    "schema_version",
+    "shares",
+    "usage_events",
+]
 
 metadata = MetaData()
 
@@ -33,6 +42,9 @@ conversations = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, index=True),
     Column("pinned_at", DateTime(timezone=True)),
+    Column("current", Integer),  # the number of the branch on screen's last message
+    Column("imported_from", String(64)),  # an imported one's fingerprint
+    Index("conversations_imported", "owner", "imported_from"),
 )
 
 messages = Table(
@@ -44,7 +56,10 @@ messages = Table(
         ForeignKey("conversations.id", ondelete="CASCADE"),
         primary_key=True,
     ),
+    # The message's number in its conversation (in order of creation), and the number
+    # of the message it follows (None: a first question): every version is kept.
     Column("position", Integer, primary_key=True),
+    Column("parent", Integer),
     Column("role", String(16), nullable=False),
     Column("content", Text, nullable=False),
     Column("status", String(16), nullable=False),
@@ -77,6 +92,20 @@ attachments = Table(
     Column("problem", JSON, nullable=True),
 )
 
+# Shared links: a snapshot of a conversation as it was, found only by its token.
+shares = Table(
+    "shares",
+    metadata,
+    Column("token", String(64), primary_key=True),
+    Column("owner", String(320), nullable=False, index=True),
+    Column("conversation_id", String(36), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("snapshot", JSON, nullable=False),
+    Column("with_files", Integer, nullable=False),  # 1: the files' contents are in it
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),  # set: the link shows nothing any more
+)
+
 # One row per request sent to the model; a pending row holds the request's worst case
 # (prompt plus max tokens) until its answer ends.
 usage_events = Table(
@@ -93,4 +122,17 @@ usage_events = Table(
     Column("reasoning_tokens", Integer, nullable=False, default=0),  # of the output
     Index("usage_events_owner_at", "owner", "at"),
     Index("usage_events_at", "at"),
+)
+
+# An owner's presets: a named system prompt with its model settings (chat_core.presets).
+presets = Table(
+    "presets",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("owner", String(320), nullable=False, index=True),
+    Column("name", String(60), nullable=False),
+    Column("system_prompt", Text, nullable=False),
+    Column("settings", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )

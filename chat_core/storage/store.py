@@ -11,14 +11,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, literal, or_, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from ..attachments import Attachment
 from ..messages import ChatMessage
+from ..presets import Preset
 from ..text import one_line
+from ..tree import MessageTree
 from .engine import DatabaseFile, open_engine
+from .import_files import ImportedConversation
+from .import_rows import store_import
+from .listing import ConversationSummary, list_conversations
 from .migrations import migrate, version
+from .presets import list_presets, remove_preset, store_preset
 from .reports import feedback_report, usage_report
 from .rows import (
     attachment_from,
@@ -29,33 +35,35 @@ from .rows import (
     now,
     title_from,
 )
-from .schema import attachments, conversations, messages, usage_events
+from .schema import attachments, conversations, messages, shares, usage_events
 
-__all__ = ["ConversationStore", "ConversationSummary", "StoredConversation"]
+__all__ = ["PREVIOUS", "ConversationStore", "ConversationSummary", "StoredConversation"]
 
-
-@dataclass(frozen=True)
-class ConversationSummary:
-    id: str
-    title: str
-    created_at: datetime
-    updated_at: datetime
-    message_count: int
-    pinned: bool = False
+# put_message's parent when none is given: the message numbered just before (a
+# conversation of one branch, as every conversation was before versions).
+PREVIOUS = "previous"
 
 
 @dataclass(frozen=True)
 class StoredConversation:
+    """A conversation as stored: ``messages`` is the branch on screen, ``tree`` every
+    version (None: one branch, ``messages``) and ``current`` the branch's last number."""
+
     id: str
     title: str
     settings: dict[str, Any]
     messages: list[ChatMessage]
     created_at: datetime
     updated_at: datetime
+    tree: MessageTree | None = None
+    current: int | None = None
 
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    def versions(self) -> tuple[MessageTree, int | None]:
+        """Every version, and the branch on screen's last number."""
+        if self.tree is not None:
+            return self.tree, self.current
+        tree = MessageTree.chain(self.messages)
+        return tree, tree.newest_leaf(None)
 
 
 class ConversationStore:
@@ -141,63 +149,23 @@ class ConversationStore:
             owned = select(conversations.c.id).where(self._owned(conversation_id, owner))
             connection.execute(delete(attachments).where(attachments.c.conversation_id.in_(owned)))
             connection.execute(delete(messages).where(messages.c.conversation_id.in_(owned)))
+            connection.execute(delete(shares).where(shares.c.conversation_id.in_(owned)))
             connection.execute(delete(conversations).where(self._owned(conversation_id, owner)))
 
     def list(
         self, owner: str, *, search: str = "", limit: int | None = None, counted: bool = True
     ) -> list[ConversationSummary]:
         """The owner's conversations, newest first; ``search`` matches titles, text, file
-        names; ``limit``: only the newest that many, every pinned one besides;
-        ``counted=False`` leaves the message counts at 0 (the chat list shows none)."""
-        count = (
-            select(func.count())
-            .where(messages.c.conversation_id == conversations.c.id)
-            .scalar_subquery()
-            if counted
-            else literal(0)
-        )
-        query = select(
-            conversations.c.id,
-            conversations.c.title,
-            conversations.c.created_at,
-            conversations.c.updated_at,
-            count,
-            conversations.c.pinned_at,
-        ).where(conversations.c.owner == owner)
-        if search.strip():
-            pattern = f"%{_escape_like(search.strip())}%"
-            matching = select(messages.c.conversation_id).where(
-                messages.c.content.ilike(pattern, escape="\\")
-            )
-            with_file = select(attachments.c.conversation_id).where(
-                attachments.c.name.ilike(pattern, escape="\\")
-            )
-            query = query.where(
-                or_(
-                    conversations.c.title.ilike(pattern, escape="\\"),
-                    conversations.c.id.in_(matching),
-                    conversations.c.id.in_(with_file),
-                )
-            )
-        query = query.order_by(conversations.c.updated_at.desc())
-        if limit is not None:
-            newest = select(conversations.c.id).where(conversations.c.owner == owner)
-            newest = newest.order_by(conversations.c.updated_at.desc()).limit(limit)
-            query = query.where(
-                or_(conversations.c.id.in_(newest), conversations.c.pinned_at.is_not(None))
-            )
-        with self.engine.connect() as connection:
-            return [
-                ConversationSummary(
-                    row[0], row[1], aware(row[2]), aware(row[3]), row[4], row[5] is not None
-                )
-                for row in connection.execute(query)
-            ]
+        names on the branch on screen; ``limit``: only the newest that many, every pinned
+        one besides; ``counted=False`` leaves the message counts at 0 (the chat list
+        shows none)."""
+        return list_conversations(self.engine, owner, search=search, limit=limit, counted=counted)
 
     def load(
         self, conversation_id: str, owner: str, *, writing_within: float = 0.0
     ) -> StoredConversation | None:
-        """The conversation, or None if it is not ``owner``'s (or does not exist).
+        """The conversation with every version, or None if it is not ``owner``'s (or
+        does not exist).
 
         An answer saved while it streamed comes back as being written if the
         conversation changed in the last ``writing_within`` seconds (its job saves every
@@ -222,47 +190,92 @@ class ConversationStore:
                 .order_by(messages.c.position)
             )
             live = aware(head.updated_at) >= now() - timedelta(seconds=writing_within)
-            loaded = [
-                message_from(row, files.get(row.position, ()), still_written=live) for row in rows
-            ]
+            tree = MessageTree()
+            for row in rows:
+                message = message_from(row, files.get(row.position, ()), still_written=live)
+                tree.put(row.position, message, row.parent if row.parent in tree else None)
+        current = head.current if head.current in tree else tree.newest_leaf(None)
         return StoredConversation(
             head.id,
             head.title,
             dict(head.settings or {}),
-            loaded,
+            [tree.message(number) for number in tree.path(current)],
             aware(head.created_at),
             aware(head.updated_at),
+            tree,
+            current,
         )
 
     # Messages --------------------------------------------------------------------
 
     def put_message(
-        self, conversation_id: str, owner: str, position: int, message: ChatMessage
-    ) -> None:
-        """Store ``message`` at ``position`` (0-based), replacing what was there."""
+        self,
+        conversation_id: str,
+        owner: str,
+        position: int,
+        message: ChatMessage,
+        *,
+        parent: int | str | None = PREVIOUS,
+    ) -> int:
+        """Store ``message`` as number ``position`` under ``parent``, in place of what
+        was there; a new message becomes the last of the branch on screen.
+
+        Where another message (another parent or role, written from another tab) already
+        holds that number, it is kept, and ``message`` takes the next free number: the
+        number it was stored as is returned.
+        """
+        if parent == PREVIOUS:
+            parent = position - 1 if position > 0 else None
         values = message_values(message)
         with self.engine.begin() as connection:
             if not self._touch(connection, conversation_id, owner):
                 raise PermissionError("no such conversation for this owner")
+            here = (messages.c.conversation_id == conversation_id) & (
+                messages.c.position == position
+            )
+            held = connection.execute(select(messages.c.parent, messages.c.role).where(here))
+            held = held.first()
+            if held is not None and (held.parent, held.role) != (parent, message.role.value):
+                position = self._next_number(connection, conversation_id)
+                held = None
             if message.is_user:  # only questions carry files
                 self._put_attachments(connection, conversation_id, position, message.attachments)
-            changed = connection.execute(
-                update(messages)
-                .where(
-                    (messages.c.conversation_id == conversation_id)
-                    & (messages.c.position == position)
+            if held is not None:
+                connection.execute(update(messages).where(here).values(**values))
+                return position
+            connection.execute(
+                insert(messages).values(
+                    conversation_id=conversation_id,
+                    position=position,
+                    parent=parent,
+                    created_at=now(),
+                    **values,
                 )
-                .values(**values)
-            ).rowcount
-            if not changed:
-                connection.execute(
-                    insert(messages).values(
-                        conversation_id=conversation_id,
-                        position=position,
-                        created_at=now(),
-                        **values,
-                    )
-                )
+            )
+            connection.execute(
+                update(conversations)
+                .where(conversations.c.id == conversation_id)
+                .values(current=position)
+            )
+        return position
+
+    @staticmethod
+    def _next_number(connection: Connection, conversation_id: str) -> int:
+        highest = connection.execute(
+            select(func.max(messages.c.position)).where(
+                messages.c.conversation_id == conversation_id
+            )
+        ).scalar()
+        return 0 if highest is None else highest + 1
+
+    def select(self, conversation_id: str, owner: str, number: int) -> None:
+        """Show the branch that ends with message ``number`` from now on."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(conversations)
+                .where(self._owned(conversation_id, owner))
+                .values(current=number)
+            )
 
     @staticmethod
     def _put_attachments(
@@ -286,22 +299,39 @@ class ConversationStore:
                 ],
             )
 
-    def truncate(self, conversation_id: str, owner: str, length: int) -> None:
-        """Keep only the first ``length`` messages (Retry, Edit)."""
+    def remove_message(self, conversation_id: str, owner: str, position: int) -> None:
+        """Remove a message nothing follows (a failed try, before trying again); the
+        branch on screen then ends with the message before it."""
         with self.engine.begin() as connection:
-            if self._touch(connection, conversation_id, owner):
-                connection.execute(
-                    delete(attachments).where(
-                        (attachments.c.conversation_id == conversation_id)
-                        & (attachments.c.position >= length)
-                    )
+            if not self._touch(connection, conversation_id, owner):
+                return
+            mine = messages.c.conversation_id == conversation_id
+            parent = connection.execute(
+                select(messages.c.parent).where(mine & (messages.c.position == position))
+            ).first()
+            followed = connection.execute(
+                select(messages.c.position).where(mine & (messages.c.parent == position))
+            ).first()
+            if parent is None or followed is not None:
+                return
+            connection.execute(
+                delete(attachments).where(
+                    (attachments.c.conversation_id == conversation_id)
+                    & (attachments.c.position == position)
                 )
-                connection.execute(
-                    delete(messages).where(
-                        (messages.c.conversation_id == conversation_id)
-                        & (messages.c.position >= length)
-                    )
+            )
+            connection.execute(delete(messages).where(mine & (messages.c.position == position)))
+            connection.execute(
+                update(conversations)
+                .where(
+                    (conversations.c.id == conversation_id) & (conversations.c.current == position)
                 )
+                .values(current=parent.parent)
+            )
+
+    def import_conversation(self, owner: str, imported: ImportedConversation) -> str | None:
+        """Add an imported conversation with every version; None if ``owner`` has it."""
+        return store_import(self.engine, owner, imported)
 
     def rename_owner(self, old: str, new: str) -> int:
         """Move everything of owner ``old`` to ``new``; the number of conversations moved."""
@@ -313,6 +343,15 @@ class ConversationStore:
                 update(usage_events).where(usage_events.c.owner == old).values(owner=new)
             )
         return moved
+
+    def presets(self, owner: str) -> list[Preset]:
+        return list_presets(self.engine, owner)
+
+    def save_preset(self, owner: str, preset: Preset) -> str:
+        return store_preset(self.engine, owner, preset)
+
+    def delete_preset(self, owner: str, preset_id: str) -> bool:
+        return remove_preset(self.engine, owner, preset_id)
 
     # Reports ----------------------------------------------------------------------
 

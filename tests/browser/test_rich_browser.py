@@ -139,6 +139,7 @@ def test_a_file_that_cannot_be_sent_is_explained(open_chat, model_server, artifa
 
 def test_the_limits_and_a_refusal_read_in_japanese(open_chat, model_server, artifacts, tmp_path):
     chat = open_chat(locale="ja-JP")
+    chat.page.get_by_text("何を添付できますか？").click()  # the limits, folded on the empty page
     chat.page.get_by_text("最大5個のファイルを添付できます").wait_for(state="visible")
     (tmp_path / "表.csv").write_bytes(b"\x00\x01binary")
     (tmp_path / "写真.jpg").write_bytes(image_bytes("JPEG", size=(240, 160)))

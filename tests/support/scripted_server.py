@@ -132,7 +132,12 @@ class _Handler(BaseHTTPRequestHandler):
         owner = self.server.owner
         owner._record(self, None)
         if self.path.rstrip("/").endswith("/models"):
-            data = [{"id": m, "object": "model", "owned_by": "scripted"} for m in owner.models]
+            lengths = owner.context_lengths
+            data = [
+                {"id": m, "object": "model", "owned_by": "scripted"}
+                | ({"max_model_len": lengths[m]} if m in lengths else {})
+                for m in owner.models
+            ]
             self._send_json(200, {"object": "list", "data": data})
         else:
             self._send_json(404, {"error": {"message": "not found"}})
@@ -264,6 +269,8 @@ class ScriptedModelServer:
     ) -> None:
         self.script = script
         self.models = models
+        # A model's context length, listed as vLLM lists it (max_model_len); none: unlisted.
+        self.context_lengths: dict[str, int] = {}
         self._queued: deque[Reply] = deque()
         self._requests: list[RecordedRequest] = []
         self._lock = threading.Lock()
@@ -295,6 +302,7 @@ class ScriptedModelServer:
             self._queued.clear()
             self._requests.clear()
         self.script = echo_script
+        self.context_lengths = {}
 
     def _record(self, handler: _Handler, body: dict[str, Any] | None) -> None:
         headers = {name.lower(): value for name, value in handler.headers.items()}

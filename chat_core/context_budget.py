@@ -1,0 +1,81 @@
+""" "As much as fits": the most recent exchanges whose tokens fit the model's context,
+beside what the turn needs anyway (the system prompt, the question and its files, and
+room for the answer). A long attachment then pushes older exchanges out of the window
+instead of failing with a context-length error; a question that cannot fit even alone
+is refused before it is sent, with the numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .attachments import AttachmentKind
+from .errors import ErrorKind, UserFacingError
+from .memory import exchanges
+from .messages import ChatMessage
+from .tokens import estimate_tokens
+
+__all__ = ["IMAGE_TOKENS", "context_refusal", "fit_start", "fit_window", "message_tokens", "room"]
+
+# What an image costs at most in OpenAI's accounting (a 2048 px image in high detail).
+IMAGE_TOKENS = 1_105
+_FRAMING = 4  # each chat message's role and separators
+# Estimates without tiktoken can be a little low: this share of the context stays free.
+_MARGIN = 0.05
+
+
+def message_tokens(message: ChatMessage) -> int:
+    """About how many tokens ``message`` costs when sent (its text, files and images)."""
+    total = _FRAMING + estimate_tokens(message.content)
+    for attachment in message.attachments:
+        if attachment.sent and attachment.kind is AttachmentKind.IMAGE:
+            total += IMAGE_TOKENS
+        elif attachment.sent:
+            total += estimate_tokens(attachment.text) + _FRAMING
+    return total
+
+
+def room(context_tokens: int, *, max_tokens: int, system_prompt: str, question: int) -> int:
+    """Tokens left for earlier exchanges (negative: the question alone does not fit)."""
+    usable = int(context_tokens * (1 - _MARGIN))
+    return usable - max_tokens - (_FRAMING + estimate_tokens(system_prompt)) - question
+
+
+def fit_window(history: Sequence[ChatMessage], budget: int) -> list[ChatMessage]:
+    """The most recent usable exchanges of ``history`` within ``budget`` tokens, oldest
+    first; one that does not fit ends the window (nothing older skips past it)."""
+    kept: list[ChatMessage] = []
+    for question, answer in reversed(exchanges(history)):
+        cost = message_tokens(question) + message_tokens(answer)
+        if cost > budget:
+            break
+        budget -= cost
+        kept[:0] = [question, answer]
+    return kept
+
+
+def fit_start(history: Sequence[ChatMessage], budget: int) -> int:
+    """Where the messages sent with the next question begin in ``history`` (as
+    memory.window_start does for a window of k exchanges)."""
+    sent = fit_window(history, budget)
+    if not sent:
+        return len(history)
+    first = sent[0]
+    return next(i for i, message in enumerate(history) if message is first)
+
+
+def context_refusal(
+    question: ChatMessage, *, context_tokens: int, max_tokens: int, system_prompt: str
+) -> UserFacingError | None:
+    """Why ``question`` cannot be sent at all: with the system prompt and room for the
+    answer, it is over the model's context."""
+    needed = message_tokens(question)
+    left = room(context_tokens, max_tokens=max_tokens, system_prompt=system_prompt, question=0)
+    if needed <= left:
+        return None
+    details = {
+        "tokens": f"{needed:,}",
+        "room": f"{max(left, 0):,}",
+        "context": f"{context_tokens:,}",
+    }
+    return UserFacingError(ErrorKind.DOES_NOT_FIT, details)

@@ -1,0 +1,29 @@
+"""What a chat with no message yet shows: a greeting, the model, and what may be attached.
+
+The file limits are a long text, folded away: on a phone the page stays short enough
+for the chat input to be seen without scrolling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from chat_core.i18n import Translator
+from chat_core.settings import Settings
+from components.attachments_view import attachment_rules
+from components.presets import render_preset_picker
+
+__all__ = ["render_empty_page"]
+
+
+def render_empty_page(t: Translator, settings: Settings, models: Sequence[str]) -> None:
+    """The empty chat: ``models`` are those the server lists (empty: it lists none)."""
+    st.markdown(f"### {t('chat.empty_title')}")
+    st.caption(t("chat.empty_caption", model=settings.model))
+    if models and settings.model not in models:
+        st.warning(t("chat.model_not_listed", model=settings.model), icon=":material/help:")
+    with st.expander(t("chat.attachment_rules_fold"), icon=":material/attach_file:"):
+        st.caption(attachment_rules(t, text_budget=settings.max_attachment_chars))
+    render_preset_picker(t)

@@ -1,0 +1,35 @@
+"""A shared link: the snapshot of a conversation its owner shared, read-only.
+
+Nothing of the owner is shown, and nothing here can change anything: no input, no
+actions. An unknown token and a revoked one read the same ("no such link"), so a link's
+past existence is not told to someone who guesses.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from chat_core.sharing import read_snapshot
+from chat_core.storage.shares import shared
+from chat_core.text import escape_markdown
+from components.chat_view import render_message
+from components.context import page_context
+from components.dates import local_date
+from components.persistence import guarded
+
+context = page_context()
+t = context.t
+token = st.query_params.get("s", "")
+snapshot = None
+if context.store is not None and 0 < len(token) <= 64:
+    snapshot = guarded("open a shared link", lambda: shared(context.store.engine, token))
+
+if snapshot is None:
+    st.title(t("share.not_found_title"))
+    st.info(t("share.not_found"), icon=":material/link_off:")
+else:
+    st.title(escape_markdown(snapshot.title))  # a title is text, never Markdown
+    st.caption(t("share.shared_on", date=local_date(snapshot.created_at, t)))
+    for message in read_snapshot(snapshot.snapshot):
+        render_message(message, t)
+    st.caption(t("share.read_only"))

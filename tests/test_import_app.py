@@ -1,0 +1,83 @@
+"""Import on the History page (AppTest): the app's own export comes back the same, a
+ChatGPT export keeps its versions, nothing is imported twice, bad files are refused."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from chat_core.identity import LOCAL_OWNER
+from chat_core.storage import ConversationStore, export_json, sqlite_url
+from tests.support.scripted_server import Reply
+from tests.test_app import send
+from tests.test_history_page import history_page
+from tests.test_imports import chatgpt_export
+
+
+@pytest.fixture
+def data_store(clean_env, tmp_path) -> ConversationStore:
+    return ConversationStore(sqlite_url(tmp_path / "data"))
+
+
+def _upload(app, name: str, data: bytes) -> list[str]:
+    app.file_uploader(key="import_file").set_value((name, data, "application/json")).run()
+    assert not app.exception, app.exception
+    return [e.value for e in (*app.success, *app.info, *app.warning, *app.error)]
+
+
+def _fields(messages) -> list[tuple]:
+    return [(m.role, m.content, m.status, m.usage, m.feedback) for m in messages]
+
+
+def test_an_export_imported_gives_the_same_conversation_once(app, model_server, data_store):
+    app.run()
+    send(app, "Remember ラーメン")
+    model_server.queue(Reply.text("another take"))
+    app.button(key="retry_last").click().run()
+    (summary,) = data_store.list(LOCAL_OWNER)
+    original = data_store.load(summary.id, LOCAL_OWNER)
+    exported = export_json(original).encode()
+
+    history_page(app)
+    said = _upload(app, "export.json", exported)
+    assert said == ["Imported 1 conversations."]
+    imported_id = next(s.id for s in data_store.list(LOCAL_OWNER) if s.id != summary.id)
+    imported = data_store.load(imported_id, LOCAL_OWNER)
+    assert imported.title == original.title
+    assert _fields(imported.messages) == _fields(original.messages)  # the branch exported
+    assert any(b.key == f"open_{imported_id}" for b in app.button)
+
+    said = _upload(app, "export again.json", exported)
+    assert said == ["1 were here already and were not imported again."]
+    assert len(data_store.list(LOCAL_OWNER)) == 2
+
+
+def test_a_chatgpt_export_keeps_its_versions(app, data_store):
+    app.run()
+    history_page(app)
+    payload = json.dumps(chatgpt_export()).encode()
+    said = _upload(app, "conversations.json", payload)
+    assert said and said[0].startswith("Imported 2 conversations")
+    stored = [data_store.load(s.id, LOCAL_OWNER) for s in data_store.list(LOCAL_OWNER)]
+    with_versions = [c for c in stored if len(c.tree) > len(c.messages)]
+    assert with_versions, "the edited question and the regenerated answer are kept"
+    branch = with_versions[0]
+    assert [m.role.value for m in branch.messages] == ["user", "assistant"] * (
+        len(branch.messages) // 2
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (b"\x89PNG not json", "This is not a JSON file that can be read."),
+        (b'{"hello": "world"}', "This JSON file is neither an export of this app"),
+    ],
+)
+def test_a_file_that_is_not_an_export_is_refused_clearly(app, data_store, data, said):
+    app.run()
+    history_page(app)
+    shown = _upload(app, "file.json", data)
+    assert len(shown) == 1 and shown[0].startswith(said)
+    assert data_store.list(LOCAL_OWNER) == []

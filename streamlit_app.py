@@ -35,8 +35,7 @@ def main() -> None:
     t = context.t
     st.set_page_config(page_title=t("app.title"), page_icon="💬", layout="centered")
     apply_styles()
-    signed_out = auth_configured() and not context.visitor.allowed
-    if signed_out:
+    if auth_configured() and not context.visitor.allowed:
         # Nobody reaches the chat without signing in, and only allowed users after it.
         pages = [st.Page(PAGES_DIR / "sign_in.py", title=t("nav.sign_in"), icon="🔑")]
     else:
@@ -45,9 +44,9 @@ def main() -> None:
             st.Page(PAGES_DIR / "history.py", title=t("nav.history"), icon="🗂️"),
             st.Page(PAGES_DIR / "usage.py", title=t("nav.usage"), icon="📊"),
         ]
-    settings = context.configured
-    if settings.sharing and not (signed_out and settings.sharing_requires_sign_in):
-        # A shared link opens for anyone who has it, unless the deployer requires sign-in.
+    if context.configured.sharing:
+        # A shared link opens for anyone who has it; the page asks for sign-in itself
+        # where the deployer requires it (CHAT_SHARING_REQUIRES_SIGN_IN).
         pages.append(
             st.Page(
                 PAGES_DIR / "shared.py",

@@ -72,18 +72,19 @@ def serving(context: PageContext) -> Iterator[None]:
         _current.reset(token)
 
 
-def page_context() -> PageContext:
+def page_context(*, signed_in_only: bool = True) -> PageContext:
     """The run's context, built by the entry file.
 
     Streamlit runs a page file directly, without the entry file, while it still treats
     ``pages/`` as a multipage folder (the first run of a process, and every AppTest
-    run): the page then builds the context itself, and the sign-in gate holds there too.
+    run): the page then builds the context itself, and the sign-in gate holds there too,
+    unless the page is not ``signed_in_only`` (a shared link: it applies its own rule).
     """
     context = _current.get(None)
     if context is not None:
         return context
     context = build_page_context()
-    if auth_configured() and not context.visitor.allowed:
+    if signed_in_only and auth_configured() and not context.visitor.allowed:
         render_sign_in(context.visitor, context.configured, context.t)
         st.stop()
     return context

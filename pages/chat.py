@@ -124,7 +124,8 @@ def divider() -> tuple[str, str]:
 def draw_history(*, answering: bool = False) -> None:
     with history_area:
         if not conversation.messages:
-            render_empty_page(t, settings, listed_models(configured))
+            with st.container():  # one element: the first answer's run clears it whole
+                render_empty_page(t, settings, listed_models(configured))
         render_history(
             conversation,
             t,
@@ -210,6 +211,8 @@ def answer_question(question: ChatMessage | None) -> None:
     if asked_again:  # the question is on the page already: drawn once, with the branch
         draw_history(answering=True)
     else:
+        if len(conversation.messages) == 1:  # the empty page is not left faded above it
+            history_area.empty()
         with turn_area:
             render_message(question, t)
     follow(started)
@@ -218,14 +221,17 @@ def answer_question(question: ChatMessage | None) -> None:
 def follow(job: AnswerJob) -> None:
     """Show the answer ``job`` writes until it ends, then the whole page again."""
     with turn_area:
-        draw_queue()
-        jump_to_latest(t)
-        answer = follow_answer(
-            job,
-            t,
-            stop=lambda: registry.stop(conversation.key, job_owner(context)),
-            batch_every=lambda: redraw_interval(registry.streaming),
-        )
+        answer_slot, queue_slot = st.container(), st.container()
+        with queue_slot:  # below the answer, as they go after it
+            draw_queue()
+        with answer_slot:
+            jump_to_latest(t)
+            answer = follow_answer(
+                job,
+                t,
+                stop=lambda: registry.stop(conversation.key, job_owner(context)),
+                batch_every=lambda: redraw_interval(registry.streaming),
+            )
     conversation.receive(job.number, job.question, answer)
     st.rerun()  # redraw from the history, with the sidebar and actions enabled again
 

@@ -12,16 +12,22 @@ import streamlit as st
 from chat_core.sharing import read_snapshot
 from chat_core.storage.shares import shared
 from chat_core.text import escape_markdown
+from components.auth import auth_configured
 from components.chat_view import render_message
 from components.context import page_context
 from components.dates import local_date
 from components.persistence import guarded
+from components.sign_in import render_sign_in
 
-context = page_context()
+context = page_context(signed_in_only=False)
 t = context.t
+settings = context.configured
+if settings.sharing_requires_sign_in and auth_configured() and not context.visitor.allowed:
+    render_sign_in(context.visitor, settings, t)  # the deployer requires it to view
+    st.stop()
 token = st.query_params.get("s", "")
 snapshot = None
-if context.store is not None and 0 < len(token) <= 64:
+if settings.sharing and context.store is not None and 0 < len(token) <= 64:
     snapshot = guarded("open a shared link", lambda: shared(context.store.engine, token))
 
 if snapshot is None:

@@ -7,6 +7,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from chat_core.identity import LOCAL_OWNER
+from chat_core.messages import ChatMessage
+from chat_core.sharing import new_token, snapshot
 from chat_core.storage import ConversationStore, shares, sqlite_url
 from tests.support.app_server import new_app
 from tests.test_app import bubbles, send
@@ -65,3 +67,45 @@ def test_without_sharing_turned_on_there_is_no_share_and_no_link_page(app, tmp_p
     (summary,) = store.list(LOCAL_OWNER)
     _open_menu(app, summary.id)
     assert not [b for b in app.button if b.key == f"share_{summary.id}"]
+
+
+def _stored_link(tmp_path) -> str:
+    """A link some signed-in user made (through the store, as the Share dialog does)."""
+    store = ConversationStore(sqlite_url(tmp_path / "data"))
+    owner = "oidc:https://issuer.example#someone"
+    cid = store.create(owner, title="Shared ramen", settings={})
+    token = new_token()
+    shot = snapshot([ChatMessage.user("ramen?"), ChatMessage.assistant("yes")], include_files=False)
+    shares.create_share(
+        store.engine,
+        owner,
+        token=token,
+        conversation_id=cid,
+        title="Shared ramen",
+        snapshot=shot,
+        with_files=False,
+    )
+    return token
+
+
+def _signed_out_visitor(token: str) -> AppTest:
+    """A visitor who has not signed in, on a deployment with sign-in, opening the link."""
+    visitor = new_app()
+    visitor.secrets["auth"] = {"client_id": "x", "client_secret": "y"}
+    visitor.run()
+    visitor.switch_page("pages/shared.py")
+    visitor.query_params["s"] = token
+    return visitor.run()
+
+
+def test_with_sign_in_a_link_opens_for_anyone_unless_the_deployer_requires_it(
+    sharing_app, clean_env, tmp_path
+):
+    token = _stored_link(tmp_path)
+    anyone = _signed_out_visitor(token)
+    assert bubbles(anyone) == [("user", "ramen?"), ("assistant", "yes")]
+
+    clean_env.setenv("CHAT_SHARING_REQUIRES_SIGN_IN", "true")
+    required = _signed_out_visitor(token)
+    assert bubbles(required) == [] and "ramen" not in str(required.main)
+    assert [t.value for t in required.title] == ["Sign in to chat"]

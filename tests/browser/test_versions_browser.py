@@ -12,8 +12,16 @@ from tests.support.scripted_server import Reply
 pytestmark = pytest.mark.browser
 
 WORDS = {
-    "en-US": {"regenerate": "Regenerate", "queued": "Sent when the answer above ends: "},
-    "ja-JP": {"regenerate": "もう一度生成", "queued": "上の回答が終わったら送信します："},
+    "en-US": {
+        "regenerate": "Regenerate",
+        "queued": "Sent when the answer above ends: ",
+        "unqueue": "Don't send this message",
+    },
+    "ja-JP": {
+        "regenerate": "もう一度生成",
+        "queued": "上の回答が終わったら送信します：",
+        "unqueue": "このメッセージを送らない",
+    },
 }
 
 
@@ -93,6 +101,11 @@ def test_messages_typed_while_an_answer_streams_wait_their_turn(
     chat.page.get_by_text(f"{words['queued']}second {token}").wait_for()
     chat.send(f"third {token}")
     chat.page.get_by_text(f"{words['queued']}third {token}").wait_for()
+    chat.send(f"taken back {token}")
+    waiting = chat.page.get_by_text(f"{words['queued']}taken back {token}")
+    waiting.wait_for()
+    chat.page.get_by_role("button", name=words["unqueue"]).last.click()
+    waiting.wait_for(state="detached")
     chat.page.screenshot(path=artifacts / f"queued-{locale}.png")
     chat.wait_for_answer(f"Echo: third {token}", count=6, timeout=60)
     assert [m.strip() for m in chat.messages()] == [
@@ -103,3 +116,6 @@ def test_messages_typed_while_an_answer_streams_wait_their_turn(
         f"third {token}",
         f"Echo: third {token}",
     ]
+    assert not any(
+        f"taken back {token}" in r.messages[-1]["content"] for r in model_server.chat_requests
+    )

@@ -19,6 +19,13 @@ LOCAL_SERVER_URLS = (
 log = logging.getLogger(__name__)
 
 
+def _quick_client(base_url: str | None, api_key: str | None, timeout: float) -> openai.OpenAI:
+    """A client for a question asked while the page is drawn: no retry, a short wait."""
+    return openai.OpenAI(
+        base_url=base_url, api_key=api_key or PLACEHOLDER_API_KEY, timeout=timeout, max_retries=0
+    )
+
+
 def list_models(
     base_url: str | None, *, api_key: str | None = None, timeout: float = 0.5
 ) -> list[str] | None:
@@ -27,12 +34,7 @@ def list_models(
     Quick and silent by design: it runs while the page is drawn, to offer a local
     server to a visitor who has no key, and to fill the model selector.
     """
-    client = openai.OpenAI(
-        base_url=base_url,
-        api_key=api_key or PLACEHOLDER_API_KEY,
-        timeout=timeout,
-        max_retries=0,
-    )
+    client = _quick_client(base_url, api_key, timeout)
     try:
         return sorted(model.id for model in client.models.list())
     except openai.OpenAIError as exc:
@@ -51,12 +53,7 @@ def context_length(
     base_url: str | None, model: str, *, api_key: str | None = None, timeout: float = 0.5
 ) -> int | None:
     """The context length (tokens) the server reports for ``model``, or None."""
-    client = openai.OpenAI(
-        base_url=base_url,
-        api_key=api_key or PLACEHOLDER_API_KEY,
-        timeout=timeout,
-        max_retries=0,
-    )
+    client = _quick_client(base_url, api_key, timeout)
     try:
         for listed in client.models.list():
             if listed.id == model:

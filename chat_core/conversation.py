@@ -35,9 +35,16 @@ class Saver(Protocol):
     def start(self, title: str, settings: Settings) -> str | None: ...
 
     def put(
-        self, conversation_id: str, number: int, parent: int | None, message: ChatMessage
+        self,
+        conversation_id: str,
+        number: int,
+        parent: int | None,
+        message: ChatMessage,
+        *,
+        new: bool = False,
     ) -> int | None:
-        """The number it was stored as (another, if another tab took that one), or None."""
+        """The number it was stored as, or None (failed). A ``new`` message never takes
+        the place of one stored already (another tab's): it is stored as the next free."""
 
     def remove(self, conversation_id: str, number: int) -> bool: ...
 
@@ -97,9 +104,6 @@ class Conversation:
         """What its answer job is keyed by: the stored id, else a name of its own."""
         return self.record.id or self.record.local_key
 
-    def last_question(self) -> ChatMessage | None:
-        return next((m for m in reversed(self.messages) if m.is_user), None)
-
     def versions(self, number: int) -> Versions:
         return self.tree.versions(number)
 
@@ -112,11 +116,17 @@ class Conversation:
     def _saving(self) -> bool:
         return self._saver is not None and self.id is not None
 
-    def _save(self, number: int) -> None:
-        if self._saving():
-            tree = self.tree
-            stored = self._saver.put(self.id, number, tree.parent(number), tree.message(number))
-            self._note(stored is not None)
+    def _save(self, number: int, *, new: bool = False) -> None:
+        if not self._saving():
+            return
+        tree = self.tree
+        stored = self._saver.put(
+            self.id, number, tree.parent(number), tree.message(number), new=new
+        )
+        self._note(stored is not None)
+        if stored is not None and stored != number:  # another tab had taken the number
+            tree.renumber(number, stored)
+            self.record.branch = [stored if n == number else n for n in self.record.branch]
 
     def begin_turn(self, question: ChatMessage, settings: Settings) -> None:
         """Make sure the conversation exists in the store, with this turn's settings.
@@ -133,8 +143,8 @@ class Conversation:
         first = messages[0] if messages and messages[0].is_user else question
         self.record.id = self._saver.start(opening_title(first), settings)
         self._note(self.id is not None)
-        for number in self.tree:  # parents come before their replies
-            self._save(number)
+        for number in list(self.tree):  # parents come before their replies
+            self._save(number, new=True)
         if self.record.branch and self._saving():
             self._note(self._saver.select(self.id, self.record.branch[-1]))
 
@@ -143,7 +153,7 @@ class Conversation:
         branch = self.record.branch
         number = self.tree.add(message, branch[-1] if branch else None)
         self.record.branch = self.tree.show(number)
-        self._save(number)
+        self._save(number, new=True)
 
     def _replace(self, number: int, message: ChatMessage) -> None:
         self.tree.put(number, message, self.tree.parent(number))
@@ -166,11 +176,12 @@ class Conversation:
             return False
         if branch[-1] == question:
             return number >= tree.next_number()
-        return branch[-1] == number and tree.message(number).status is Status.STREAMING
-
-    def show_until(self, number: int) -> None:
-        """Show the branch only down to ``number`` (the question an answer is written for)."""
-        self.record.branch = self.tree.path(number)
+        return (
+            number in tree
+            and tree.parent(number) == question
+            and tree.message(number).status is Status.STREAMING
+            and branch[-1] == number
+        )
 
     def unanswered(self) -> ChatMessage | None:
         """The question that ends the branch on screen, if it has no answer on it."""
@@ -207,10 +218,10 @@ class Conversation:
         return True
 
     def edit(self, number: int, text: str, files: tuple[Attachment, ...]) -> ChatMessage | None:
-        """A new version of question ``number`` with ``text`` and ``files``, at the end
-        of the branch on screen, ready to be answered; the earlier one stays as a
-        version, unless it was never sent (refused). None when there is nothing to send
-        (no text and no file that can be sent)."""
+        """A new version of question ``number`` (its sibling) with ``text`` and
+        ``files``, shown and ready to be answered; the earlier one stays as a version,
+        unless it was never sent (refused). None when there is nothing to send (no text
+        and no file that can be sent)."""
         if number not in self.tree or not self.tree.message(number).is_user:
             return None
         kept = tuple(file for file in files if file.sent)

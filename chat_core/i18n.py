@@ -9,6 +9,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .errors import UserFacingError
+from .text import escape_markdown
 
 __all__ = ["LANGUAGES", "Translator", "catalogue", "language_for_locale"]
 
@@ -28,6 +29,11 @@ def language_for_locale(locale: str | None) -> str:
     return "ja" if (locale or "").lower().startswith("ja") else "en"
 
 
+class _Details(dict):
+    def __missing__(self, key: str) -> str:
+        return "…"
+
+
 class Translator:
     """Looks up strings for one language; ``t("key", name=value)`` fills placeholders."""
 
@@ -42,5 +48,10 @@ class Translator:
         return text.format(**values) if values else text
 
     def explain(self, error: UserFacingError) -> str:
-        """What went wrong, for the page: the error kind's message with its details."""
-        return self(f"error.{error.kind.value}", **error.details)
+        """What went wrong, for the page: the error kind's message with its details.
+
+        Details can come from outside (a model's name, an imported file): each is shown
+        as text, never as Markdown, and one a message needs but lacks reads as "…".
+        """
+        details = _Details({key: escape_markdown(str(v)) for key, v in error.details.items()})
+        return self._strings[f"error.{error.kind.value}"].format_map(details)

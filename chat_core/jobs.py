@@ -86,7 +86,7 @@ class AnswerJob:
     key: str
     owner: str
     started_at: float
-    number: int = 0  # the answer's number in its conversation
+    number: int = 0  # the answer's number (once saved: the one the store gave it)
     question: int | None = None  # the number of the question it answers
     # (status, attempt, attempts allowed) while the server is being retried
     retry: tuple[int, int, int] | None = None

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .child_limits import child_environment, limit_this_process
 from .text import clean_user_text
 
 if TYPE_CHECKING:
@@ -34,8 +35,6 @@ __all__ = ["PdfLimits", "PdfProblem", "PdfResult", "read_pdf"]
 log = logging.getLogger(__name__)
 
 _ROOT = Path(__file__).resolve().parents[1]  # where ``-m chat_core.pdf_reader`` is found
-# Environment the child gets: no API keys or database URLs for code parsing hostile files.
-_CHILD_ENVIRONMENT = ("PATH", "PYTHONPATH")
 # One PDF read at a time per spare core, so a flood of PDFs cannot take every core.
 _READERS = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) - 1))
 
@@ -84,7 +83,7 @@ def read_pdf(data: bytes, *, budget: int, limits: PdfLimits) -> PdfResult:
         "chat_core.pdf_reader",
         *map(str, (budget, limits.pages, limits.cpu_seconds, limits.memory_bytes)),
     ]
-    environment = {name: os.environ[name] for name in _CHILD_ENVIRONMENT if name in os.environ}
+    environment = child_environment()
     with _READERS:
         try:
             done = subprocess.run(
@@ -118,16 +117,6 @@ def _result_of(done: subprocess.CompletedProcess[bytes]) -> PdfResult:
 
 
 # --- In the child process -------------------------------------------------------------
-
-
-def _limit_this_process(cpu_seconds: int, memory_bytes: int) -> None:
-    """Limits this process cannot raise again: hard CPU and address-space caps, no core."""
-    import resource  # Unix only, like the child itself
-
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    os.nice(10)  # the app's own threads come first
 
 
 def _clean(text: str) -> str:
@@ -171,7 +160,7 @@ def extract(data: bytes, *, budget: int, max_pages: int) -> PdfResult:
 
 def main(arguments: list[str]) -> None:
     budget, max_pages, cpu_seconds, memory_bytes = map(int, arguments)
-    _limit_this_process(cpu_seconds, memory_bytes)
+    limit_this_process(cpu_seconds, memory_bytes)
     logging.disable(logging.CRITICAL)  # pypdf's warnings about odd files are no result
     result = extract(sys.stdin.buffer.read(), budget=budget, max_pages=max_pages)
     sys.stdout.buffer.write(json.dumps(asdict(result)).encode())

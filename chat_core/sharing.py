@@ -13,16 +13,25 @@ import binascii
 import json
 import secrets
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from .attachments import Attachment, AttachmentKind
 from .errors import ErrorKind, UserFacingError
 from .messages import ChatMessage, Role, Status, Thinking
-from .storage.rows import error_from, error_json
+from .storage.rows import error_from
 
-__all__ = ["SNAPSHOT_LIMIT_BYTES", "SnapshotTooLarge", "new_token", "read_snapshot", "snapshot"]
+__all__ = [
+    "LINKS_PER_OWNER",
+    "SNAPSHOT_LIMIT_BYTES",
+    "SnapshotTooLarge",
+    "new_token",
+    "read_snapshot",
+    "snapshot",
+]
 
 SNAPSHOT_LIMIT_BYTES = 20_000_000
+LINKS_PER_OWNER = 100  # live links: each holds a snapshot of up to SNAPSHOT_LIMIT_BYTES
 _TOKEN_BYTES = 24  # 192 random bits: found by nobody who was not given the link
 
 
@@ -42,7 +51,7 @@ def _file(attachment: Attachment, include_files: bool) -> dict[str, Any]:
         "size": attachment.size,
     }
     if attachment.problem is not None:
-        described["problem"] = error_json(attachment.problem)
+        described["problem"] = {"kind": attachment.problem.kind.value}
     elif include_files:
         described["text"] = attachment.text
         if attachment.data:
@@ -51,13 +60,17 @@ def _file(attachment: Attachment, include_files: bool) -> dict[str, Any]:
 
 
 def _message(message: ChatMessage, include_files: bool) -> dict[str, Any]:
+    if message.status is Status.STREAMING:  # still being written: shared as cut off there
+        message = replace(
+            message, status=Status.FAILED, error=UserFacingError(ErrorKind.INTERRUPTED)
+        )
     described: dict[str, Any] = {
         "role": message.role.value,
         "content": message.content,
         "status": message.status.value,
     }
-    if message.error is not None:
-        described["error"] = error_json(message.error)
+    if message.error is not None:  # its kind only: no server, model or limits of the owner
+        described["error"] = {"kind": message.error.kind.value}
     if message.thinking is not None:
         described["thinking"] = message.thinking.as_dict()
     if message.attachments:

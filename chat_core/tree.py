@@ -85,6 +85,18 @@ class MessageTree:
             siblings.sort()
         self._messages[number] = message
 
+    def renumber(self, old: int, new: int) -> None:
+        """Give a message nothing follows yet another number (the store gave it that one:
+        another tab had taken ``old``)."""
+        if self._children.get(old):
+            raise ValueError("a message with replies keeps its number")
+        parent, message = self._parents[old], self._messages[old]
+        shown = self._shown.get(parent) == old
+        self.remove(old)
+        self.put(new, message, parent)
+        if shown:
+            self._shown[parent] = new
+
     def remove(self, number: int) -> None:
         """Remove a message that has no children (a failed try, before asking again)."""
         if self._children.get(number):

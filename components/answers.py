@@ -54,17 +54,20 @@ def start_answer(
     number, question = conversation.tree.next_number(), conversation.numbers[-1]
     history, conversation_id = context.history, conversation.id
     usage_ledger = ledger(context.store)
-    first_answer = len(conversation.numbers) == 1
-    stored_as = number  # another, if another tab took that number meanwhile
+    first_answer = len(conversation.tree) == 1  # not a new version of the first answer
+    saved = False
 
-    def save(answer: ChatMessage) -> None:
-        nonlocal stored_as
+    def save(job: AnswerJob, answer: ChatMessage) -> None:
+        """Saved as the job's number, or the next free one if another tab took it (the
+        job then carries that number, for the pages that receive its answer)."""
+        nonlocal saved
         if history is not None and conversation_id is not None:
-            stored = history.put(conversation_id, stored_as, question, answer)
-            stored_as = stored_as if stored is None else stored
+            stored = history.put(conversation_id, job.number, question, answer, new=not saved)
+            if stored is not None:
+                saved, job.number = True, stored
 
-    def done(answer: ChatMessage) -> None:
-        save(answer)
+    def done(job: AnswerJob, answer: ChatMessage) -> None:
+        save(job, answer)
         usage_ledger.settle(reservation, spent(reservation.request, answer))
         if first_answer and answer.status is Status.COMPLETE and history and conversation_id:
             threading.Thread(target=name, args=(answer,), name="title", daemon=True).start()
@@ -84,7 +87,12 @@ def start_answer(
     return job_registry(context.configured).start(
         conversation.key,
         job_owner(context),
-        lambda job: write_answer(job, request, checkpoint=save, done=done),
+        lambda job: write_answer(
+            job,
+            request,
+            checkpoint=lambda answer: save(job, answer),
+            done=lambda answer: done(job, answer),
+        ),
         number=number,
         question=question,
     )

@@ -141,12 +141,17 @@ def render_history(
     sent_from: int = 0,
     divider: tuple[str, str] = ("", ""),
     live: bool = True,
+    until: int | None = None,
 ) -> None:
     """Draw the branch on screen, each message with its actions, and the ``divider``
     (text, help) where the messages sent with the next one begin, ``sent_from``.
     ``live`` False: an answer is being written below, so nothing that would change the
-    branch is offered."""
+    branch is offered. ``until``: only down to that message (the question an answer is
+    being written for, when the page loaded the answer as saved so far)."""
     history, numbers = conversation.messages, conversation.numbers
+    if until in numbers:
+        cut = numbers.index(until) + 1
+        history, numbers = history[:cut], numbers[:cut]
     last_question = max((i for i, m in enumerate(history) if m.is_user), default=None)
     editing = state.editing() if live else None
     first = state.first_visible(len(history))

@@ -15,6 +15,7 @@ from chat_core.local_server import context_length
 from chat_core.settings import (
     SettingProblem,
     Settings,
+    clamp,
     read_dotenv,
     resolve_settings,
     with_overrides,
@@ -65,7 +66,7 @@ def session_settings(configured: Settings) -> Settings:
     if settings.history_fit and settings.base_url:
         reported = _reported_context(settings.base_url, settings.model, settings.api_key)
         if reported:
-            settings = replace(settings, context_tokens=reported)
+            settings = replace(settings, context_tokens=int(clamp("context_tokens", reported)))
     return settings
 
 

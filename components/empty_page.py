@@ -12,6 +12,7 @@ import streamlit as st
 
 from chat_core.i18n import Translator
 from chat_core.settings import Settings
+from chat_core.text import escape_markdown
 from components.attachments_view import attachment_rules
 from components.presets import render_preset_picker
 
@@ -21,9 +22,10 @@ __all__ = ["render_empty_page"]
 def render_empty_page(t: Translator, settings: Settings, models: Sequence[str]) -> None:
     """The empty chat: ``models`` are those the server lists (empty: it lists none)."""
     st.markdown(f"### {t('chat.empty_title')}")
-    st.caption(t("chat.empty_caption", model=settings.model))
+    model = escape_markdown(settings.model)  # a name typed by someone: text, not Markdown
+    st.caption(t("chat.empty_caption", model=model))
     if models and settings.model not in models:
-        st.warning(t("chat.model_not_listed", model=settings.model), icon=":material/help:")
+        st.warning(t("chat.model_not_listed", model=model), icon=":material/help:")
     with st.expander(t("chat.attachment_rules_fold"), icon=":material/attach_file:"):
         st.caption(attachment_rules(t, text_budget=settings.max_attachment_chars))
     render_preset_picker(t)

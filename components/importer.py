@@ -10,7 +10,8 @@ import streamlit as st
 
 from chat_core.attachments import human_size
 from chat_core.i18n import Translator
-from chat_core.storage.import_files import IMPORT_LIMIT_BYTES, ImportRefused, read_import
+from chat_core.storage.import_child import read_import_isolated
+from chat_core.storage.import_files import IMPORT_LIMIT_BYTES, ImportRefused
 
 from .persistence import OwnerHistory
 
@@ -32,7 +33,7 @@ def _import(history: OwnerHistory, t: Translator) -> None:
     if upload is None:
         return
     try:
-        result = read_import(upload.getvalue())
+        result = read_import_isolated(upload.getvalue())
     except ImportRefused as refused:
         st.session_state[_REPORT] = [("error", _refusal(refused, t))]
         return

@@ -88,13 +88,21 @@ class OwnerHistory:
         )
 
     def put(
-        self, conversation_id: str, number: int, parent: int | None, message: ChatMessage
+        self,
+        conversation_id: str,
+        number: int,
+        parent: int | None,
+        message: ChatMessage,
+        *,
+        new: bool = False,
     ) -> int | None:
         """The number the message was stored as, or None."""
         store, owner = self.store, self.owner
         return guarded(
             "save a message",
-            lambda: store.put_message(conversation_id, owner, number, message, parent=parent),
+            lambda: store.put_message(
+                conversation_id, owner, number, message, parent=parent, new=new
+            ),
         )
 
     def remove(self, conversation_id: str, number: int) -> bool:

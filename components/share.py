@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from chat_core.i18n import Translator
-from chat_core.sharing import SnapshotTooLarge
+from chat_core.sharing import LINKS_PER_OWNER, SnapshotTooLarge
 from chat_core.storage import StoredConversation
 from chat_core.text import escape_markdown
 
@@ -31,6 +31,10 @@ def shared_url(token: str) -> str:
 
 
 def _make(history: OwnerHistory, stored: StoredConversation, include_files: bool, t: Translator):
+    links = history.links()
+    if links is not None and len(links) >= LINKS_PER_OWNER:
+        st.error(t("share.too_many", limit=LINKS_PER_OWNER), icon=":material/error:")
+        return
     try:
         token = history.share(stored, include_files=include_files)
     except SnapshotTooLarge:

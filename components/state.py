@@ -103,24 +103,30 @@ def forget_address() -> None:
 # Regenerate, Edit) asks the next run to answer the question that ends the branch.
 
 
-def queue_question(question: ChatMessage) -> None:
-    st.session_state.setdefault(_QUEUED, []).append(question)
+def _waiting(conversation_key: str) -> list[ChatMessage]:
+    """The messages waiting in conversation ``conversation_key``: each conversation has its
+    own, so one typed in A is never sent in B if the visitor opens B meanwhile."""
+    return st.session_state.setdefault(_QUEUED, {}).setdefault(conversation_key, [])
 
 
-def queued_questions() -> list[ChatMessage]:
-    return list(st.session_state.get(_QUEUED, ()))
+def queue_question(conversation_key: str, question: ChatMessage) -> None:
+    _waiting(conversation_key).append(question)
 
 
-def take_question() -> ChatMessage | None:
-    """The first message waiting its turn, if any (once)."""
-    waiting = st.session_state.get(_QUEUED)
+def queued_questions(conversation_key: str) -> list[ChatMessage]:
+    return list(_waiting(conversation_key))
+
+
+def take_question(conversation_key: str) -> ChatMessage | None:
+    """The first message waiting its turn in that conversation, if any (once)."""
+    waiting = _waiting(conversation_key)
     return waiting.pop(0) if waiting else None
 
 
-def drop_queued(message_id: str) -> None:
+def drop_queued(conversation_key: str, message_id: str) -> None:
     """The visitor takes back a message that was waiting its turn."""
-    waiting = st.session_state.get(_QUEUED, [])
-    st.session_state[_QUEUED] = [m for m in waiting if m.id != message_id]
+    waiting = _waiting(conversation_key)
+    waiting[:] = [m for m in waiting if m.id != message_id]
 
 
 def ask_again() -> None:

@@ -66,9 +66,11 @@ def typed_question() -> ChatMessage | None:
 # Messages wait their turn in the order typed: while an answer is written, and behind
 # those typed before them. Nothing typed is lost.
 if (typed := typed_question()) is not None:
-    state.queue_question(typed)
-answering_now = job is not None and job.running
-question = None if answering_now else state.take_question()
+    state.queue_question(conversation.key, typed)
+# An answer followed here (still written, or ended but not yet taken into the page)
+# goes first: what waits is taken only by a run with no answer to follow.
+answering_now = job is not None
+question = None if answering_now else state.take_question(conversation.key)
 asked_again = not answering_now and question is None and state.take_ask_again()
 
 
@@ -121,7 +123,8 @@ def divider() -> tuple[str, str]:
     return t("chat.window_divider", count=count), t("chat.window_divider_help")
 
 
-def draw_history(*, answering: bool = False) -> None:
+def draw_history(*, answering: bool = False, until: int | None = None) -> None:
+    """The branch on screen (``until``: down to that message only)."""
     with history_area:
         if not conversation.messages:
             with st.container():  # one element: the first answer's run clears it whole
@@ -133,6 +136,7 @@ def draw_history(*, answering: bool = False) -> None:
             sent_from=sent_start(conversation.messages, settings, language=language),
             divider=divider(),
             live=not answering,
+            until=until,
         )
 
 
@@ -172,9 +176,10 @@ def refuse(error: UserFacingError) -> None:
 
 def draw_queue() -> None:
     """The messages waiting for the answer being written, each one can be taken back."""
-    for waiting in state.queued_questions():
+    for waiting in state.queued_questions(conversation.key):
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-            st.caption(t("chat.queued", text=shorten(one_line(waiting.content), 200)))
+            words = escape_markdown(shorten(one_line(waiting.content), 200))
+            st.caption(t("chat.queued", text=words))
             st.button(
                 t("chat.unqueue"),  # shown as the tooltip only (styles.py)
                 key=f"unqueue_{waiting.id}",
@@ -182,7 +187,7 @@ def draw_queue() -> None:
                 type="tertiary",
                 help=t("chat.unqueue"),
                 on_click=state.drop_queued,
-                args=(waiting.id,),
+                args=(conversation.key, waiting.id),
             )
 
 
@@ -238,9 +243,8 @@ def follow(job: AnswerJob) -> None:
 
 if job is not None:
     # Written now, perhaps since before a refresh: the messages before it, then the job.
-    conversation.show_until(job.question)
     draw_chrome()
-    draw_history(answering=True)
+    draw_history(answering=True, until=job.question)
     follow(job)
 elif addresses.written_elsewhere(conversation):
     draw_chrome()

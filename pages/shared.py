@@ -7,6 +7,8 @@ past existence is not told to someone who guesses.
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from chat_core.sharing import read_snapshot
@@ -19,10 +21,16 @@ from components.dates import local_date
 from components.persistence import guarded
 from components.sign_in import render_sign_in
 
+log = logging.getLogger(__name__)
 context = page_context(signed_in_only=False)
 t = context.t
 settings = context.configured
-if settings.sharing_requires_sign_in and auth_configured() and not context.visitor.allowed:
+if settings.sharing_requires_sign_in and not auth_configured():
+    # Required, but nobody can sign in here: no link opens (never open by mistake).
+    log.warning("CHAT_SHARING_REQUIRES_SIGN_IN is on, but sign-in ([auth]) is not set up")
+    st.error(t("share.sign_in_missing"), icon=":material/lock:")
+    st.stop()
+if settings.sharing_requires_sign_in and not context.visitor.allowed:
     render_sign_in(context.visitor, settings, t)  # the deployer requires it to view
     st.stop()
 token = st.query_params.get("s", "")

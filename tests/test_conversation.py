@@ -34,13 +34,22 @@ class RecordingSaver:
         return conversation_id
 
     def put(
-        self, conversation_id: str, number: int, parent: int | None, message: ChatMessage
+        self,
+        conversation_id: str,
+        number: int,
+        parent: int | None,
+        message: ChatMessage,
+        *,
+        new: bool = False,
     ) -> int | None:
         if self.failing:
             return None
-        if number not in self.stored[conversation_id]:
+        stored = self.stored[conversation_id]
+        if new and number in stored:  # another tab's: kept, this one takes the next
+            number = max(stored) + 1
+        if number not in stored:
             self.current[conversation_id] = number  # a new message is shown
-        self.stored[conversation_id][number] = (parent, message)
+        stored[number] = (parent, message)
         return number
 
     def remove(self, conversation_id: str, number: int) -> bool:
@@ -115,7 +124,7 @@ def test_an_answer_written_by_a_job_is_awaited_then_received_in_place():
     assert conversation.awaits(1, 0) and not conversation.awaits(1, 5)
     conversation.add(ChatMessage.assistant("par", status=Status.STREAMING))  # loaded mid-answer
     assert conversation.awaits(1, 0)
-    conversation.show_until(0)  # the page draws the question, then follows the job
+    assert conversation.awaits(1, 0)  # on every run while it is followed (Stop, a thumb)
     conversation.receive(1, 0, ChatMessage.assistant("partial answer, whole"))
     assert contents(conversation.messages) == ["q", "partial answer, whole"]
     assert len(conversation.tree) == 2  # in place, not a second version
@@ -266,6 +275,20 @@ def test_resume_and_restart_replace_the_conversation():
     )
     conversation.restart()
     assert (record.id, record.messages, len(record.tree)) == (None, [], 0)
+
+
+def test_a_number_another_tab_took_is_given_up_for_the_next_one():
+    saver = RecordingSaver()
+    mine = Conversation(ConversationRecord(), saver)
+    turn(mine, "q", "a")
+    other_tab = Conversation(ConversationRecord(), saver)
+    other_tab.resume("c1", MessageTree.chain(mine.messages), 1)
+    other_tab.add(ChatMessage.user("from the other tab"))  # takes number 2
+    mine.add(ChatMessage.user("from this tab"))  # number 2 is taken: stored as 3
+    assert mine.numbers == [0, 1, 3] and 2 not in mine.tree
+    mine.rate(mine.messages[1].id, Rating.UP)  # later saves go to its own number
+    assert saver.stored["c1"][2][1].content == "from the other tab"
+    assert saver.stored["c1"][3][1].content == "from this tab"
 
 
 def test_a_failed_save_is_reported_not_raised():

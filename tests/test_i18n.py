@@ -112,3 +112,13 @@ def test_ui_modules_show_no_literal_text():
 def test_the_literal_check_catches_a_literal():
     tree = ast.parse('st.button("Send")\nst.text_input(label="Name")\nst.markdown(f"Hi {x}")')
     assert [text for _, text in _visible_literals(tree)] == ["Send", "Name", "Hi "]
+
+
+def test_an_errors_details_are_shown_as_text_and_a_missing_one_never_breaks_the_page():
+    from chat_core.errors import ErrorKind, UserFacingError
+    from chat_core.i18n import Translator
+
+    t = Translator("en")
+    hostile = UserFacingError(ErrorKind.SERVER, {"host": "![p](https://evil.example/p.png)"})
+    shown = t.explain(hostile)  # an imported file's error: no status, a Markdown image
+    assert "![" not in shown and "\\[p\\]" in shown and "(HTTP …)" in shown

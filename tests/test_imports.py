@@ -771,3 +771,13 @@ def test_odd_epochs_are_read_or_left_out():
     ]:
         document["create_time"] = value
         assert _one(_export_bytes(document)).created_at == expected
+
+
+def test_every_setting_a_conversation_keeps_comes_back_with_its_kind():
+    exported = {
+        "title": "t",
+        "messages": [{"role": "user", "content": "q"}],
+        "settings": {"history_fit": True, "temperature": 0.3, "api_key": "sk-no", "model": 5},
+    }
+    (conversation,) = read_import(json.dumps(exported).encode()).conversations
+    assert conversation.settings == {"history_fit": True, "temperature": 0.3}

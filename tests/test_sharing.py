@@ -93,3 +93,19 @@ def test_deleting_a_conversation_takes_its_links(store, owner):
     token = _share(store, owner, cid)
     store.delete(cid, owner)
     assert shares.shared(store.engine, token) is None
+
+
+def test_an_error_is_shared_by_its_kind_and_an_answer_being_written_as_cut_off():
+    from chat_core.errors import UserFacingError
+
+    refused = ChatMessage.user(
+        "q",
+        status=Status.FAILED,
+        error=UserFacingError(ErrorKind.TOKENS_PER_DAY, {"limit": "5,000", "left": "12"}),
+    )
+    writing = ChatMessage.assistant("half", status=Status.STREAMING)
+    shot = snapshot([refused, writing], include_files=False)
+    assert "5,000" not in str(shot) and "left" not in str(shot)  # not the owner's limits
+    question, answer = read_snapshot(shot)
+    assert question.error.kind is ErrorKind.TOKENS_PER_DAY
+    assert (answer.status, answer.error.kind) == (Status.FAILED, ErrorKind.INTERRUPTED)

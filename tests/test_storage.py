@@ -176,6 +176,12 @@ def test_a_number_another_tab_took_is_not_overwritten(store, owner):
     store.put_message(cid, owner, 1, ChatMessage.user("edited in another tab"), parent=None)
     stored_as = store.put_message(cid, owner, 1, ChatMessage.assistant("answer"), parent=0)
     assert stored_as == 2
+    # two tabs adding at the end of one branch: the same parent and role, both kept
+    other = ChatMessage.user("another question")
+    assert store.put_message(cid, owner, 3, ChatMessage.user("mine"), parent=2, new=True) == 3
+    assert store.put_message(cid, owner, 3, other, parent=2, new=True) == 4
+    tree = store.load(cid, owner).tree
+    assert [tree.message(n).content for n in tree.children(2)] == ["mine", "another question"]
     tree = store.load(cid, owner).tree
     assert tree.message(1).content == "edited in another tab"
     assert (tree.parent(2), tree.message(2).content) == (0, "answer")
@@ -319,7 +325,9 @@ def test_a_version_1_database_is_migrated_and_keeps_its_data(tmp_path):
                 id="c1", owner="o", title="old", settings={}, created_at=now(), updated_at=now()
             )
         )
-        for position, (role, content) in enumerate([("user", "from v1"), ("assistant", "yes")]):
+        # positions 0, 1 and 3: a failed save once left a gap
+        older = [("user", "from v1"), ("assistant", "yes"), None, ("user", "after a gap")]
+        for position, (role, content) in ((p, m) for p, m in enumerate(older) if m):
             connection.execute(  # only version 1's columns
                 insert(schema.messages).values(
                     conversation_id="c1",
@@ -333,8 +341,8 @@ def test_a_version_1_database_is_migrated_and_keeps_its_data(tmp_path):
     store = ConversationStore(url)
     assert store.version() == SCHEMA_VERSION == 11
     loaded = store.load("c1", "o")
-    assert [m.content for m in loaded.messages] == ["from v1", "yes"]
-    assert (loaded.tree.parent(1), loaded.current) == (0, 1)  # one branch, shown
+    assert [m.content for m in loaded.messages] == ["from v1", "yes", "after a gap"]
+    assert (loaded.tree.parent(3), loaded.current) == (1, 3)  # one branch, shown
     assert _schema(store.engine) == _schema(ConversationStore(sqlite_url(tmp_path / "new")).engine)
 
 

@@ -1,10 +1,10 @@
 """Conversations read from an uploaded file: the app's own JSON export, or ChatGPT's
 ``conversations.json``.
 
-Every byte of an upload is a stranger's. Its size is checked before it is parsed, as
-parsed JSON takes several times its bytes in memory and one small server serves many
-visitors: IMPORT_LIMIT_BYTES (50 MB) bounds what one upload may cost, and still holds
-a ChatGPT export of a couple of thousand conversations (its images are separate files).
+Every byte of an upload is a stranger's. Its size is checked before it is parsed:
+IMPORT_LIMIT_BYTES (50 MB) still holds a ChatGPT export of a couple of thousand
+conversations (its images are separate files). Parsed JSON can take up to 30 times its
+bytes in memory, so the page reads a file in a limited child process (import_child.py).
 Whatever the bytes, :func:`read_import` returns or raises :class:`ImportRefused`; a
 conversation of the wrong shape in a good file is skipped and counted.
 """
@@ -18,16 +18,27 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar
 
 from ..attachments import Attachment, AttachmentKind, human_size
+from ..conversation import COMMENT_LENGTH
 from ..errors import ErrorKind, UserFacingError
 from ..messages import ChatMessage, Feedback, Role, Status, Thinking
 from ..settings import STORED_SETTINGS
 from ..text import one_line, shorten
 from ..tokens import Usage
+from .import_values import (
+    MalformedError,
+    as_dict,
+    checked,
+    fields,
+    from_epoch,
+    from_iso,
+    get,
+    member,
+)
 from .rows import error_from, title_from
 
 __all__ = [
@@ -41,7 +52,8 @@ __all__ = [
 ]
 
 IMPORT_LIMIT_BYTES = 50_000_000
-REFUSALS = ("too_large", "not_json", "unknown_format", "too_many")
+_DETAILS, _DETAIL = 8, 200  # an error's details: how many, and characters each
+REFUSALS = ("too_large", "not_json", "unknown_format", "too_many", "too_costly")
 TITLE_LIMIT = 200  # as ConversationStore.rename cuts a title
 IMAGE_PLACEHOLDER = "[image]"  # where a ChatGPT message showed an image (not in its JSON)
 MERGE_SEPARATOR = "\n\n"  # between a message's parts, and two messages merged into one
@@ -51,6 +63,7 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # A conversation's settings are applied when it is opened: only those it keeps are read
 # (never a server or a key), these as text and the others as numbers.
 _TEXT_SETTINGS = frozenset({"model", "system_prompt"})
+_YES_NO_SETTINGS = frozenset({"history_fit"})
 _USAGE_FIELDS = {"model": str, "estimated": bool} | dict.fromkeys(
     ("input_tokens", "output_tokens", "reasoning_tokens"), int
 )
@@ -92,84 +105,46 @@ class ImportRefused(Exception):  # noqa: N818 (a refusal, not an error of the ap
         self.reason = reason
         self.details = details
 
+    def __reduce__(self):  # handed back whole by the child process that read the file
+        return _refusal, (self.reason, self.details)
 
-class _MalformedError(Exception):
-    """One conversation is not of its format's shape: it is skipped."""
+
+def _refusal(reason: str, details: dict[str, str]) -> ImportRefused:
+    return ImportRefused(reason, **details)
 
 
 # A conversation as a format's reader makes it: nodes, current, (created, updated), settings
 _Read = tuple[tuple[ImportedNode, ...], int | None, tuple[datetime | None, ...], dict[str, Any]]
 
 
-def _checked(value: Any, kind: type | tuple[type, ...], what: str) -> Any:
-    """``value`` if it is a ``kind`` (a bool is no number here), its text storable."""
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise _MalformedError(what)
-    return _UNSTORABLE.sub("\ufffd", value) if isinstance(value, str) else value
-
-
-def _get(data: dict[str, Any], key: str, kind: type | tuple, default: Any = None) -> Any:
-    """``data[key]`` checked to be a ``kind``; ``default`` when missing or null."""
-    value = data.get(key)
-    return default if value is None else _checked(value, kind, key)
-
-
-def _as_dict(value: Any) -> dict[str, Any]:
-    return _checked(value, dict, "object")
-
-
-def _fields(value: Any, **kinds: type | tuple[type, ...]) -> dict[str, Any] | None:
-    """Object ``value``'s fields named in ``kinds``, checked (nulls left out); None: no object."""
-    if value is None:
-        return None
-    data = _as_dict(value)
-    checked = {key: _get(data, key, kind) for key, kind in kinds.items()}
-    return {key: found for key, found in checked.items() if found is not None}
-
-
-def _member(kind: type[_E], value: Any) -> _E:
-    """The member of ``kind`` whose value is ``value``; any other value is malformed."""
-    for member in kind:
-        if member.value == value:
-            return member
-    raise _MalformedError(kind.__name__)
-
-
-def _from_epoch(value: Any) -> datetime | None:
-    """ChatGPT's seconds since 1970; None when missing or past what a date can be."""
-    seconds = None if value is None else _checked(value, _NUMBER, "time")
-    try:
-        return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
-    except (OverflowError, ValueError, OSError):  # NaN and infinities included
-        return None
-
-
-def _from_iso(value: Any) -> datetime | None:
-    """The app's ISO 8601 times; one without a zone was written in UTC."""
-    try:
-        moment = None if value is None else datetime.fromisoformat(_checked(value, str, "time"))
-    except ValueError:
-        raise _MalformedError("time") from None
-    return moment and (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
-
-
 # The app's own export -------------------------------------------------------------------
+
+
+def _feedback(value: Any) -> Feedback | None:
+    """Thumbs as exported, the comment bounded as the page bounds one."""
+    feedback = fields(value, rating=str, comment=str)
+    if feedback and "comment" in feedback:
+        feedback["comment"] = feedback["comment"][:COMMENT_LENGTH]
+    return Feedback.from_dict(feedback)
 
 
 def _error(value: Any) -> UserFacingError | None:
     """Read as the store reads one (a kind this version lacks is UNKNOWN); details text."""
-    error = _fields(value, kind=str, details=dict)
+    error = fields(value, kind=str, details=dict)
     if error and "details" in error:
         details = error["details"].items()
-        error["details"] = {_checked(key, str, key): _checked(v, str, key) for key, v in details}
+        error["details"] = {  # shown escaped (Translator.explain), each bounded here
+            checked(key, str, key)[:_DETAIL]: checked(v, str, key)[:_DETAIL]
+            for key, v in list(details)[:_DETAILS]
+        }
     return error_from(error)
 
 
 def _attachment(value: Any) -> Attachment:
     """A file as exported. An image's bytes never are: one that was sent comes back with
     a problem, so that the app neither shows nor sends again bytes it does not have."""
-    data = _fields(_as_dict(value), name=str, kind=str, mime_type=str, size=int, text=str) or {}
-    kind = _member(AttachmentKind, data.pop("kind")) if "kind" in data else None
+    data = fields(as_dict(value), name=str, kind=str, mime_type=str, size=int, text=str) or {}
+    kind = member(AttachmentKind, data.pop("kind")) if "kind" in data else None
     problem = _error(value.get("problem"))
     if kind is AttachmentKind.IMAGE and problem is None:
         problem = UserFacingError(ErrorKind.FILE_NOT_IMPORTED, {"name": data.get("name", "")})
@@ -177,10 +152,10 @@ def _attachment(value: Any) -> Attachment:
 
 
 def _app_message(value: Any) -> ChatMessage:
-    data = _as_dict(value)
-    role, status = _member(Role, data.get("role")), _member(Status, data.get("status", "complete"))
-    content = _get(data, "content", str, "")
-    thinking = _fields(data.get("thinking"), text=str, seconds=_NUMBER, ended=bool)
+    data = as_dict(value)
+    role, status = member(Role, data.get("role")), member(Status, data.get("status", "complete"))
+    content = get(data, "content", str, "")
+    thinking = fields(data.get("thinking"), text=str, seconds=_NUMBER, ended=bool)
     if status is Status.STREAMING:  # the app stopped while it was written: as the store reads it
         status, data = Status.FAILED, {"error": {"kind": ErrorKind.INTERRUPTED.value}}
     return ChatMessage(
@@ -188,9 +163,9 @@ def _app_message(value: Any) -> ChatMessage:
         content=content,
         status=status,
         error=_error(data.get("error")),
-        usage=Usage.from_dict(_fields(data.get("usage"), **_USAGE_FIELDS)),
-        attachments=tuple(_attachment(a) for a in _get(data, "attachments", list, [])),
-        feedback=Feedback.from_dict(_fields(data.get("feedback"), rating=str, comment=str)),
+        usage=Usage.from_dict(fields(data.get("usage"), **_USAGE_FIELDS)),
+        attachments=tuple(_attachment(a) for a in get(data, "attachments", list, [])),
+        feedback=_feedback(data.get("feedback")),
         thinking=Thinking.from_dict(thinking),
     )
 
@@ -199,19 +174,25 @@ def _settings(value: Any) -> dict[str, Any]:
     """The settings a conversation keeps, each of its type; any other is left out."""
     return {
         name: setting
-        for name, setting in ({} if value is None else _as_dict(value)).items()
-        if name in STORED_SETTINGS
-        and not isinstance(setting, bool)
-        and isinstance(setting, str if name in _TEXT_SETTINGS else _NUMBER)
-        and (not isinstance(setting, float) or math.isfinite(setting))
+        for name, setting in ({} if value is None else as_dict(value)).items()
+        if name in STORED_SETTINGS and _of_its_kind(name, setting)
     }
+
+
+def _of_its_kind(name: str, setting: Any) -> bool:
+    if name in _YES_NO_SETTINGS:
+        return isinstance(setting, bool)
+    if name in _TEXT_SETTINGS:
+        return isinstance(setting, str)
+    number = isinstance(setting, _NUMBER) and not isinstance(setting, bool)
+    return number and (not isinstance(setting, float) or math.isfinite(setting))
 
 
 def _app_conversation(data: dict[str, Any]) -> _Read:
     """One exported conversation: one branch, shown to its end."""
-    messages = [_app_message(m) for m in _get(data, "messages", list, [])]
+    messages = [_app_message(m) for m in get(data, "messages", list, [])]
     nodes = tuple(ImportedNode(n, n - 1 if n else None, m) for n, m in enumerate(messages))
-    times = (_from_iso(data.get("created_at")), _from_iso(data.get("updated_at")))
+    times = (from_iso(data.get("created_at")), from_iso(data.get("updated_at")))
     return nodes, len(nodes) - 1 if nodes else None, times, _settings(data.get("settings"))
 
 
@@ -231,36 +212,36 @@ class _Draft:
 def _part_text(part: Any) -> str:
     """A content part: text as is, an image (never in the JSON) as a placeholder."""
     if isinstance(part, str):
-        return _checked(part, str, "part")
-    part = _as_dict(part)
-    content_type = _get(part, "content_type", str, "")
+        return checked(part, str, "part")
+    part = as_dict(part)
+    content_type = get(part, "content_type", str, "")
     if content_type == "audio_transcription":  # what was said in voice mode
-        return _get(part, "text", str, "")
+        return get(part, "text", str, "")
     return IMAGE_PLACEHOLDER if "asset_pointer" in part or "image" in content_type else ""
 
 
 def _shown(message: dict[str, Any]) -> tuple[Role | None, str]:
     """The role and text of a message ChatGPT shows; no role for one it does not: system
     and tool messages, hidden ones, calls to tools, code, thoughts, empty ones."""
-    role = _get(_get(message, "author", dict, {}), "role", str, "")
-    hidden = _get(message, "metadata", dict, {}).get("is_visually_hidden_from_conversation")
-    to_tool = _get(message, "recipient", str, "all") != "all"
-    content = _get(message, "content", dict, {})
-    kind = _get(content, "content_type", str, "")
+    role = get(get(message, "author", dict, {}), "role", str, "")
+    hidden = get(message, "metadata", dict, {}).get("is_visually_hidden_from_conversation")
+    to_tool = get(message, "recipient", str, "all") != "all"
+    content = get(message, "content", dict, {})
+    kind = get(content, "content_type", str, "")
     if role not in _SHOWN_ROLES or hidden is True or to_tool or kind not in _TEXT_CONTENT:
         return None, ""
-    parts = (_part_text(part) for part in _get(content, "parts", list, []))
+    parts = (_part_text(part) for part in get(content, "parts", list, []))
     text = MERGE_SEPARATOR.join(part for part in parts if part)
     return (Role(role), text) if text.strip() else (None, "")
 
 
 def _draft(node: Any, place: int) -> _Draft:
-    node = _as_dict(node)
-    message = _get(node, "message", dict)
-    created = _from_epoch(message.get("create_time")) if message else None
+    node = as_dict(node)
+    message = get(node, "message", dict)
+    created = from_epoch(message.get("create_time")) if message else None
     order = (created is None, created.timestamp() if created else 0.0, place)
     role, text = _shown(message) if message else (None, "")
-    return _Draft(_get(node, "parent", str), order, role, [text])
+    return _Draft(get(node, "parent", str), order, role, [text])
 
 
 def _nearest_shown(key: str | None, drafts: dict[str, _Draft], memo: dict) -> str | None:
@@ -271,7 +252,7 @@ def _nearest_shown(key: str | None, drafts: dict[str, _Draft], memo: dict) -> st
             memo[key] = key
             break
         if key in trail:
-            raise _MalformedError("cycle")
+            raise MalformedError("cycle")
         trail[key] = None
         key = drafts[key].parent
     found = memo.get(key)
@@ -292,7 +273,7 @@ def _parents_first(parents: dict[str, str | None], drafts: dict[str, _Draft]) ->
         for child in children.get(key, []):
             heapq.heappush(ready, (drafts[child].order, child))
     if len(ordered) < len(parents):  # some are their own ancestors
-        raise _MalformedError("cycle")
+        raise MalformedError("cycle")
     return ordered
 
 
@@ -316,7 +297,7 @@ def _merge_same_role(ordered: list[str], parents: dict, drafts: dict) -> dict[st
 
 def _chatgpt_conversation(data: dict[str, Any]) -> _Read:
     """One conversation's tree, of the messages ChatGPT shows."""
-    mapping = _get(data, "mapping", dict, {})
+    mapping = get(data, "mapping", dict, {})
     drafts = {key: _draft(node, place) for place, (key, node) in enumerate(mapping.items())}
     memo: dict[str | None, str | None] = {}
     shown = [key for key, draft in drafts.items() if draft.role is not None]
@@ -328,12 +309,12 @@ def _chatgpt_conversation(data: dict[str, Any]) -> _Read:
     text = {k: MERGE_SEPARATOR.join(drafts[k].texts) for k in numbers}
     said = {k: ChatMessage(role=drafts[k].role, content=text[k]) for k in numbers}
     nodes = tuple(ImportedNode(n, numbers_of[parents[k]], said[k]) for k, n in numbers.items())
-    current = _nearest_shown(_get(data, "current_node", str), drafts, memo)
+    current = _nearest_shown(get(data, "current_node", str), drafts, memo)
     while current in dropped:  # merged into a child
         current = dropped[current]
     # Without one, the last created: it has no child.
     at = numbers[current] if current is not None else len(nodes) - 1 if nodes else None
-    times = (_from_epoch(data.get("create_time")), _from_epoch(data.get("update_time")))
+    times = (from_epoch(data.get("create_time")), from_epoch(data.get("update_time")))
     return nodes, at, times, {}
 
 
@@ -348,9 +329,9 @@ def _format_of(item: Any) -> str | None:
 def _conversation(source: str, item: Any) -> ImportedConversation:
     """Titled as in the file, on one line and cut; if untitled, after its first message
     as a new conversation is. Fingerprinted by what it holds, never by its ids."""
-    data = _as_dict(item)
+    data = as_dict(item)
     nodes, current, times, settings = _READERS[source](data)
-    title = shorten(one_line(_get(data, "title", str, "")), TITLE_LIMIT)
+    title = shorten(one_line(get(data, "title", str, "")), TITLE_LIMIT)
     title = title or (title_from(nodes[0].message.content) if nodes else "") or "…"
     shape = [[node.message.role.value, node.message.content, node.parent] for node in nodes]
     canonical = [source, title, times[0] and times[0].isoformat(), shape]
@@ -390,7 +371,7 @@ def read_import(
     for item, source in zip(items, formats, strict=True):
         try:
             conversation = _conversation(source, item) if source else None
-        except (_MalformedError, ValueError, TypeError):  # the last two: a guard, not expected
+        except (MalformedError, ValueError, TypeError):  # the last two: a guard, not expected
             continue
         if conversation is not None and conversation.nodes:
             conversations.append(conversation)

@@ -147,7 +147,13 @@ def _versions_v8(connection: Connection) -> None:
     from before is one branch, each message the child of the one before it."""
     connection.execute(text("ALTER TABLE messages ADD COLUMN parent INTEGER"))
     connection.execute(text("ALTER TABLE conversations ADD COLUMN current INTEGER"))
-    connection.execute(text("UPDATE messages SET parent = position - 1 WHERE position > 0"))
+    connection.execute(  # the message before it (a failed save may have left a gap)
+        text(
+            "UPDATE messages SET parent = (SELECT MAX(m.position) FROM messages m"
+            " WHERE m.conversation_id = messages.conversation_id"
+            " AND m.position < messages.position)"
+        )
+    )
     connection.execute(
         text(
             "UPDATE conversations SET current = (SELECT MAX(m.position) FROM messages m"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 from .rows import aware, now, title_from
@@ -17,7 +17,6 @@ __all__ = [
     "SharedLink",
     "SharedSnapshot",
     "create_share",
-    "drop_shares",
     "list_shares",
     "revoke_share",
     "shared",
@@ -102,16 +101,6 @@ def revoke_share(engine: Engine, owner: str, token: str) -> bool:
             .values(revoked_at=now(), snapshot={})
         )
     return result.rowcount == 1
-
-
-def drop_shares(engine: Engine, owner: str, conversation_id: str) -> None:
-    """A deleted conversation's links go with it."""
-    with engine.begin() as connection:
-        connection.execute(
-            delete(shares).where(
-                (shares.c.owner == owner) & (shares.c.conversation_id == conversation_id)
-            )
-        )
 
 
 def shared(engine: Engine, token: str) -> SharedSnapshot | None:

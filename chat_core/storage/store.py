@@ -216,13 +216,14 @@ class ConversationStore:
         message: ChatMessage,
         *,
         parent: int | str | None = PREVIOUS,
+        new: bool = False,
     ) -> int:
-        """Store ``message`` as number ``position`` under ``parent``, in place of what
-        was there; a new message becomes the last of the branch on screen.
+        """Store ``message`` as number ``position`` under ``parent``: a ``new`` one, or in
+        place of the one there; a new message becomes the last of the branch on screen.
 
-        Where another message (another parent or role, written from another tab) already
-        holds that number, it is kept, and ``message`` takes the next free number: the
-        number it was stored as is returned.
+        Where another message already holds that number (another tab wrote it: ``message``
+        is ``new``, or that one has another parent or role), it is kept, and ``message``
+        takes the next free number. The number it was stored as is returned.
         """
         if parent == PREVIOUS:
             parent = position - 1 if position > 0 else None
@@ -235,7 +236,7 @@ class ConversationStore:
             )
             held = connection.execute(select(messages.c.parent, messages.c.role).where(here))
             held = held.first()
-            if held is not None and (held.parent, held.role) != (parent, message.role.value):
+            if held is not None and (new or (held.parent, held.role) != (parent, message.role)):
                 position = self._next_number(connection, conversation_id)
                 held = None
             if message.is_user:  # only questions carry files

@@ -155,3 +155,20 @@ def test_answers_running_when_the_server_stops_are_saved_as_interrupted(
     _, answer = store.load(summary.id, LOCAL_OWNER, writing_within=3600).messages
     assert answer.status is Status.FAILED and answer.error.kind is ErrorKind.INTERRUPTED
     assert answer.content.startswith("w000 w001 w002 w003")
+
+
+def test_stop_after_a_refresh_keeps_the_partial_answer_on_the_page(open_chat, model_server):
+    """The refreshed page loaded the answer as saved so far; following it, then Stop, must
+    not lose it (each run after the refresh still follows the job)."""
+    chat = open_chat()
+    slow_answer(model_server, tokens_per_second=10)
+    chat.send("stop me after a refresh")
+    address_of(chat)
+    chat.page.get_by_text("w030").wait_for(timeout=30_000)  # past a checkpoint (2 s)
+    chat.page.reload()
+    chat.page.get_by_text("w033").wait_for(timeout=30_000)
+    chat.page.locator(".st-key-stop_answer button").click()
+    chat.page.get_by_text("Stopped").wait_for(timeout=30_000)
+    answer = chat.messages()[1]
+    assert answer.startswith("w000 w001") and "END." not in answer
+    chat.page.locator(".st-key-retry_last").wait_for()  # the turn's actions are back

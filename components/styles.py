@@ -11,6 +11,9 @@ _STYLE = """<style>
    shown; only the conversation on the page is highlighted, titles stay on one line,
    rows sit close. */
 .st-key-chat_list { gap: 0.125rem; }
+[class*="st-key-chat_row_"] { flex-wrap: nowrap; }
+[class*="st-key-chat_row_"] > * { min-width: 0; }
+[class*="st-key-chat_row_"] > :last-child { flex: 0 0 auto; }
 [class*="st-key-chat_row_"] a[data-testid="stPageLink-NavLink"] p {
   font-weight: 400; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
 }

@@ -12,6 +12,7 @@ from chat_core.storage import ConversationStore, sqlite_url
 from tests.support.app_server import new_app
 from tests.support.scripted_server import Reply
 from tests.test_app import bubbles, send
+from tests.test_attachments_app import send_with_files
 
 
 def _counters(app: AppTest) -> list[str]:
@@ -95,3 +96,20 @@ def test_an_edit_can_be_cancelled_and_sends_nothing(app, model_server):
     assert [text for _, text in bubbles(app)] == ["one", "Echo: one", "two", "Echo: two"]
     assert len(model_server.chat_requests) == requests
     assert not [b for b in app.button if b.key and b.key.startswith("older_")]
+
+
+def test_an_edit_keeps_or_leaves_out_each_file(app, model_server):
+    app.run()
+    send_with_files(
+        app,
+        "compare these",
+        ("a.md", b"# A", "text/markdown"),
+        ("b.md", b"# B", "text/markdown"),
+    )
+    app.button(key="edit_last").click().run()
+    app.checkbox(key="edit_keep_file_1").uncheck()  # b.md left out, a.md kept
+    app.text_area(key="edit_box").set_value("only this one")
+    next(b for b in app.button if b.label == "Send").click().run()
+    sent = model_server.chat_requests[-1].messages[-1]["content"]
+    assert sent == [{"type": "text", "text": "only this one\n\na.md:\n```md\n# A\n```"}]
+    assert _counters(app) == ["2 / 2"]  # the question with both files is a version

@@ -8,6 +8,7 @@ a :class:`Saver` when the visitor has a saved history.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -64,6 +65,7 @@ class ConversationRecord:
     storage_failed: bool = False  # a save failed: the page says so
     # Names the conversation's answer job while it has no id (a history kept in the tab).
     local_key: str = field(default_factory=lambda: uuid.uuid4().hex)
+    loaded_at: float = 0.0  # time.monotonic() when it was last read from the store
 
     @property
     def messages(self) -> list[ChatMessage]:
@@ -290,6 +292,12 @@ class Conversation:
         self.record.branch = tree.show(current)
         self.record.id = conversation_id
         self.record.storage_failed = False
+        self.record.loaded_at = time.monotonic()
+
+    def loaded_since(self, moment: float) -> bool:
+        """Whether it was read from the store after ``moment`` (time.monotonic()): an
+        answer that ended before then is in it as saved, or was removed since."""
+        return self.record.loaded_at > moment
 
     def restart(self) -> None:
         """A new, empty conversation (New chat)."""

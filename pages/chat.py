@@ -40,6 +40,8 @@ registry = job_registry(configured)
 job = registry.get(conversation.key, job_owner(context))
 if job is not None and not conversation.awaits(job.number, job.question):
     job = None  # its answer is on the page already, or the conversation moved on
+elif job is not None and not job.running and conversation.loaded_since(job.finished_at):
+    job = None  # it ended before the page read the conversation: nothing to take from it
 
 settings = session_settings(configured)  # the sidebar's choices, as its widgets left them
 prompt = st.chat_input(

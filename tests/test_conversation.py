@@ -299,3 +299,13 @@ def test_a_failed_save_is_reported_not_raised():
     conversation.add(ChatMessage.user("lost"))
     assert conversation.storage_failed
     assert contents(conversation.messages)[-1] == "lost"
+
+
+def test_a_conversation_read_from_the_store_knows_when():
+    import time
+
+    before = time.monotonic()
+    conversation = Conversation(ConversationRecord())
+    assert not conversation.loaded_since(before)  # never read: a job of this page is its own
+    conversation.resume("c1", MessageTree.chain([ChatMessage.user("q")]), 0)
+    assert conversation.loaded_since(before) and not conversation.loaded_since(time.monotonic())

@@ -528,3 +528,23 @@ def test_an_export_is_named_after_its_title_and_date(title, name):
     from chat_core.storage import export_name
 
     assert export_name(title, datetime(2026, 11, 25, 9, tzinfo=UTC), "md") == name
+
+
+def test_tabs_adding_at_once_each_keep_their_message(store, owner):
+    cid = store.create(owner, title="at once", settings={})
+    store.put_message(cid, owner, 0, ChatMessage.user("q"))
+    store.put_message(cid, owner, 1, ChatMessage.assistant("a"))
+    numbers: list[int] = []
+
+    def add(n: int) -> None:
+        message = ChatMessage.user(f"tab {n}")
+        numbers.append(store.put_message(cid, owner, 2, message, parent=1, new=True))
+
+    threads = [threading.Thread(target=add, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    tree = store.load(cid, owner).tree
+    assert sorted(numbers) == list(range(2, 10)) == tree.children(1)
+    assert sorted(tree.message(n).content for n in numbers) == [f"tab {n}" for n in range(8)]

@@ -223,7 +223,9 @@ class ConversationStore:
 
         Where another message already holds that number (another tab wrote it: ``message``
         is ``new``, or that one has another parent or role), it is kept, and ``message``
-        takes the next free number. The number it was stored as is returned.
+        takes the next free number. The number it was stored as is returned. The
+        conversation's row is updated first: two writers to one conversation take turns
+        (its row lock, SQLite's write lock), so the second sees the first's number taken.
         """
         if parent == PREVIOUS:
             parent = position - 1 if position > 0 else None

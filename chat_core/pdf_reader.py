@@ -21,10 +21,9 @@ import subprocess
 import sys
 import threading
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .child_limits import child_environment, limit_this_process
+from .child_limits import limit_this_process, run_child
 from .text import clean_user_text
 
 if TYPE_CHECKING:
@@ -34,7 +33,6 @@ __all__ = ["PdfLimits", "PdfProblem", "PdfResult", "read_pdf"]
 
 log = logging.getLogger(__name__)
 
-_ROOT = Path(__file__).resolve().parents[1]  # where ``-m chat_core.pdf_reader`` is found
 # One PDF read at a time per spare core, so a flood of PDFs cannot take every core.
 _READERS = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) - 1))
 
@@ -77,26 +75,11 @@ class PdfResult:
 
 def read_pdf(data: bytes, *, budget: int, limits: PdfLimits) -> PdfResult:
     """Read ``data`` in a limited child process; returns when it is done or killed."""
-    command = [
-        sys.executable,
-        "-m",
-        "chat_core.pdf_reader",
-        *map(str, (budget, limits.pages, limits.cpu_seconds, limits.memory_bytes)),
-    ]
-    environment = child_environment()
+    arguments = [str(n) for n in (budget, limits.pages, limits.cpu_seconds, limits.memory_bytes)]
     with _READERS:
-        try:
-            done = subprocess.run(
-                command,
-                input=data,
-                capture_output=True,
-                cwd=_ROOT,
-                env=environment,
-                timeout=limits.wall_seconds,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:  # run() has killed it
-            return PdfResult(problem=PdfProblem.TOO_COSTLY)
+        done = run_child("chat_core.pdf_reader", arguments, data, wall_seconds=limits.wall_seconds)
+    if done is None:  # past its time: killed
+        return PdfResult(problem=PdfProblem.TOO_COSTLY)
     return _result_of(done)
 
 

@@ -18,16 +18,14 @@ import subprocess
 import sys
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 
-from ..child_limits import child_environment, limit_this_process
+from ..child_limits import limit_this_process, run_child
 from .import_files import IMPORT_LIMIT_BYTES, ImportRefused, ImportResult, read_import
 
 __all__ = ["ImportLimits", "read_import_isolated"]
 
 log = logging.getLogger(__name__)
 
-_ROOT = Path(__file__).resolve().parents[2]  # where ``-m chat_core...`` is found
 _READERS = threading.BoundedSemaphore(1)  # one import read at a time in this process
 
 
@@ -47,26 +45,11 @@ def read_import_isolated(data: bytes, *, limits: ImportLimits | None = None) -> 
     limits = limits or ImportLimits()
     if len(data) > IMPORT_LIMIT_BYTES:
         return read_import(data)  # refused by its size, before anything is parsed
-    command = [
-        sys.executable,
-        "-m",
-        "chat_core.storage.import_child",
-        str(limits.cpu_seconds),
-        str(limits.memory_bytes),
-    ]
+    arguments = [str(limits.cpu_seconds), str(limits.memory_bytes)]
     with _READERS:
-        try:
-            done = subprocess.run(
-                command,
-                input=data,
-                capture_output=True,
-                cwd=_ROOT,
-                env=child_environment(),
-                timeout=limits.wall_seconds,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:  # run() has killed it
-            raise ImportRefused("too_costly") from None
+        done = run_child(__name__, arguments, data, wall_seconds=limits.wall_seconds)
+    if done is None:  # past its time: killed
+        raise ImportRefused("too_costly")
     return _result_of(done)
 
 

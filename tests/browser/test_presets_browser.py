@@ -95,7 +95,7 @@ def test_a_preset_saved_from_the_sidebar_is_offered_on_a_new_chat(
     page.screenshot(path=artifacts / "presets-own-list-en-US.png")
     page.get_by_role("dialog").locator('[class*="st-key-preset_delete_"] button').first.click()
     listed.wait_for(state="detached")
-    page.get_by_role("dialog").get_by_role("button", name="Close").click()  # its ×
+    page.get_by_role("dialog").get_by_role("button", name="Close").click()  # its close button
     page.get_by_role("dialog").wait_for(state="detached")
     expect(_picker(page)).to_have_value(t("presets.custom"))  # what it set stays
     _picker(page).click()

@@ -10,7 +10,15 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 
-from .context_budget import IMAGE_TOKENS, fit_start, fit_window, message_tokens, room
+from .context_budget import (
+    IMAGE_TOKENS,
+    context_refusal,
+    fit_start,
+    fit_window,
+    message_tokens,
+    room,
+)
+from .errors import UserFacingError
 from .llm import make_chat_model
 from .memory import window, window_start
 from .messages import ChatMessage, to_langchain
@@ -25,6 +33,7 @@ __all__ = [
     "prompt_inputs",
     "respond",
     "sent_start",
+    "too_long_to_send",
 ]
 
 
@@ -44,7 +53,7 @@ def prompt_inputs(
     """The template variables for this turn: system prompt, window, new question."""
     if isinstance(question, str):
         question = ChatMessage.user(question)
-    system_prompt = settings.system_prompt or default_system_prompt(language)
+    system_prompt = _system_prompt(settings, language)
     return {
         "system_prompt": system_prompt,
         "history": to_langchain(sent_history(history, question, settings, system_prompt)),
@@ -59,13 +68,7 @@ def sent_history(
     recent ones as fit the model's context (settings.history_fit)."""
     if not settings.history_fit:
         return window(history, settings.history_window)
-    budget = room(
-        settings.context_tokens,
-        max_tokens=settings.max_tokens,
-        system_prompt=system_prompt,
-        question=message_tokens(question),
-    )
-    return fit_window(history, budget)
+    return fit_window(history, _room(settings, system_prompt, message_tokens(question)))
 
 
 def sent_start(history: Sequence[ChatMessage], settings: Settings, *, language: str) -> int:
@@ -73,14 +76,36 @@ def sent_start(history: Sequence[ChatMessage], settings: Settings, *, language: 
     draws a divider there); the next question's own size is not known yet."""
     if not settings.history_fit:
         return window_start(history, settings.history_window)
-    system_prompt = settings.system_prompt or default_system_prompt(language)
-    budget = room(
+    return fit_start(history, _room(settings, _system_prompt(settings, language), 0))
+
+
+def too_long_to_send(
+    question: ChatMessage, settings: Settings, *, language: str
+) -> UserFacingError | None:
+    """Sending "as much as fits", why ``question`` cannot be sent even alone (over the
+    model's context with the system prompt and room for the answer); else None."""
+    if not settings.history_fit:
+        return None
+    return context_refusal(
+        question,
+        context_tokens=settings.context_tokens,
+        max_tokens=settings.max_tokens,
+        system_prompt=_system_prompt(settings, language),
+    )
+
+
+def _system_prompt(settings: Settings, language: str) -> str:
+    return settings.system_prompt or default_system_prompt(language)
+
+
+def _room(settings: Settings, system_prompt: str, question: int) -> int:
+    """Tokens of the context left for earlier exchanges (see context_budget.room)."""
+    return room(
         settings.context_tokens,
         max_tokens=settings.max_tokens,
         system_prompt=system_prompt,
-        question=0,
+        question=question,
     )
-    return fit_start(history, budget)
 
 
 def build_messages(

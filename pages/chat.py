@@ -10,12 +10,10 @@ import streamlit as st
 
 from chat_core.answering import AnswerRequest
 from chat_core.attachments import read_uploads
-from chat_core.chat import sent_start
-from chat_core.context_budget import context_refusal
+from chat_core.chat import sent_start, too_long_to_send
 from chat_core.errors import ErrorKind, UserFacingError
 from chat_core.jobs import AnswerJob, JobRefused
 from chat_core.messages import ChatMessage
-from chat_core.prompts import default_system_prompt
 from chat_core.streaming import redraw_interval
 from chat_core.text import clean_user_text, escape_markdown, one_line, shorten
 from chat_core.tokens import Usage
@@ -146,7 +144,7 @@ def admitted(earlier: list[ChatMessage], question: ChatMessage):
     """The question counted against the limits, or why it may not be sent."""
     return (
         input_refusal(question, settings)
-        or too_long(question)
+        or too_long_to_send(question, settings, language=language)
         or admit(
             earlier,
             question,
@@ -155,18 +153,6 @@ def admitted(earlier: list[ChatMessage], question: ChatMessage):
             identity=context.visitor.identity,
             store=context.store,
         )
-    )
-
-
-def too_long(question: ChatMessage) -> UserFacingError | None:
-    """Sending "as much as fits", a question that cannot fit even alone is not sent."""
-    if not settings.history_fit:
-        return None
-    return context_refusal(
-        question,
-        context_tokens=settings.context_tokens,
-        max_tokens=settings.max_tokens,
-        system_prompt=settings.system_prompt or default_system_prompt(language),
     )
 
 

@@ -126,7 +126,10 @@ class ThinkingBlock:
         seconds = int(time.monotonic() - self._started_at)
         if seconds != self._shown_seconds:
             self._shown_seconds = seconds
-            self._status.update(label=self._t("thinking.live", seconds=seconds))
+            # Each update re-sends the block; without `expanded` and `state` the browser
+            # folds it and marks it done while the model is still thinking.
+            label = self._t("thinking.live", seconds=seconds)
+            self._status.update(label=label, state="running", expanded=True)
 
     def fold(self, seconds: float | None) -> None:
         """The answer has begun: the thoughts fold away under how long they took."""

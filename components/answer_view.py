@@ -19,6 +19,9 @@ __all__ = ["ParagraphSink", "follow_answer"]
 # How long the page waits for new text before it shows it is still there (and lets
 # Streamlit notice a click or a page change: a script only hears of those when it draws).
 _PULSE = 0.5
+# How long the bubble waits for its first words before the rest of the page is drawn
+# anyway: Streamlit fades what a run has not redrawn about half a second after it starts.
+_BEGIN_WAIT = 0.25
 
 
 class ParagraphSink:
@@ -54,9 +57,14 @@ def follow_answer(
     *,
     stop: Callable[[], None],
     batch_every: Callable[[], float] = lambda: REDRAW_EVERY,
+    once_begun: Callable[[], None] = lambda: None,
 ) -> ChatMessage:
     """Draw ``job``'s answer in a new bubble from what it has written so far, then as it
     comes; return the answer when the job ends. Leaving the page leaves the job running.
+
+    ``once_begun`` draws the rest of the page, once: as soon as the first words (or
+    thoughts) are shown, or after ``_BEGIN_WAIT`` without any, so the bubble comes first
+    and nothing the run has not redrawn is left fading while the answer streams.
 
     After new text the page waits ``batch_every()`` seconds before it looks again: one
     wake-up per token would cost the server a thread switch for every token of every
@@ -69,24 +77,40 @@ def follow_answer(
         st.button(t("chat.stop"), key="stop_answer", icon=":material/stop_circle:", on_click=stop)
         drawer = StreamingMarkdownHandler(sink)  # throttled: at most one redraw per 50 ms
         sink.markdown(CURSOR)
-        seen, last_pulse = 0, time.monotonic()
-        while True:
-            progress = job.wait(seen, timeout=_PULSE, seen_thinking=thoughts.seen)
-            thoughts.add(progress.thinking)
-            if progress.text:
-                thoughts.fold(progress.thought_for)
-                drawer.on_llm_new_token(progress.text)
-                seen += len(progress.text)
-            if progress.done:
-                thoughts.end(progress.final)
-                drawer.finish()
-                return progress.final
-            if progress.text or progress.thinking:
-                time.sleep(batch_every())  # take tokens in batches
-            elif time.monotonic() - last_pulse >= _PULSE:
-                last_pulse = time.monotonic()
-                thoughts.tick()
-                _pulse(sink, job, t, seen + thoughts.seen)
+    begun = _Once(once_begun)
+    seen, last_pulse = 0, time.monotonic()
+    while True:
+        wait = _PULSE if begun.done else _BEGIN_WAIT
+        progress = job.wait(seen, timeout=wait, seen_thinking=thoughts.seen)
+        thoughts.add(progress.thinking)
+        if progress.text:
+            thoughts.fold(progress.thought_for)
+            drawer.on_llm_new_token(progress.text)
+            seen += len(progress.text)
+        begun()
+        if progress.done:
+            thoughts.end(progress.final)
+            drawer.finish()
+            return progress.final
+        if progress.text or progress.thinking:
+            time.sleep(batch_every())  # take tokens in batches
+        elif time.monotonic() - last_pulse >= _PULSE:
+            last_pulse = time.monotonic()
+            thoughts.tick()
+            _pulse(sink, job, t, seen + thoughts.seen)
+
+
+class _Once:
+    """A callable that calls ``action`` the first time only."""
+
+    def __init__(self, action: Callable[[], None]) -> None:
+        self._action = action
+        self.done = False
+
+    def __call__(self) -> None:
+        if not self.done:
+            self.done = True
+            self._action()
 
 
 class ThinkingBlock:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from chat_core.conversation import Conversation
 from chat_core.errors import ErrorKind
@@ -20,7 +21,15 @@ from .attachments_view import render_attachments
 from .copy_button import copy_button
 from .message_actions import message_actions
 
-__all__ = ["conversation_usage", "render_history", "render_message"]
+__all__ = [
+    "TURN_CHILDREN",
+    "branch_areas",
+    "conversation_usage",
+    "render_history",
+    "render_message",
+    "render_show_earlier",
+    "turn_ranges",
+]
 
 log = logging.getLogger(__name__)
 
@@ -133,28 +142,28 @@ def render_message(
             buttons()
 
 
-def render_history(
-    conversation: Conversation,
-    t: Translator,
-    *,
-    prices: Mapping[str, tuple[float, float]],
-    sent_from: int = 0,
-    divider: tuple[str, str] = ("", ""),
-    live: bool = True,
-    until: int | None = None,
-) -> None:
-    """Draw the branch on screen, each message with its actions, and the ``divider``
-    (text, help) where the messages sent with the next one begin, ``sent_from``.
-    ``live`` False: an answer is being written below, so nothing that would change the
-    branch is offered. ``until``: only down to that message (the question an answer is
-    being written for, when the page loaded the answer as saved so far)."""
-    history, numbers = conversation.messages, conversation.numbers
-    if until in numbers:
-        cut = numbers.index(until) + 1
-        history, numbers = history[:cut], numbers[:cut]
-    last_question = max((i for i, m in enumerate(history) if m.is_user), default=None)
-    editing = state.editing() if live else None
-    first = state.first_visible(len(history))
+def turn_ranges(history: Sequence[ChatMessage], first: int) -> list[range]:
+    """The turns from message ``first`` on: each question with what follows it (messages
+    before the first question drawn make a turn of their own)."""
+    starts = sorted({first} | {i for i, m in enumerate(history) if m.is_user and i >= first})
+    ends = [*starts[1:], len(history)]
+    return [range(start, end) for start, end in zip(starts, ends, strict=True) if start < end]
+
+
+def branch_areas(turns: int) -> tuple[DeltaGenerator, list[DeltaGenerator]]:
+    """A slot above the turns and one container per turn, in the places the page had
+    them: a container drawn again keeps what it showed until it is redrawn, so a turn
+    can be drawn before those above it without anything moving, and the places of turns
+    no longer on the branch are emptied at once (else they would fade until the run ends)."""
+    top = st.empty()
+    areas = [st.container() for _ in range(turns)]
+    for _ in range(turns, state.shown_branch()[1]):
+        st.empty()
+    return top, areas
+
+
+def render_show_earlier(first: int, t: Translator, *, live: bool) -> None:
+    """The button that draws the messages before ``first`` (none when it is 0)."""
     if first:
         st.button(
             t("chat.show_earlier", count=first),
@@ -162,11 +171,43 @@ def render_history(
             icon=":material/expand_less:",
             type="tertiary",
             on_click=state.show_earlier,
+            disabled=not live,
         )
-    for index in range(first, len(history)):
-        message, number = history[index], numbers[index]
-        if index == sent_from and index > 0:
+
+
+# What a turn's container holds: the divider's place, the question, its answer (or the
+# answer being written) and one more (the queue while it is written). Fewer are padded
+# with empty elements: a child a run does not draw again would linger, faded.
+TURN_CHILDREN = 4
+
+
+def render_history(
+    conversation: Conversation,
+    t: Translator,
+    *,
+    prices: Mapping[str, tuple[float, float]],
+    part: range,
+    sent_from: int = 0,
+    divider: tuple[str, str] = ("", ""),
+    live: bool = True,
+    children: int = TURN_CHILDREN,
+) -> None:
+    """Draw the messages of the branch at the indices ``part`` (one turn), each with its
+    actions, and the ``divider`` (text, help) where the messages sent with the next one
+    begin, ``sent_from``, in ``children`` elements at least. ``live`` False: an answer is
+    being written below, so what would change the branch is shown disabled."""
+    history, numbers = conversation.messages, conversation.numbers
+    last_question = max((i for i, m in enumerate(history) if m.is_user), default=None)
+    editing = state.editing() if live else None
+    with st.empty():  # the divider's place
+        if part.start == sent_from and sent_from > 0:
             _window_divider(*divider)
+    drawn = 1 + len(part)
+    for index in part:
+        message, number = history[index], numbers[index]
+        if index == sent_from and index > part.start:
+            _window_divider(*divider)
+            drawn += 1
         if number == editing and message.is_user:
             _render_editor(number, message, conversation, t)
             continue
@@ -181,8 +222,11 @@ def render_history(
             live=live,
         )
         render_message(message, t, buttons=buttons, prices=prices)
-    if history and sent_from == len(history):
+    if history and sent_from == len(history) and part.stop == len(history):
         _window_divider(*divider)
+        drawn += 1
+    for _ in range(drawn, children):
+        st.empty()
 
 
 def _window_divider(text: str, explained: str) -> None:

@@ -52,6 +52,7 @@ def _action(
     on_click: Callable[..., None],
     args: tuple,
     quiet: bool = False,
+    disabled: bool = False,
 ) -> None:
     """A quiet button that changes the conversation; ``quiet``: its icon only, the label
     as its tooltip and its name for screen readers (styles.py hides the words), on earlier
@@ -64,10 +65,11 @@ def _action(
         help=label if quiet else None,
         on_click=on_click,
         args=args,
+        disabled=disabled,
     )
 
 
-def _versions(number: int, conversation: Conversation, t: Translator) -> None:
+def _versions(number: int, conversation: Conversation, t: Translator, *, live: bool) -> None:
     """``< 2 / 3 >``: the message's versions, one click from each other."""
     versions = conversation.versions(number)
     if versions.count < 2:
@@ -85,20 +87,36 @@ def _versions(number: int, conversation: Conversation, t: Translator) -> None:
                 icon=f":material/{icon}:",
                 type="tertiary",
                 help=label,
-                disabled=versions.step(offset) is None,
+                disabled=not live or versions.step(offset) is None,
                 on_click=actions.switch_version,
                 args=(conversation, number, offset),
             )
 
 
 def _answer_buttons(
-    message: ChatMessage, number: int, conversation: Conversation, t: Translator, *, last: bool
+    message: ChatMessage,
+    number: int,
+    conversation: Conversation,
+    t: Translator,
+    *,
+    last: bool,
+    live: bool,
 ) -> None:
     failed = message.status is Status.FAILED
     label = t("chat.retry") if failed else t("chat.regenerate")
     key = "retry_last" if last else f"regenerate_{number}"
     args = (conversation, number)
-    _action(label, key=key, icon="refresh", on_click=actions.regenerate, args=args, quiet=not last)
+    quiet, disabled = not last, not live
+    regenerate = actions.regenerate
+    _action(
+        label,
+        key=key,
+        icon="refresh",
+        on_click=regenerate,
+        args=args,
+        quiet=quiet,
+        disabled=disabled,
+    )
     if last and failed and message.content:
         _action(
             t("chat.keep"),
@@ -106,6 +124,7 @@ def _answer_buttons(
             icon="bookmark",
             on_click=actions.keep_partial_answer,
             args=(conversation,),
+            disabled=disabled,
         )
 
 
@@ -120,18 +139,18 @@ def message_actions(
     live: bool = True,
 ) -> None:
     """The actions of one message of the history. ``live`` False (an answer is being
-    written): copy and thumbs only, nothing that changes the branch."""
+    written): what changes the branch is shown disabled, in its place, so that nothing
+    moves or fades while the answer streams."""
     answer = not message.is_user
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
-        if live:
-            _versions(number, conversation, t)
+        _versions(number, conversation, t, live=live)
         if message.content:
             copy_button(message.content, message_id=message.id, t=t)
         if answer and message.content:
             _feedback(message, conversation)
-        if live and answer:
-            _answer_buttons(message, number, conversation, t, last=last_answer)
-        if live and not answer:
+        if answer:
+            _answer_buttons(message, number, conversation, t, last=last_answer, live=live)
+        else:
             _action(
                 t("chat.edit"),
                 key="edit_last" if last_question else f"edit_{number}",
@@ -139,6 +158,7 @@ def message_actions(
                 on_click=actions.start_edit,
                 args=(conversation, number),
                 quiet=not last_question,
+                disabled=not live,
             )
     if answer and message.feedback is not None and message.feedback.rating is Rating.DOWN:
         _comment_box(message, conversation, t)

@@ -231,6 +231,8 @@ def _account(
         st.caption(t("history.saved_account") if user else t("history.saved"))
     if usage_total:
         st.caption(usage_total)
+    else:  # in its place, so a total drawn by the last run does not linger, faded
+        st.empty()
 
 
 def render_sidebar(
@@ -243,7 +245,6 @@ def render_sidebar(
     history: OwnerHistory | None,
     user: SignedInUser | None = None,
     usage_total: str | None = None,
-    list_conversations: bool = True,
 ) -> str | None:
     """Draw the sidebar; ``busy`` greys it out while an answer streams. Returns the
     current conversation's title as the chat list has it.
@@ -263,10 +264,8 @@ def render_sidebar(
         # What comes and goes (the list's rows, the usage line) stays inside containers
         # of its own: the widgets below keep their places from run to run, so the browser
         # never mistakes one for a new widget and sends back its default.
-        title = None
         with st.container(key="sidebar_chat_list", gap=None):
-            if list_conversations:  # else the browser keeps the list it shows
-                title = render_chat_list(history, conversation, t, sharing=configured.sharing)
+            title = render_chat_list(history, conversation, t, sharing=configured.sharing)
         with st.container(key="sidebar_account", gap="small"):
             _account(history, user, usage_total, t)
         _language_picker(t, busy)

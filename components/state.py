@@ -35,8 +35,10 @@ __all__ = [
     "queued_questions",
     "session_id",
     "set_address",
+    "set_shown_branch",
     "set_widget",
     "show_earlier",
+    "shown_branch",
     "start_edit",
     "take_ask_again",
     "take_question",
@@ -56,6 +58,8 @@ _LEGACY_CLAIMED = "legacy_history_claimed"
 # Only the latest messages are drawn on each run, so a long conversation does not
 # slow every answer down; older ones are a click away.
 VISIBLE_PAGE = 40
+_VISIBLE_STEP = 20
+_SHOWN = "shown_branch"
 EDIT_BOX = "edit_box"
 
 
@@ -164,8 +168,20 @@ def keep_file_key(index: int) -> str:
 
 
 def first_visible(count: int) -> int:
-    """Index of the first of ``count`` messages to draw."""
-    return max(0, count - st.session_state.get(_VISIBLE, VISIBLE_PAGE))
+    """Index of the first of ``count`` messages to draw: at least the latest
+    ``VISIBLE_PAGE``, from a multiple of ``_VISIBLE_STEP``, so that the turns keep their
+    places on the page while a conversation grows (they move once every few turns)."""
+    earliest = max(0, count - st.session_state.get(_VISIBLE, VISIBLE_PAGE))
+    return earliest - earliest % _VISIBLE_STEP
+
+
+def shown_branch() -> tuple[int, int]:
+    """The first message and the number of turns the page showed at its last run."""
+    return st.session_state.get(_SHOWN, (0, 0))
+
+
+def set_shown_branch(first: int, turns: int) -> None:
+    st.session_state[_SHOWN] = (first, turns)
 
 
 def show_earlier() -> None:

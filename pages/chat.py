@@ -6,6 +6,9 @@ it running after a refresh, and follows it; leaving the page leaves the job runn
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import NoReturn
+
 import streamlit as st
 
 from chat_core.answering import AnswerRequest
@@ -21,7 +24,14 @@ from components import addresses, state
 from components.admission import admit, input_refusal, ledger
 from components.answer_view import follow_answer
 from components.answers import job_owner, job_registry, start_answer
-from components.chat_view import conversation_usage, render_history, render_message
+from components.chat_view import (
+    TURN_CHILDREN,
+    branch_areas,
+    conversation_usage,
+    render_history,
+    render_show_earlier,
+    turn_ranges,
+)
 from components.config import session_settings
 from components.context import page_context
 from components.empty_page import render_empty_page
@@ -74,11 +84,9 @@ question = None if answering_now else state.take_question(conversation.key)
 asked_again = not answering_now and question is None and state.take_ask_again()
 
 
-def draw_chrome(*, answering: bool = False) -> None:
+def draw_chrome() -> None:
     """The sidebar and the page's notices. Nothing here is needed to answer, so a run
-    that answers draws them only once the request is on its way, and leaves the chat
-    list and the title as the browser shows them (the run after the answer redraws them:
-    every run with many visitors at once costs the same server)."""
+    that answers draws them once the answer has begun (``follow``)."""
     title = render_sidebar(
         configured,
         t,
@@ -88,7 +96,6 @@ def draw_chrome(*, answering: bool = False) -> None:
         user=context.visitor.user,
         usage_total=conversation_usage(conversation.messages, t, configured.prices),
         conversation=conversation,
-        list_conversations=not answering,
     )
     if title and conversation.messages:
         with title_area:
@@ -107,11 +114,12 @@ def draw_chrome(*, answering: bool = False) -> None:
             )
 
 
-# The page is always [history, turn]. A run that answers a message draws only the
-# turn, so a long conversation does not delay the first token: the browser keeps
-# showing the history it has until the rerun after the answer redraws it.
+# The branch is one container per turn (a question and what follows it), each in its
+# place from run to run. A run that answers draws the turn being answered first, so a
+# long conversation does not delay the first words, then everything else (``follow``):
+# what a run has not redrawn, Streamlit fades, and nothing must be left so.
 title_area, notices_area = st.container(), st.container()
-history_area, turn_area = st.container(), st.container()
+branch_area = st.container()
 
 
 def divider() -> tuple[str, str]:
@@ -123,21 +131,67 @@ def divider() -> tuple[str, str]:
     return t("chat.window_divider", count=count), t("chat.window_divider_help")
 
 
-def draw_history(*, answering: bool = False, until: int | None = None) -> None:
-    """The branch on screen (``until``: down to that message only)."""
-    with history_area:
+def draw_turns(areas, turns: list[range], *, live: bool, children: int = TURN_CHILDREN) -> None:
+    """The messages of ``turns``, each turn into its own area."""
+    sent_from = sent_start(conversation.messages, settings, language=language)
+    for area, part in zip(areas, turns, strict=True):
+        with area:
+            render_history(
+                conversation,
+                t,
+                prices=configured.prices,
+                part=part,
+                sent_from=sent_from,
+                divider=divider(),
+                live=live,
+                children=children,
+            )
+
+
+def draw_top(top, first: int, *, live: bool) -> None:
+    """Above the turns: the empty page of a new chat, or the button to earlier messages."""
+    with top.container():
         if not conversation.messages:
-            with st.container():  # one element: the first answer's run clears it whole
-                render_empty_page(t, settings, listed_models(configured))
-        render_history(
-            conversation,
-            t,
-            prices=configured.prices,
-            sent_from=sent_start(conversation.messages, settings, language=language),
-            divider=divider(),
-            live=not answering,
-            until=until,
-        )
+            render_empty_page(t, settings, listed_models(configured))
+        render_show_earlier(first, t, live=live)
+
+
+def draw_page() -> None:
+    """A run with no answer to follow: the whole page, every turn in its place."""
+    draw_chrome()
+    first = state.first_visible(len(conversation.messages))
+    turns = turn_ranges(conversation.messages, first)
+    with branch_area:
+        top, areas = branch_areas(len(turns))
+    state.set_shown_branch(first, len(turns))
+    draw_top(top, first, live=True)
+    draw_turns(areas, turns, live=True)
+
+
+def answer_turn(job: AnswerJob, index: int) -> None:
+    """Follow ``job``'s answer to the question at ``index``, drawn first, under the turn
+    before it; the rest of the page once the answer has begun. Where the messages shown
+    moved (the first one drawn changed), the rest is drawn first, in one go."""
+    first = state.first_visible(index + 2)  # as the page after this answer will have it
+    turns = turn_ranges(conversation.messages[: index + 1], first)
+    moved = state.shown_branch()[0] != first
+    with branch_area:
+        top, areas = branch_areas(len(turns))
+    state.set_shown_branch(first, len(turns))
+
+    def draw_the_rest() -> None:
+        draw_chrome()
+        draw_turns(areas[:-2], turns[:-2], live=False)
+
+    if moved:
+        draw_the_rest()
+    # Above the question at once (a new chat's empty page goes), and the turn before it:
+    # where the page showed that answer streaming, it is drawn whole now.
+    draw_top(top, first, live=False)
+    draw_turns(areas[-2:-1], turns[-2:-1], live=False)
+    with areas[-1]:  # the question, then the answer and the queue (TURN_CHILDREN)
+        draw_turns(areas[-1:], turns[-1:], live=False, children=TURN_CHILDREN - 2)
+        follow(job, once_begun=(lambda: None) if moved else draw_the_rest)
 
 
 def admitted(earlier: list[ChatMessage], question: ChatMessage):
@@ -156,7 +210,7 @@ def admitted(earlier: list[ChatMessage], question: ChatMessage):
     )
 
 
-def refuse(error: UserFacingError) -> None:
+def refuse(error: UserFacingError) -> NoReturn:
     """Refused before any request; the question stays in the conversation, marked."""
     conversation.refuse(error)
     st.rerun()
@@ -186,8 +240,7 @@ def answer_question(question: ChatMessage | None) -> None:
         conversation.begin_turn(question, settings)
         conversation.add(question)
     elif (question := conversation.unanswered()) is None:  # a stale button: nothing to do
-        draw_chrome()
-        draw_history()
+        draw_page()
         return
     else:
         conversation.begin_turn(question, settings)
@@ -200,46 +253,35 @@ def answer_question(question: ChatMessage | None) -> None:
     if isinstance(started, JobRefused):
         ledger(context.store).settle(reservation, Usage(0, 0, settings.model, estimated=True))
         refuse(UserFacingError(ErrorKind.TOO_MANY_ANSWERS, {"limit": str(started.limit)}))
-    draw_chrome(answering=True)
-    if asked_again:  # the question is on the page already: drawn once, with the branch
-        draw_history(answering=True)
-    else:
-        if len(conversation.messages) == 1:  # the empty page is not left faded above it
-            history_area.empty()
-        with turn_area:
-            render_message(question, t)
-    follow(started)
+    answer_turn(started, len(conversation.messages) - 1)
 
 
-def follow(job: AnswerJob) -> None:
-    """Show the answer ``job`` writes until it ends, then the whole page again."""
-    with turn_area:
-        answer_slot, queue_slot = st.container(), st.container()
-        with queue_slot:  # below the answer, as they go after it
-            draw_queue()
-        with answer_slot:
-            jump_to_latest(t)
-            answer = follow_answer(
-                job,
-                t,
-                stop=lambda: registry.stop(conversation.key, job_owner(context)),
-                batch_every=lambda: redraw_interval(registry.streaming),
-            )
+def follow(job: AnswerJob, *, once_begun: Callable[[], None]) -> None:
+    """Show the answer ``job`` writes until it ends, then the whole page again;
+    ``once_begun`` draws the rest of the page once the answer has begun."""
+    answer_slot, queue_slot = st.container(), st.container()
+    with queue_slot:  # below the answer, as they go after it
+        draw_queue()
+    with answer_slot:
+        jump_to_latest(t)
+        answer = follow_answer(
+            job,
+            t,
+            stop=lambda: registry.stop(conversation.key, job_owner(context)),
+            batch_every=lambda: redraw_interval(registry.streaming),
+            once_begun=once_begun,
+        )
     conversation.receive(job.number, job.question, answer)
     st.rerun()  # redraw from the history, with the sidebar and actions enabled again
 
 
 if job is not None:
     # Written now, perhaps since before a refresh: the messages before it, then the job.
-    draw_chrome()
-    draw_history(answering=True, until=job.question)
-    follow(job)
+    answer_turn(job, conversation.numbers.index(job.question))
 elif addresses.written_elsewhere(conversation):
-    draw_chrome()
-    draw_history()
+    draw_page()
     addresses.wait_for_other_process(context, conversation)
 elif question is None and not asked_again:
-    draw_chrome()
-    draw_history()
+    draw_page()
 else:
     answer_question(question)

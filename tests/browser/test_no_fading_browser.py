@@ -1,0 +1,118 @@
+"""While an answer streams, nothing the visitor can read fades or shows twice (Chromium).
+
+Streamlit draws what a run has not redrawn yet as stale (faded); a run that answers
+must redraw the page around the answer at once, not after it.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+
+from tests.support.scripted_server import Reply
+
+pytestmark = pytest.mark.browser
+
+# Every 100 ms: the texts of the elements a person sees faded, the bubbles' texts, and
+# how many Stop buttons there are.
+_RECORDER = """
+() => {
+  window.__frames = [];
+  window.__recording = setInterval(() => {
+    const faded = Array.from(document.querySelectorAll('[data-testid="stElementContainer"]'))
+      .filter((el) => el.offsetHeight > 0 && el.innerText.trim()
+        && parseFloat(getComputedStyle(el).opacity) < 0.9)
+      .map((el) => el.innerText.trim().slice(0, 60));
+    const bubbles = Array.from(document.querySelectorAll('[data-testid="stChatMessage"]'))
+      .map((el) => el.innerText.trim().slice(0, 200));
+    const stops = document.querySelectorAll('.st-key-stop_answer').length;
+    window.__frames.push({at: performance.now(), faded, bubbles, stops});
+  }, 100);
+}
+"""
+
+
+def _record(page) -> None:
+    page.evaluate(_RECORDER)
+
+
+def _frames(page) -> list[dict]:
+    return page.evaluate("() => { clearInterval(window.__recording); return window.__frames; }")
+
+
+def _settled(chat) -> None:
+    chat.page.locator(".st-key-stop_answer").wait_for(state="detached", timeout=60_000)
+    chat.page.locator(".st-key-retry_last").wait_for(timeout=30_000)
+
+
+def _streaming(frames: list[dict]) -> list[dict]:
+    """The frames from a second after the answer began until it ended."""
+    began = next(f["at"] for f in frames if f["stops"])
+    return [f for f in frames if f["at"] > began + 1000 and f["stops"]]
+
+
+def test_earlier_messages_the_list_and_the_title_stay_readable(open_chat, model_server):
+    token = uuid.uuid4().hex[:6]
+    chat = open_chat()
+    for word in ("one", "two"):
+        chat.send(f"{word} {token}")
+        chat.wait_for_answer(f"Echo: {word} {token}", count=2 if word == "one" else 4)
+    _settled(chat)
+    model_server.queue(Reply.text(f"slow {token} " * 60, tokens_per_second=20))
+    _record(chat.page)
+    chat.send(f"three {token}")
+    chat.wait_for_answer(f"slow {token}", count=6, timeout=60)
+    frames = _streaming(_frames(chat.page))
+    assert len(frames) > 10, "the answer streamed for a few seconds"
+    assert not [f["faded"] for f in frames if f["faded"]][:3], "faded while streaming"
+    for frame in frames:  # every earlier message stays on the page, once
+        assert len(frame["bubbles"]) == 6, frame["bubbles"]
+        assert frame["stops"] == 1
+
+
+def test_regenerate_shows_the_old_answer_neither_faded_nor_above_the_new(open_chat, model_server):
+    token = uuid.uuid4().hex[:6]
+    chat = open_chat()
+    chat.send(f"question {token}")
+    chat.wait_for_answer(f"Echo: question {token}", count=2)
+    _settled(chat)
+    model_server.queue(Reply.text(f"again {token} " * 60, tokens_per_second=20))
+    _record(chat.page)
+    chat.page.locator(".st-key-retry_last").get_by_role("button", name="Regenerate").click()
+    chat.wait_for_answer(f"again {token}", count=2, timeout=60)
+    frames = _streaming(_frames(chat.page))
+    assert len(frames) > 10
+    assert not [f["faded"] for f in frames if f["faded"]][:3], "faded while streaming"
+    for frame in frames:
+        assert len(frame["bubbles"]) == 2, frame["bubbles"]
+        assert not any(f"Echo: question {token}" in text for text in frame["bubbles"])
+
+
+def test_a_queued_message_hands_over_without_a_duplicate_or_a_gap(open_chat, model_server):
+    token = uuid.uuid4().hex[:6]
+    chat = open_chat()
+    model_server.queue(
+        Reply.text(f"first {token} " * 40, tokens_per_second=20),
+        Reply.text(f"second {token} " * 40, tokens_per_second=20),
+    )
+    chat.send(f"ask one {token}")
+    chat.page.locator(".st-key-stop_answer").wait_for(timeout=30_000)
+    _record(chat.page)
+    time.sleep(0.5)
+    chat.send(f"ask two {token}")
+    chat.wait_for_answer(f"second {token}", count=4, timeout=90)
+    frames = _frames(chat.page)
+    for frame in frames:
+        assert frame["stops"] <= 1, frame
+        answers = [b for b in frame["bubbles"] if f"first {token}" in b]
+        assert len(answers) <= 1, frame["bubbles"]  # never a duplicate of the first answer
+    handed_over = [
+        i for i, f in enumerate(frames) if any(f"second {token}" in b for b in f["bubbles"])
+    ]
+    assert handed_over, "the second answer streamed"
+    for frame in frames[handed_over[0] - 10 :]:  # the first answer never vanished
+        assert any(f"first {token}" in b for b in frame["bubbles"]), frame["bubbles"]
+    streaming = _streaming(frames[handed_over[0] :])
+    assert not [f["faded"] for f in streaming if f["faded"]][:3], "faded while streaming"

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from chat_core.i18n import Translator
 from chat_core.jobs import AnswerJob
@@ -56,25 +57,28 @@ def follow_answer(
     t: Translator,
     *,
     stop: Callable[[], None],
+    stop_area: DeltaGenerator,
     batch_every: Callable[[], float] = lambda: REDRAW_EVERY,
     once_begun: Callable[[], None] = lambda: None,
 ) -> ChatMessage:
     """Draw ``job``'s answer in a new bubble from what it has written so far, then as it
     comes; return the answer when the job ends. Leaving the page leaves the job running.
 
-    ``once_begun`` draws the rest of the page, once: as soon as the first words (or
-    thoughts) are shown, or after ``_BEGIN_WAIT`` without any, so the bubble comes first
-    and nothing the run has not redrawn is left fading while the answer streams.
+    Stop goes in ``stop_area``. ``once_begun`` draws the rest of the page, once: as soon
+    as the first words (or thoughts) are shown, or after ``_BEGIN_WAIT`` without any, so
+    the bubble comes first and nothing the run has not redrawn is left fading while the
+    answer streams.
 
     After new text the page waits ``batch_every()`` seconds before it looks again: one
     wake-up per token would cost the server a thread switch for every token of every
     visitor, and a busy server batches more (``redraw_interval``).
     """
+    with stop_area:  # beside the message box: it stays in place while the answer grows
+        st.button(t("chat.stop"), key="stop_answer", icon=":material/stop_circle:", on_click=stop)
     with st.chat_message("assistant"):
         thinking_area = st.container()
         sink = ParagraphSink()
         thoughts = ThinkingBlock(thinking_area, t, sink)
-        st.button(t("chat.stop"), key="stop_answer", icon=":material/stop_circle:", on_click=stop)
         drawer = StreamingMarkdownHandler(sink)  # throttled: at most one redraw per 50 ms
         sink.markdown(CURSOR)
     begun = _Once(once_begun)

@@ -52,6 +52,8 @@ elif job is not None and not job.running and conversation.loaded_since(job.finis
     job = None  # it ended before the page read the conversation: nothing to take from it
 
 settings = session_settings(configured)  # the sidebar's choices, as its widgets left them
+# Stop, while an answer is written, sits above the message box, on its right.
+stop_area = st.bottom.container(horizontal=True, horizontal_alignment="right")
 prompt = st.chat_input(
     t("chat.input_placeholder"),
     key="chat_input",
@@ -268,6 +270,7 @@ def follow(job: AnswerJob, *, once_begun: Callable[[], None]) -> None:
             job,
             t,
             stop=lambda: registry.stop(conversation.key, job_owner(context)),
+            stop_area=stop_area,
             batch_every=lambda: redraw_interval(registry.streaming),
             once_begun=once_begun,
         )

@@ -116,3 +116,23 @@ def test_a_queued_message_hands_over_without_a_duplicate_or_a_gap(open_chat, mod
         assert any(f"first {token}" in b for b in frame["bubbles"]), frame["bubbles"]
     streaming = _streaming(frames[handed_over[0] :])
     assert not [f["faded"] for f in streaming if f["faded"]][:3], "faded while streaming"
+
+
+def test_stop_stays_in_place_while_the_answer_grows(open_chat, model_server, artifacts):
+    """A person can aim at Stop: it does not move down the page line by line."""
+    chat = open_chat()
+    lines = "\n\n".join(f"Line {n} of a long answer." for n in range(1, 200))
+    model_server.queue(Reply.text(lines, tokens_per_second=40))
+    chat.send("a long answer, please")
+    stop = chat.page.locator(".st-key-stop_answer button")
+    stop.wait_for(timeout=30_000)
+    chat.page.get_by_text("Line 40 of").wait_for(timeout=30_000)  # longer than the window
+    places = []
+    for _ in range(10):
+        box = stop.bounding_box()
+        places.append(round(box["y"]))
+        time.sleep(0.2)
+    chat.page.screenshot(path=artifacts / "stop-in-place.png")
+    assert max(places) - min(places) <= 2, places
+    stop.click(timeout=5_000)
+    chat.page.get_by_text("Stopped. The answer above").wait_for(timeout=30_000)

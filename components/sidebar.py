@@ -18,6 +18,7 @@ from . import actions, state
 from .chat_list import render_chat_list
 from .persistence import OwnerHistory
 from .presets import render_preset_saving
+from .sidebar_closer import close_sidebar_on_pick
 
 __all__ = ["listed_models", "render_sidebar"]
 
@@ -252,6 +253,7 @@ def render_sidebar(
     Changing a setting reruns the script, which would cut the answer short.
     """
     with st.sidebar:
+        close_sidebar_on_pick()
         st.button(
             t("sidebar.new_chat"),
             key="new_chat",

@@ -58,6 +58,8 @@ _STYLE = """<style>
 /* The jump-to-latest button (components/jump_to_latest.py) is fixed over the chat input:
    its element takes no room in the page. */
 .st-key-jump_to_latest { position: absolute; width: 0; height: 0; overflow: visible; }
+/* The sidebar's closer (components/sidebar_closer.py) draws nothing. */
+.st-key-sidebar_closer { position: absolute; width: 0; height: 0; overflow: hidden; }
 </style>"""
 
 

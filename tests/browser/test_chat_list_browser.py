@@ -57,3 +57,47 @@ def test_the_chat_list_opens_conversations_and_the_window_is_drawn(
     sidebar.get_by_text(pin + ("ned" if today == "Today" else ""), exact=True).wait_for()
     chat.page.get_by_role("button", name=pin, exact=True).wait_for(state="hidden")  # closed
     chat.page.screenshot(path=artifacts / f"chat-list-pinned-{locale}.png")
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _sidebar_open(page) -> bool:
+    """Whether the sidebar covers part of the page (on a phone it overlays it)."""
+    box = page.locator(SIDEBAR).bounding_box()
+    return box is not None and box["x"] + box["width"] > 10
+
+
+def _open_sidebar(page) -> None:
+    page.locator('[data-testid="stExpandSidebarButton"]').click()
+    page.wait_for_function(
+        "() => { const b = document.querySelector('[data-testid=\"stSidebar\"]')"
+        ".getBoundingClientRect(); return b.x + b.width > 200; }"
+    )
+
+
+def test_on_a_phone_picking_a_chat_closes_the_sidebar(open_chat, artifacts):
+    token = uuid.uuid4().hex[:6]
+    chat = open_chat()
+    chat.page.set_viewport_size(PHONE)
+    chat.send(f"soba {token}")
+    chat.wait_for_answer(f"Echo: soba {token}", count=2)
+    chat.page.locator(".st-key-retry_last").wait_for()  # the run after it
+    _open_sidebar(chat.page)
+    chat.page.locator(SIDEBAR).get_by_role("button", name="New chat").click()
+    chat.page.locator(chat.MESSAGE).first.wait_for(state="detached")  # the empty page
+    chat.page.wait_for_function("() => true")
+    deadline = 50
+    while _sidebar_open(chat.page) and deadline:
+        chat.page.wait_for_timeout(100)
+        deadline -= 1
+    assert not _sidebar_open(chat.page), "New chat left the sidebar over the page"
+    _open_sidebar(chat.page)
+    chat.page.locator(SIDEBAR).get_by_role("link", name=f"soba {token}").click()
+    chat.page.get_by_text(f"Echo: soba {token}").wait_for()
+    deadline = 50
+    while _sidebar_open(chat.page) and deadline:
+        chat.page.wait_for_timeout(100)
+        deadline -= 1
+    chat.page.screenshot(path=artifacts / "chat-list-phone-picked.png")
+    assert not _sidebar_open(chat.page), "the sidebar stayed over the conversation"

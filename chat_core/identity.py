@@ -44,6 +44,10 @@ _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhos
 # What uvicorn (Streamlit's server) trusts X-Forwarded-For from unless told otherwise;
 # it then replaces the peer's address with one taken from that header.
 _UVICORN_TRUSTED = (ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1"))
+_LOOPBACK = ipaddress.ip_address("127.0.0.1")
+# The most X-Forwarded-For entries read, newest first: more proxies than any deployment
+# chains, fewer than a visitor can write.
+_MAX_HOPS = 32
 # The longest owner key the store keeps; longer ones are hashed.
 _OWNER_LENGTH = 320
 # An IPv6 visitor controls a whole /64: counting each address apart would let one
@@ -55,13 +59,8 @@ def parse_address(text: str | None) -> IPAddress | None:
     """An IP address; IPv4-mapped IPv6 (``::ffff:127.0.0.1``) as the IPv4 address it is."""
     if not text:
         return None
-    text = text.strip()
-    if text.startswith("[") and "]" in text:  # [2001:db8::1]:443
-        text = text[1 : text.index("]")]
-    elif text.count(":") == 1:  # 192.0.2.1:443
-        text = text.split(":", 1)[0]
     try:
-        address = ipaddress.ip_address(text.split("%", 1)[0])
+        address = ipaddress.ip_address(_host(text.strip()).split("%", 1)[0])
     except ValueError:
         return None
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
@@ -101,68 +100,88 @@ def same_origin(origin: str | None, host_header: str | None) -> bool:
     return urlsplit(origin).netloc.lower() == (host_header or "").strip().lower()
 
 
-def _forwarded_chain(headers: Mapping[str, str]) -> list[IPAddress] | None:
-    """The addresses in X-Forwarded-For, oldest first; None without the header or if any
-    entry is not an address."""
-    raw = _header(headers, "x-forwarded-for")
-    if raw is None:
-        return None
-    chain = [parse_address(part) for part in raw.split(",")]
-    if not chain or any(address is None for address in chain):
-        return None
-    return chain  # type: ignore[return-value]
+def _newest_entries(lines: Sequence[str]) -> tuple[list[str], bool]:
+    """The entries of every X-Forwarded-For line, newest first, at most ``_MAX_HOPS``,
+    and whether that is all of them.
+
+    Each proxy appends its own line (HAProxy's ``option forwardfor``) or its own entry,
+    so the newest are last. Nothing older than a real chain of proxies could be is read,
+    so a header of thousands of entries costs what a short one does.
+    """
+    entries: list[str] = []
+    for line in reversed(lines):
+        left = _MAX_HOPS - len(entries)
+        if not left:
+            return entries, False
+        parts = line.rsplit(",", left)
+        entries.extend(part.strip() for part in reversed(parts[-left:]))
+        if len(parts) > left:
+            return entries, False
+    return entries, True
 
 
-def _entries(raw: str) -> set[str]:
-    return {part.strip() for part in raw.split(",")}
+def _host(entry: str) -> str:
+    """An entry without its port (``[2001:db8::1]:443``, ``192.0.2.1:443``), as uvicorn
+    reads it."""
+    if entry.startswith("[") and "]" in entry:
+        return entry[1 : entry.index("]")]
+    if entry.count(":") == 1:
+        return entry.split(":", 1)[0]
+    return entry
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    for key, value in headers.items():
-        if key.lower() == name:
-            return value
-    return None
+def _trusted_by_uvicorn(entry: str) -> bool:
+    try:
+        return ipaddress.ip_address(_host(entry)) in _UVICORN_TRUSTED
+    except ValueError:
+        return False
+
+
+def _rewritten_by_uvicorn(address: IPAddress | None, hops: Sequence[str], whole: bool) -> bool:
+    """Whether ``address`` is the entry uvicorn put in place of a loopback peer: the
+    newest one it does not trust (None: a loopback peer, or one it could not read)."""
+    if address is None:
+        return True
+    for entry in hops:
+        if not _trusted_by_uvicorn(entry):
+            return parse_address(entry) == address
+    # uvicorn trusts every entry read: it took the oldest. Past the entries read, only a
+    # visitor's own words: the peer is then taken as real, as it is for a remote one.
+    return whole and parse_address(hops[-1]) == address
 
 
 def _trusted(address: IPAddress, networks: Iterable[IPNetwork]) -> bool:
     return any(address in network for network in networks)
 
 
-def _uvicorn_pick(chain: Sequence[IPAddress]) -> IPAddress:
-    """The address uvicorn puts in place of a trusted peer: the newest untrusted entry."""
-    for address in reversed(chain):
-        if address not in _UVICORN_TRUSTED:
-            return address
-    return chain[0]
-
-
 def client_address(
-    peer: str | None, headers: Mapping[str, str], trusted_proxies: Sequence[IPNetwork]
+    peer: str | None, forwarded_for: Sequence[str], trusted_proxies: Sequence[IPNetwork]
 ) -> IPAddress | None:
     """The visitor's address, or None when it is this machine (or cannot be told apart).
 
-    ``peer`` is the address Streamlit reports (None for loopback). Streamlit's server
-    (uvicorn) already replaced a loopback peer by an address from X-Forwarded-For, so
-    a peer that equals uvicorn's pick from that header came from loopback; a peer that
-    does not is the real one. The header is then believed only from a proxy the
-    deployer named in ``trusted_proxies``.
+    ``peer`` is the address Streamlit reports (None for loopback); ``forwarded_for`` is
+    every X-Forwarded-For line in the order received: a visitor may send their own,
+    and the proxy adds its line after it. Streamlit's server (uvicorn) already replaced
+    a loopback peer by an address from the header, so a peer that equals uvicorn's pick
+    came from loopback; a peer that does not is the real one. From there the chain is
+    walked from the newest hop through the proxies named in ``trusted_proxies`` only:
+    the first address that is not one of them is the visitor.
     """
     address = parse_address(peer)
-    chain = _forwarded_chain(headers)
-    if chain is None:
-        raw = _header(headers, "x-forwarded-for")
-        if raw is not None and (address is None or str(peer).strip() in _entries(raw)):
-            return None  # an unreadable header put in place of the peer: nobody to count
+    hops, whole = _newest_entries(forwarded_for)
+    if not hops:
         return None if address is None or address.is_loopback else address
-    real_peer = address
-    if address is None or address == _uvicorn_pick(chain):
-        real_peer = ipaddress.ip_address("127.0.0.1")
-    if not _trusted(real_peer, trusted_proxies):
-        return None if real_peer.is_loopback else real_peer
-    for hop in reversed(chain):
+    hop = _LOOPBACK if _rewritten_by_uvicorn(address, hops, whole) else address
+    for entry in hops:
         if not _trusted(hop, trusted_proxies):
-            return None if hop.is_loopback else hop
-    return None
+            break
+        hop = parse_address(entry)
+        if hop is None:
+            return None  # a named proxy forwarded something unreadable: nobody to count
+    else:
+        if _trusted(hop, trusted_proxies):
+            return None  # proxies all the way down, as far as a real chain goes
+    return None if hop.is_loopback else hop
 
 
 def limit_identity(owner: str | None, address: IPAddress | None, session_id: str) -> str:

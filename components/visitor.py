@@ -70,7 +70,10 @@ def _claim_legacy_history(user: SignedInUser, store: ConversationStore | None) -
 
 
 def current_visitor(settings: Settings, store: ConversationStore | None) -> Visitor:
-    address = client_address(st.context.ip_address, st.context.headers, settings.trusted_proxies)
+    # Every line: a visitor may send their own, and the proxy adds its line after it
+    # (the mapping gives the first line only).
+    forwarded_for = st.context.headers.get_all("X-Forwarded-For")
+    address = client_address(st.context.ip_address, forwarded_for, settings.trusted_proxies)
     if auth_configured():
         user = signed_in_user()
         allowed = user is not None and user.is_allowed(settings.allowed_users)

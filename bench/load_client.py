@@ -7,7 +7,9 @@ messages through the chat input's widget state, reading the answer from the
 
 from __future__ import annotations
 
+import socket
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -25,10 +27,26 @@ class TurnResult:
 
 
 class ChatSession:
-    def __init__(self, url: str, *, timeout: float = 60.0, query_string: str = "") -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = 60.0,
+        query_string: str = "",
+        headers: Mapping[str, str] | None = None,
+        sock: socket.socket | None = None,
+    ) -> None:
+        """``headers`` go with the websocket's request; ``sock``: a connection already
+        open to ``url``'s server (e.g. one that spoke the PROXY protocol first)."""
         ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
         self._ws = connect(
-            ws_url, subprotocols=["streamlit"], origin=url, max_size=None, open_timeout=timeout
+            ws_url,
+            subprotocols=["streamlit"],
+            origin=url,
+            max_size=None,
+            open_timeout=timeout,
+            additional_headers=headers,
+            sock=sock,
         )
         self._timeout = timeout
         self._page_hash = ""
@@ -93,22 +111,28 @@ class ChatSession:
 
     def wait_for(self, text: str, timeout: float) -> bool:
         """Read until a Markdown text containing ``text`` arrives (or ``timeout``)."""
+        return self.first_of(text, timeout=timeout) is not None
+
+    def first_of(self, *texts: str, timeout: float) -> str | None:
+        """Read until a Markdown text or an alert (an error shown in the page) contains
+        one of ``texts``; that one, or None after ``timeout``."""
         deadline = time.monotonic() + timeout
         try:
-            return self._wait_for(text, deadline)
+            return self._first_of(texts, deadline)
         except TimeoutError:
-            return False
+            return None
 
-    def _wait_for(self, text: str, deadline: float) -> bool:
+    def _first_of(self, texts: tuple[str, ...], deadline: float) -> str | None:
         for message in self._messages(deadline):
             if message.WhichOneof("type") == "page_info_changed":
                 self.query_string = message.page_info_changed.query_string
             elif message.WhichOneof("type") == "delta":
-                element = message.delta.new_element
-                if element.WhichOneof("type") == "markdown" and text in element.markdown.body:
-                    return True
+                body = _shown_text(message.delta.new_element)
+                found = next((text for text in texts if text in body), None)
+                if found is not None:
+                    return found
             if time.monotonic() > deadline:
-                return False
+                return None
 
     def send(self, text: str, *, watch: str, runs: int = 2) -> TurnResult:
         """Submit ``text`` in the chat input; time the first delta containing ``watch``.
@@ -127,3 +151,13 @@ class ChatSession:
 
     def close(self) -> None:
         self._ws.close()
+
+
+def _shown_text(element) -> str:
+    """The text of a Markdown element or an alert; empty for anything else."""
+    which = element.WhichOneof("type")
+    if which == "markdown":
+        return element.markdown.body
+    if which == "alert":
+        return element.alert.body
+    return ""

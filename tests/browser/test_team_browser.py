@@ -1,5 +1,6 @@
 """Running for a team: two replicas on PostgreSQL behind Debian's HAProxy, configured by
-the shipped deploy/haproxy/haproxy.cfg, with sign-in against the mock OpenID provider."""
+the shipped deploy/haproxy/haproxy.cfg, with sign-in against the mock OpenID provider;
+and the limits behind that proxy, for visitors who write their own X-Forwarded-For."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections import Counter
 
 import pytest
 
+from bench.load_client import ChatSession
 from tests.support.app_server import StreamlitProcess, settings_env
 from tests.support.browser import ChatPage
 from tests.support.oidc import set_claims, sign_in
@@ -102,3 +104,61 @@ def test_a_visitor_stays_on_one_replica_and_keeps_the_conversation_when_it_dies(
         assert set(after) == {"app1", "app2"} - {home}, after
     finally:
         context.close()
+
+
+# The proxy's own address, as deploy/compose.yaml gives it one: uvicorn does not trust
+# it, the app does (CHAT_TRUSTED_PROXIES). Visitors come from documentation addresses.
+PROXY_ADDRESS = "127.0.0.2"
+ATTACKER, VICTIM = "203.0.113.66", "198.51.100.77"
+REFUSED = "messages in the last minute, the most allowed"
+
+
+@pytest.fixture
+def limited(_model_server, tmp_path):
+    """One replica behind the proxy: one answer a minute per visitor, the proxy named."""
+    env = settings_env(
+        OPENAI_BASE_URL=_model_server.base_url,
+        OPENAI_API_KEY="k",
+        CHAT_MODEL="scripted-small",
+        CHAT_LANGUAGE="en",
+        CHAT_MESSAGES_PER_MINUTE="1",
+        CHAT_TRUSTED_PROXIES=PROXY_ADDRESS,
+        CHAT_DATA_DIR=str(tmp_path / "data"),
+    )
+    replica = StreamlitProcess(env)
+    proxy = None
+    try:
+        replica.wait_ready()
+        proxy = HAProxy([replica.port], tmp_path, source=PROXY_ADDRESS, proxy_protocol=True)
+        proxy.wait_for_servers(up=proxy.servers)
+        yield proxy
+    finally:
+        if proxy is not None:
+            proxy.stop()
+        replica.stop()
+
+
+def _ask(proxy: HAProxy, address: str, question: str, forwarded_for: str | None = None) -> str:
+    """What a new tab of the visitor at ``address`` gets: "answered" or "refused"."""
+    headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else None
+    session = ChatSession(proxy.url, headers=headers, sock=proxy.connect_as(address))
+    try:
+        session.submit(question)
+        shown = session.first_of(f"Echo: {question}", REFUSED, timeout=60)
+    finally:
+        session.close()
+    return {f"Echo: {question}": "answered", REFUSED: "refused"}.get(shown, f"nothing: {shown}")
+
+
+def test_behind_the_proxy_a_written_x_forwarded_for_neither_renews_nor_borrows_an_identity(
+    limited,
+):
+    proxy = limited
+    # Naming the victim's address, before the victim has sent anything...
+    assert _ask(proxy, ATTACKER, "as the victim", forwarded_for=VICTIM) == "answered"
+    # ...spends the attacker's answer, not the victim's.
+    assert _ask(proxy, VICTIM, "the victim's own") == "answered"
+    # A new address written in each new tab is no new visitor.
+    for n in range(1, 4):
+        assert _ask(proxy, ATTACKER, f"spoof {n}", forwarded_for=f"6.6.6.{n}") == "refused"
+    assert _ask(proxy, VICTIM, "the victim again") == "refused"  # the limit holds for both

@@ -98,6 +98,7 @@ def measure(replicas: int, database_url: str, model_url: str, steps: list[int], 
         for app in apps:
             app.wait_ready()
         proxy = HAProxy([app.port for app in apps], folder)
+        proxy.wait_for_servers(up=proxy.servers)  # else the first visitors get its 503
         _load_step(proxy.url, 2, 3)  # warm every replica up
         rows = []
         for visitors in steps:

@@ -77,11 +77,12 @@ def _row(
             icon=":material/push_pin:" if item.pinned else None,
             width="stretch",
         )
+        offered = t("chat_list.actions_share" if sharing else "chat_list.actions")
         menu = st.popover(
-            "",
+            offered,  # its name for screen readers; shown as the tooltip only (styles.py)
             icon=":material/more_horiz:",
             type="tertiary",
-            help=t("chat_list.actions"),
+            help=offered,
             key=f"menu_{item.id}",
             on_change="rerun",
         )

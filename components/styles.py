@@ -51,7 +51,8 @@ _STYLE = """<style>
 [class*="st-key-newer_"] button [data-testid="stMarkdownContainer"],
 [class*="st-key-regenerate_"] button [data-testid="stMarkdownContainer"],
 [class*="st-key-edit_"]:not(.st-key-edit_last) button [data-testid="stMarkdownContainer"],
-[class*="st-key-unqueue_"] button [data-testid="stMarkdownContainer"] {
+[class*="st-key-unqueue_"] button [data-testid="stMarkdownContainer"],
+[class*="st-key-chat_row_"] [data-testid="stPopoverButton"] [data-testid="stMarkdownContainer"] {
   position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
   white-space: nowrap;
 }

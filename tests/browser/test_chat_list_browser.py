@@ -101,3 +101,17 @@ def test_on_a_phone_picking_a_chat_closes_the_sidebar(open_chat, artifacts):
         deadline -= 1
     chat.page.screenshot(path=artifacts / "chat-list-phone-picked.png")
     assert not _sidebar_open(chat.page), "the sidebar stayed over the conversation"
+
+
+def test_a_rows_menu_button_is_named_for_what_it_offers(open_chat, artifacts):
+    """Its tooltip and its accessible name say Share too (sharing is on in the tests)."""
+    token = uuid.uuid4().hex[:6]
+    chat = open_chat()
+    chat.send(f"udon {token}")
+    chat.wait_for_answer(f"Echo: udon {token}", count=2)
+    row = chat.page.locator(SIDEBAR).locator('[class*="st-key-chat_row_current_"]')
+    menu = row.get_by_role("button", name="Share, pin, rename or delete")
+    menu.wait_for()
+    box = menu.bounding_box()
+    assert box["width"] < 60, "the words are its name, not drawn beside the icon"
+    chat.page.screenshot(path=artifacts / "chat-list-menu-named.png")

@@ -151,11 +151,16 @@ def draw_turns(areas, turns: list[range], *, live: bool, children: int = TURN_CH
 
 
 def draw_top(top, first: int, *, live: bool) -> None:
-    """Above the turns: the empty page of a new chat, or the button to earlier messages."""
-    with top.container():
-        if not conversation.messages:
+    """Above the turns: the empty page of a new chat, or the button to earlier messages.
+    (Streamlit sends only the last of two deltas to one place in a batch: ``top`` is
+    made a container only for the empty page, which was one before, so that an empty
+    page left is replaced at once.)"""
+    if not conversation.messages:
+        with top.container():
             render_empty_page(t, settings, listed_models(configured))
-        render_show_earlier(first, t, live=live)
+    else:
+        with top:
+            render_show_earlier(first, t, live=live)
 
 
 def draw_page() -> None:

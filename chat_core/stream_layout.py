@@ -6,8 +6,9 @@ renders (a blank line outside a code fence or ``$$`` block, the end of a fence).
 that still grows past ``tail_limit`` bytes (UTF-8, as sent) is cut anyway: inside a code fence at
 a line's end, the cut piece closed and the fence reopened for the rest; inside a table
 between rows, the header repeated for the rest; elsewhere at a line's end, else at a
-space, else anywhere. While it streams, such a cut can show a seam (a paragraph split in
-two, a bold run unclosed); the finished answer is drawn whole.
+space, else anywhere. Such a paragraph's pieces are marked ``flowing``, so the page can
+draw them as one paragraph; a bold run cut in two shows its marks until the finished
+answer is drawn whole.
 
 The text is scanned once, line by line as lines complete: the cost of an answer is
 linear in its length, however it is shaped.
@@ -34,6 +35,9 @@ class Layout:
 
     settled: list[str] = field(default_factory=list)
     tail: str = ""
+    # One per settled block: whether it was cut inside a paragraph, which the next block
+    # (or the tail) goes on with.
+    flowing: list[bool] = field(default_factory=list)
 
 
 class StreamLayout:
@@ -90,6 +94,7 @@ class StreamLayout:
     def _settle(self, end: int, layout: Layout) -> None:
         if end > self._settled:
             layout.settled.append(self._reopen + self._text[self._settled : end])
+            layout.flowing.append(False)
         self._settled = end
         self._reopen = ""
 
@@ -105,14 +110,17 @@ class StreamLayout:
             piece = text[start:end]
             closing = ("" if piece.endswith("\n") else "\n") + self._fence + "\n"
             layout.settled.append(self._reopen + piece + closing)
+            layout.flowing.append(False)
             self._reopen = self._fence_line
         elif self._table_head and line_end > start:
             end = line_end
             layout.settled.append(self._reopen + text[start:end])
+            layout.flowing.append(False)
             self._reopen = self._table_head
         else:
             end = line_end if line_end > start else _space_before(text, start, limit_end)
             layout.settled.append(self._reopen + text[start:end])
+            layout.flowing.append(not self._in_math)
             self._reopen = ""
         self._settled = end
 

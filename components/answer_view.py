@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 
 import streamlit as st
@@ -37,6 +38,7 @@ class ParagraphSink:
     def __init__(self) -> None:
         self._container = st.container()
         self._tail = self._container.empty()
+        self._flow = None  # the container of a long paragraph's pieces, while it grows
         self.notice = st.empty()  # "retrying…" while the server is busy; gone at the first token
         self._layout = StreamLayout()
 
@@ -46,10 +48,21 @@ class ParagraphSink:
         if body:
             self.notice.empty()
         layout = self._layout.update(body)
-        for block in layout.settled:
-            self._tail.markdown(display_markdown(block))
-            self._tail = self._container.empty()
+        for block, flowing in zip(layout.settled, layout.flowing, strict=True):
+            if flowing and self._flow is None:  # in the tail's place, so nothing moves
+                self._flow = self._tail.container(key=f"answer_flow_{uuid.uuid4().hex}")
+                self._tail = self._flow.empty()
+            self._tail.markdown(display_markdown(_held_space(block) if flowing else block))
+            if not flowing:
+                self._flow = None
+            self._tail = (self._flow or self._container).empty()
         self._tail.markdown(display_markdown(layout.tail + cursor))
+
+
+def _held_space(piece: str) -> str:
+    """A paragraph's piece drawn inline before the next: its ending space, if it has one,
+    is a no-break space, which Markdown does not strip from the paragraph's end."""
+    return piece.rstrip() + "\u00a0" if piece[-1:].isspace() else piece
 
 
 def follow_answer(

@@ -56,6 +56,11 @@ _STYLE = """<style>
   position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
   white-space: nowrap;
 }
+/* A long paragraph still being written is drawn in pieces (chat_core/stream_layout.py):
+   they flow as one paragraph, not as paragraphs of their own (over the layout's own
+   generated rules, hence !important). */
+[class*="st-key-answer_flow_"] { display: block !important; }
+[class*="st-key-answer_flow_"] * { display: inline !important; }
 /* The jump-to-latest button (components/jump_to_latest.py) is fixed over the chat input:
    its element takes no room in the page. */
 .st-key-jump_to_latest { position: absolute; width: 0; height: 0; overflow: visible; }

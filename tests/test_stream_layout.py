@@ -147,3 +147,28 @@ def test_cost_grows_linearly_with_the_answer(shape):
     _cpu_seconds(small)  # warm
     ratio = min(_cpu_seconds(large) for _ in range(3)) / min(_cpu_seconds(small) for _ in range(3))
     assert ratio < 8  # 4 times the text; a quadratic scan would be about 16
+
+
+def test_the_pieces_of_a_long_paragraph_are_marked_as_flowing_on():
+    paragraph = "word " * 600  # 3000 bytes, no line end in sight
+    layout, flowing, settled = StreamLayout(), [], []
+    text = ""
+    for token in [paragraph, "\n\nNext paragraph.\n\n"]:
+        text += token
+        step = layout.update(text)
+        settled += step.settled
+        flowing += step.flowing
+    cuts = len(flowing) - 2
+    assert cuts >= 2
+    # cut inside the paragraph; its end and the next paragraph settle as blocks
+    assert flowing == [True] * cuts + [False, False]
+    assert "".join(settled) == paragraph + "\n\nNext paragraph.\n\n"
+
+
+def test_cut_code_and_tables_are_blocks_of_their_own():
+    code = "```python\n" + "x = 1\n" * 400
+    step = StreamLayout().update(code)
+    assert step.settled and not any(step.flowing)
+    table = "| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * 200
+    step = StreamLayout().update(table)
+    assert step.settled and not any(step.flowing)

@@ -136,3 +136,45 @@ def test_stop_stays_in_place_while_the_answer_grows(open_chat, model_server, art
     assert max(places) - min(places) <= 2, places
     stop.click(timeout=5_000)
     chat.page.get_by_text("Stopped. The answer above").wait_for(timeout=30_000)
+
+
+def test_a_long_paragraph_streams_as_one_paragraph(open_chat, model_server, artifacts):
+    """Drawn in pieces (each redraw is bounded in bytes), it reads as one paragraph: no
+    break appears while it streams that would be gone when it ends."""
+    chat = open_chat()
+    words = " ".join(f"w{n}" for n in range(700))  # about 3,500 bytes, one paragraph
+    model_server.queue(Reply.text(words + "\n\nThe end.", tokens_per_second=150))
+    chat.send("one long paragraph")
+    chat.page.get_by_text("w400", exact=False).first.wait_for(timeout=30_000)
+    seams = chat.page.evaluate(_SEAMS)
+    chat.page.screenshot(path=artifacts / "long-paragraph-streaming.png")
+    assert not _faded_now(chat.page), "the first answer's page left something faded"
+    assert seams["pieces"] >= 2, seams  # drawn in pieces, as the layout bounds redraws
+    assert seams["broken"] == 0, seams  # each piece goes on the line the last one ended
+    chat.wait_for_answer("The end.", count=2, timeout=60)
+
+
+# In the last bubble: how many paragraphs it draws, and how many of them start on a new
+# line although the one before them ended mid-line (a paragraph break that is not there).
+_SEAMS = """() => {
+  const bubbles = document.querySelectorAll('[data-testid="stChatMessage"]');
+  const ps = Array.from(bubbles[bubbles.length - 1].querySelectorAll('p'))
+    .filter((p) => p.innerText.includes('w'));
+  let broken = 0;
+  for (let i = 1; i < ps.length; i++) {
+    const before = Array.from(ps[i - 1].getClientRects()).pop();
+    const after = ps[i].getClientRects()[0];
+    if (before && after && after.top > before.top + 2) { broken += 1; }
+  }
+  return { pieces: ps.length, broken };
+}"""
+
+
+def _faded_now(page) -> list[str]:
+    """The texts a person sees faded now (the empty page of a new chat, say)."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll('[data-testid="stElementContainer"]'))
+          .filter((el) => el.offsetHeight > 0 && el.innerText.trim()
+            && parseFloat(getComputedStyle(el).opacity) < 0.9)
+          .map((el) => el.innerText.trim().slice(0, 60))"""
+    )

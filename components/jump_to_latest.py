@@ -90,6 +90,10 @@ export default function ({ parentElement, data }) {
     const at = performance.now();
     away = true;
     pinned = false;
+    if (smoothing) {  // a smooth scroll of ours still under way would carry the reader back down
+      smoothing = false;
+      scroller.scrollTo({ top: scroller.scrollTop, behavior: "instant" });
+    }
     clearTimeout(settle);
     settle = setTimeout(() => { if (movedUp < at - 200) { away = false; update(); } }, 400);
   };

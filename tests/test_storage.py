@@ -187,16 +187,17 @@ def test_a_number_another_tab_took_is_not_overwritten(store, owner):
     assert (tree.parent(2), tree.message(2).content) == (0, "answer")
 
 
-def test_search_and_counts_follow_the_branch_on_screen(store, owner):
+def test_search_finds_every_version_and_counts_follow_the_branch_on_screen(store, owner):
     cid = store.create(owner, title="branches", settings={})
     store.put_message(cid, owner, 0, ChatMessage.user("question"))
     store.put_message(cid, owner, 1, ChatMessage.assistant("an old answer about okapis"))
     store.put_message(cid, owner, 2, ChatMessage.assistant("a new answer"), parent=0)
     store.put_message(cid, owner, 3, ChatMessage.user("and?"), parent=2)
-    assert store.list(owner, search="okapi") == []  # only on a version not shown
+    assert [c.id for c in store.list(owner, search="okapi")] == [cid]  # a version not shown
+    assert store.page(owner, search="okapi").found[cid].on_screen is False
     assert [c.message_count for c in store.list(owner)] == [3]
     store.select(cid, owner, 1)
-    assert [c.id for c in store.list(owner, search="okapi")] == [cid]
+    assert store.page(owner, search="okapi").found[cid].on_screen is True
     assert [c.message_count for c in store.list(owner)] == [2]
 
 

@@ -1,18 +1,27 @@
-"""The list of an owner's conversations: newest first, searched, counted, as the page
-shows them (the branch on screen of each)."""
+"""The list of an owner's conversations: newest first, searched, counted. Search looks in
+every version of every message (and titles, and file names); counts follow the branch
+on screen of each, as the page shows it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, literal, or_, select
+from sqlalchemy import exists, func, literal, or_, select
 from sqlalchemy.engine import Engine
 
 from .rows import aware
 from .schema import attachments, conversations, messages
 
-__all__ = ["ConversationSummary", "list_conversations"]
+__all__ = [
+    "ConversationSummary",
+    "branches",
+    "like_pattern",
+    "list_conversations",
+    "matching",
+    "summary_columns",
+    "summary_from",
+]
 
 
 @dataclass(frozen=True)
@@ -25,10 +34,10 @@ class ConversationSummary:
     pinned: bool = False
 
 
-def _branches(owner: str):
-    """The messages on the branch on screen of each of ``owner``'s conversations (a
-    recursive query from each conversation's current message up to its first): what
-    search and message counts see, as the page does."""
+def branches(chosen):
+    """The messages on the branch on screen of the conversations ``chosen`` (a condition
+    on ``conversations``): a recursive query from each one's current message up to its
+    first. What message counts see, as the page does."""
     columns = (messages.c.conversation_id, messages.c.position, messages.c.parent)
     on_screen = (
         select(*columns, messages.c.content)
@@ -39,7 +48,7 @@ def _branches(owner: str):
                 & (conversations.c.current == messages.c.position),
             )
         )
-        .where(conversations.c.owner == owner)
+        .where(chosen)
         .cte("branch", recursive=True)
     )
     above = select(*columns, messages.c.content).select_from(
@@ -52,15 +61,58 @@ def _branches(owner: str):
     return on_screen.union_all(above)
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def like_pattern(search: str) -> str | None:
+    """A LIKE pattern matching ``search`` anywhere, its ``%`` and ``_`` taken literally
+    (escape character ``\\``); None for a search of nothing."""
+    words = search.strip()
+    if not words:
+        return None
+    return "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def matching(pattern: str):
+    """A condition on ``conversations``: ``pattern`` is in its title, in any version of
+    any of its messages, or in the name of any of its files."""
+    in_text = exists().where(
+        (messages.c.conversation_id == conversations.c.id)
+        & messages.c.content.ilike(pattern, escape="\\")
+    )
+    in_file = exists().where(
+        (attachments.c.conversation_id == conversations.c.id)
+        & attachments.c.name.ilike(pattern, escape="\\")
+    )
+    return or_(conversations.c.title.ilike(pattern, escape="\\"), in_text, in_file)
+
+
+def summary_columns(count):
+    """The columns a ConversationSummary is read from, ``count`` its message count."""
+    return (
+        conversations.c.id,
+        conversations.c.title,
+        conversations.c.created_at,
+        conversations.c.updated_at,
+        count,
+        conversations.c.pinned_at,
+    )
+
+
+def summary_from(row, count: int | None = None) -> ConversationSummary:
+    return ConversationSummary(
+        row[0],
+        row[1],
+        aware(row[2]),
+        aware(row[3]),
+        row[4] if count is None else count,
+        row[5] is not None,
+    )
 
 
 def list_conversations(
     engine: Engine, owner: str, *, search: str, limit: int | None, counted: bool
 ) -> list[ConversationSummary]:
     """See ConversationStore.list."""
-    branch = _branches(owner)
+    owned = conversations.c.owner == owner
+    branch = branches(owned)
     count = (
         select(func.count())
         .select_from(branch)
@@ -69,42 +121,16 @@ def list_conversations(
         if counted
         else literal(0)
     )
-    query = select(
-        conversations.c.id,
-        conversations.c.title,
-        conversations.c.created_at,
-        conversations.c.updated_at,
-        count,
-        conversations.c.pinned_at,
-    ).where(conversations.c.owner == owner)
-    if search.strip():
-        pattern = f"%{_escape_like(search.strip())}%"
-        matching = select(branch.c.conversation_id).where(
-            branch.c.content.ilike(pattern, escape="\\")
-        )
-        with_file = select(attachments.c.conversation_id).where(
-            (attachments.c.conversation_id == branch.c.conversation_id)
-            & (attachments.c.position == branch.c.position)
-            & attachments.c.name.ilike(pattern, escape="\\")
-        )
-        query = query.where(
-            or_(
-                conversations.c.title.ilike(pattern, escape="\\"),
-                conversations.c.id.in_(matching),
-                conversations.c.id.in_(with_file),
-            )
-        )
+    query = select(*summary_columns(count)).where(owned)
+    pattern = like_pattern(search)
+    if pattern is not None:
+        query = query.where(matching(pattern))
     query = query.order_by(conversations.c.updated_at.desc())
     if limit is not None:
-        newest = select(conversations.c.id).where(conversations.c.owner == owner)
+        newest = select(conversations.c.id).where(owned)
         newest = newest.order_by(conversations.c.updated_at.desc()).limit(limit)
         query = query.where(
             or_(conversations.c.id.in_(newest), conversations.c.pinned_at.is_not(None))
         )
     with engine.connect() as connection:
-        return [
-            ConversationSummary(
-                row[0], row[1], aware(row[2]), aware(row[3]), row[4], row[5] is not None
-            )
-            for row in connection.execute(query)
-        ]
+        return [summary_from(row) for row in connection.execute(query)]

@@ -36,6 +36,7 @@ from .rows import (
     title_from,
 )
 from .schema import attachments, conversations, messages, shares, usage_events
+from .search import HistoryPage, history_page
 
 __all__ = ["PREVIOUS", "ConversationStore", "ConversationSummary", "StoredConversation"]
 
@@ -155,11 +156,19 @@ class ConversationStore:
     def list(
         self, owner: str, *, search: str = "", limit: int | None = None, counted: bool = True
     ) -> list[ConversationSummary]:
-        """The owner's conversations, newest first; ``search`` matches titles, text, file
-        names on the branch on screen; ``limit``: only the newest that many, every pinned
+        """The owner's conversations, newest first; ``search`` matches titles, and text and
+        file names in any version; ``limit``: only the newest that many, every pinned
         one besides; ``counted=False`` leaves the message counts at 0 (the chat list
         shows none)."""
         return list_conversations(self.engine, owner, search=search, limit=limit, counted=counted)
+
+    def page(
+        self, owner: str, *, search: str = "", offset: int = 0, limit: int = 50
+    ) -> HistoryPage:
+        """``limit`` of the owner's conversations from ``offset`` on, newest first (past the
+        end: the last page), matching ``search`` as ``list`` does, counted, with where
+        each matched; only that page is read."""
+        return history_page(self.engine, owner, search=search, offset=offset, limit=limit)
 
     def load(
         self, conversation_id: str, owner: str, *, writing_within: float = 0.0

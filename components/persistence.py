@@ -19,6 +19,7 @@ from chat_core.settings import Settings, stored_settings
 from chat_core.sharing import new_token, snapshot
 from chat_core.storage import ConversationStore, ConversationSummary, StoredConversation, shares
 from chat_core.storage.import_files import ImportedConversation
+from chat_core.storage.search import HistoryPage
 
 __all__ = [
     "STORAGE_ERRORS",
@@ -120,8 +121,10 @@ class OwnerHistory:
 
     # What the History page does.
 
-    def list(self, search: str = "") -> list[ConversationSummary] | None:
-        return guarded("list conversations", lambda: self.store.list(self.owner, search=search))
+    def page(self, search: str, offset: int, limit: int) -> HistoryPage | None:
+        """One page of the conversations matching ``search``, from ``offset`` on."""
+        work = lambda: self.store.page(self.owner, search=search, offset=offset, limit=limit)  # noqa: E731
+        return guarded("list conversations", work)
 
     def recent(self, limit: int) -> list[ConversationSummary] | None:
         """The newest ``limit`` conversations and every pinned one, without counts."""

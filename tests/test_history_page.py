@@ -6,9 +6,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from chat_core.identity import LOCAL_OWNER
-from chat_core.messages import Status
+from chat_core.messages import ChatMessage, Status
 from chat_core.storage import ConversationStore, sqlite_url
+from components.history_list import PAGE_SIZE
 from tests.support.app_server import new_app
+from tests.support.many_conversations import add_conversations
 from tests.support.scripted_server import Reply
 from tests.test_app import bubbles, send
 
@@ -20,6 +22,31 @@ def data_store(clean_env, tmp_path) -> ConversationStore:
 
 def history_page(app: AppTest) -> AppTest:
     app.switch_page("pages/history.py").run()
+    assert not app.exception, app.exception
+    return app
+
+
+def row_titles(app: AppTest) -> list[str]:
+    """Each row's link to its conversation, as labelled (the dialog's Open link aside)."""
+    return [
+        link.proto.label
+        for link in app.get("page_link")
+        if link.proto.query_string.startswith("c=") and link.proto.label != "Open"
+    ]
+
+
+def open_from_history(app: AppTest, conversation_id: str) -> AppTest:
+    """Follow a row's link: the chat page at the conversation's address."""
+    assert f"c={conversation_id}" in [link.proto.query_string for link in app.get("page_link")]
+    app.query_params["c"] = conversation_id
+    app.switch_page("pages/chat.py").run()
+    assert not app.exception, app.exception
+    return app
+
+
+def actions_of(app: AppTest, conversation_id: str) -> AppTest:
+    """Open the row's actions dialog."""
+    app.button(key=f"actions_{conversation_id}").click().run()
     assert not app.exception, app.exception
     return app
 
@@ -48,18 +75,14 @@ def test_the_history_page_lists_searches_and_reopens(app, model_server, data_sto
     app.slider(key="sidebar_history_window").set_value(1)
     send(app, "about trains")
     history_page(app)
-    titles = [m.value for m in app.markdown if m.value.startswith("**")]
-    assert titles == ["**about trains**", "**about ramen ラーメン**"]
+    assert row_titles(app) == ["about trains", "about ramen ラーメン"]
     cards = [c.value for c in app.caption if "messages" in c.value]  # each card's date, count
     assert "2 messages" in cards[0]
 
     app.text_input(key="history_search").set_value("ラーメン").run()
-    assert [m.value for m in app.markdown if m.value.startswith("**")] == [
-        "**about ramen ラーメン**"
-    ]
+    assert row_titles(app) == ["about ramen ラーメン"]
     ramen = data_store.list(LOCAL_OWNER, search="ramen")[0].id
-    app.button(key=f"open_{ramen}").click().run()
-    app.switch_page("pages/chat.py").run()  # where st.switch_page took the browser
+    open_from_history(app, ramen)
     assert bubbles(app) == [
         ("user", "about ramen ラーメン"),
         ("assistant", "Echo: about ramen ラーメン"),
@@ -84,8 +107,7 @@ def test_settings_are_restored_with_the_conversation(app, model_server, data_sto
     assert app.selectbox(key="sidebar_model").value == "scripted-small"
     history_page(app)
     (summary,) = data_store.list(LOCAL_OWNER)
-    app.button(key=f"open_{summary.id}").click().run()
-    app.switch_page("pages/chat.py").run()
+    open_from_history(app, summary.id)
     assert app.selectbox(key="sidebar_model").value == "scripted-large"
     assert app.slider(key="sidebar_temperature").value == 0.9
     send(app, "again")
@@ -98,11 +120,21 @@ def test_rename_and_delete_with_confirmation(app, model_server, data_store):
     send(app, "to be renamed")
     history_page(app)
     (summary,) = data_store.list(LOCAL_OWNER)
+    actions_of(app, summary.id)
     app.text_input(key=f"title_{summary.id}").set_value("A better title")
     app.button(key=f"rename_{summary.id}").click().run()
     assert data_store.list(LOCAL_OWNER)[0].title == "A better title"
-    assert "**A better title**" in [m.value for m in app.markdown]
+    assert row_titles(app) == ["A better title"]
+    assert not [b for b in app.button if b.key == f"rename_{summary.id}"]  # the dialog closed
+
+    actions_of(app, summary.id)
     app.button(key=f"delete_{summary.id}").click().run()
+    assert "Delete this conversation for good?" in [m.value for m in app.markdown]
+    assert [s.title for s in data_store.list(LOCAL_OWNER)] == ["A better title"]  # asked first
+    app.button(key=f"delete_no_{summary.id}").click().run()
+    assert [s.title for s in data_store.list(LOCAL_OWNER)] == ["A better title"]
+    app.button(key=f"delete_{summary.id}").click().run()
+    app.button(key=f"delete_yes_{summary.id}").click().run()
     assert data_store.list(LOCAL_OWNER) == []
     assert app.caption[0].value == "No conversations yet."
 
@@ -126,7 +158,8 @@ def test_dates_follow_the_locale(app, model_server):
     app.run()
     send(app, "日付")
     history_page(app)
-    assert "年" in app.caption[0].value and "件のメッセージ" in app.caption[0].value
+    assert app.caption[0].value == "1 件中 1–1 件"
+    assert "年" in app.caption[1].value and "件のメッセージ" in app.caption[1].value
 
 
 def test_a_visitor_from_elsewhere_keeps_history_for_the_session_only(clean_env, model_server):
@@ -165,8 +198,7 @@ def test_a_title_is_shown_as_text_never_as_markdown(app, model_server, data_stor
     data_store.create(LOCAL_OWNER, title="![t](http://tracker.example/t.png) **x**", settings={})
     app.run()
     history_page(app)
-    titles = [m.value for m in app.markdown if "tracker" in m.value]
-    assert titles == [r"**!\[t\](http://tracker.example/t.png) \*\*x\*\***"]
+    assert row_titles(app) == [r"!\[t\](http://tracker.example/t.png) \*\*x\*\*"]
 
 
 def test_a_conversation_whose_creation_failed_is_saved_whole_later(
@@ -207,7 +239,7 @@ def test_a_database_file_deleted_while_the_app_runs_is_said_in_the_page(
 def test_history_actions_say_when_the_database_fails_and_raise_nothing(
     app, model_server, data_store, monkeypatch
 ):
-    """Open, rename and delete go through one guarded view of the store."""
+    """Rename and delete go through one guarded view of the store."""
     from sqlalchemy.exc import OperationalError
 
     app.run()
@@ -220,8 +252,11 @@ def test_history_actions_say_when_the_database_fails_and_raise_nothing(
 
     for method in ("load", "rename", "delete"):
         monkeypatch.setattr(ConversationStore, method, broken)
-    app.text_input(key=f"title_{summary.id}").set_value("new title")
-    for key in (f"rename_{summary.id}", f"delete_{summary.id}", f"open_{summary.id}"):
+    for key in (f"rename_{summary.id}", f"delete_yes_{summary.id}"):
+        actions_of(app, summary.id)
+        app.text_input(key=f"title_{summary.id}").set_value("new title")
+        if key.startswith("delete"):
+            app.button(key=f"delete_{summary.id}").click().run()
         app.button(key=key).click().run()
         assert not app.exception, key
         assert [t.value for t in app.toast] == [
@@ -230,3 +265,73 @@ def test_history_actions_say_when_the_database_fails_and_raise_nothing(
         ], key
     monkeypatch.undo()
     assert [s.title for s in data_store.list(LOCAL_OWNER)] == ["kept safe"]
+
+
+def _elements(node) -> int:
+    """How many elements a page drew (the leaves of AppTest's tree)."""
+    children = getattr(node, "children", None)
+    if not children:
+        return 1
+    return sum(_elements(child) for child in children.values())
+
+
+def test_the_page_draws_the_same_whatever_the_number_of_conversations(app, data_store):
+    """Drawing a widget per conversation made the page quadratic: 1,964 took 113 s."""
+    add_conversations(data_store, LOCAL_OWNER, 55)
+    app.run()
+    history_page(app)
+    drawn, first_rows = _elements(app._tree), row_titles(app)
+    add_conversations(data_store, LOCAL_OWNER, 500)
+    history_page(app)
+    assert _elements(app._tree) == drawn
+    assert len(first_rows) == len(row_titles(app)) == PAGE_SIZE
+    assert first_rows[0] == "Conversation 54" and row_titles(app)[0] == "Conversation 499"
+    assert app.caption[0].value == "1–50 of 555"
+    assert len([b for b in app.button if b.key.startswith("actions_")]) == PAGE_SIZE
+    assert len(app.text_input) == 1  # the search box: no widget per row but its one button
+
+
+def test_pages_go_forward_and_back_and_a_search_starts_at_the_first(app, data_store):
+    newest_first = add_conversations(data_store, LOCAL_OWNER, 120)
+    app.run()
+    history_page(app)
+    assert app.button(key="history_previous").disabled
+    app.button(key="history_next").click().run()
+    assert app.caption[0].value == "51–100 of 120"
+    assert row_titles(app)[0] == "Conversation 69"
+    app.button(key="history_next").click().run()
+    assert app.caption[0].value == "101–120 of 120"
+    assert row_titles(app)[-1] == "Conversation 0"
+    assert app.button(key="history_next").disabled
+    assert any(b.key == f"actions_{newest_first[-1]}" for b in app.button)
+    app.button(key="history_previous").click().run()
+    assert app.caption[0].value == "51–100 of 120"
+
+    app.text_input(key="history_search").set_value("Answer number 7").run()
+    assert app.caption[0].value == "1–11 of 11"  # 7 and 70 to 79, from the first page
+    assert row_titles(app)[-1] == "Conversation 7"
+    assert not [b for b in app.button if b.key == "history_next"]
+
+
+def test_a_search_finds_every_version_and_shows_the_words_in_context(app, data_store):
+    cid = data_store.create(LOCAL_OWNER, title="Animals", settings={})
+    data_store.put_message(cid, LOCAL_OWNER, 0, ChatMessage.user("Tell me about **zebras**"))
+    long_answer = "Zebras live in Africa. " * 200 + "The okapi (オカピ) is [shy](http://x.example)."
+    data_store.put_message(cid, LOCAL_OWNER, 1, ChatMessage.assistant(long_answer))
+    data_store.put_message(cid, LOCAL_OWNER, 2, ChatMessage.assistant("Stripes."), parent=0)
+    app.run()
+    history_page(app)
+    search = app.text_input(key="history_search")
+
+    search.set_value("オカピ").run()
+    (found,) = [c.value for c in app.caption if "オカピ" in c.value]
+    assert found == (
+        "…Zebras live in Africa. Zebras live in Africa. The okapi "
+        "(:orange-background[オカピ]) is \\[shy\\](http://x.example). · "
+        "*in another version, not the one on screen*"
+    )
+    search.set_value("ZEBRA").run()  # on screen: the question, its Markdown shown as text
+    assert "Tell me about \\*\\*:orange-background[zebra]s\\*\\*" in [c.value for c in app.caption]
+    app.context["locale"] = "ja-JP"
+    search.set_value("okapi").run()
+    assert any(c.value.endswith("*画面に出ていない別のバージョン*") for c in app.caption)

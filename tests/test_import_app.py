@@ -46,7 +46,7 @@ def test_an_export_imported_gives_the_same_conversation_once(app, model_server, 
     imported = data_store.load(imported_id, LOCAL_OWNER)
     assert imported.title == original.title
     assert _fields(imported.messages) == _fields(original.messages)  # the branch exported
-    assert any(b.key == f"open_{imported_id}" for b in app.button)
+    assert f"c={imported_id}" in [link.proto.query_string for link in app.get("page_link")]
 
     said = _upload(app, "export again.json", exported)
     assert said == ["1 were here already and were not imported again."]

@@ -1,0 +1,139 @@
+"""What the History page costs to draw, by the number of conversations stored.
+
+    .venv/bin/python bench/history_page.py [--sizes 0 50 1000 10000] [--before REV]
+        [--before-sizes 0 50 500 1000]
+
+Each figure is the server CPU (the whole process: script thread and database) of one
+AppTest run of the History page, its first and a second one, and the elements drawn,
+for an owner with that many conversations in SQLite. Baselines from the same run: the
+same page with no conversations (Streamlit's and the app's floor), and, with
+``--before``, the page as it was at git revision REV (exported into a temporary folder).
+Not a test: the figures depend on the machine's load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+_SETTINGS = ("OPENAI_", "CHAT_")
+
+
+def _child(root: Path, data: Path) -> dict[str, float]:
+    """Run in a fresh process whose imports come from ``root``: the page's figures."""
+    sys.path.insert(0, str(root))
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(str(root / "streamlit_app.py"), default_timeout=3600)
+    app.run()  # the chat page: imports and the process's first run are not counted
+    app.switch_page("pages/history.py")
+    figures = {}
+    for name in ("first", "again"):
+        started = time.process_time()
+        app.run()
+        figures[name] = time.process_time() - started
+    assert not app.exception, app.exception
+    figures["elements"] = _count(app._tree)
+    return figures
+
+
+def _count(node) -> int:
+    children = getattr(node, "children", None)
+    if not children:
+        return 1
+    return sum(_count(child) for child in children.values())
+
+
+def _environment(data: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_SETTINGS)}
+    env.update(
+        CHAT_DATA_DIR=str(data),
+        CHAT_DOTENV_FILE="/nonexistent/.env",
+        CHAT_AUTO_TITLES="false",
+        OPENAI_BASE_URL="http://127.0.0.1:9/v1",  # nothing is asked of a model
+        OPENAI_API_KEY="bench",
+        CHAT_MODEL="bench",
+    )
+    return env
+
+
+def measure(root: Path, count: int, *, limit_seconds: float) -> dict[str, float] | None:
+    """The figures of the page at ``root`` with ``count`` conversations stored."""
+    from chat_core.identity import LOCAL_OWNER
+    from chat_core.storage import ConversationStore, sqlite_url
+    from tests.support.many_conversations import add_conversations
+
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder) / "data"
+        store = ConversationStore(sqlite_url(data))
+        add_conversations(store, LOCAL_OWNER, count)
+        store.engine.dispose()
+        command = [sys.executable, __file__, "--child", str(root), str(data)]
+        try:
+            done = subprocess.run(
+                command,
+                env=_environment(data),
+                cwd=root,
+                capture_output=True,
+                text=True,
+                timeout=limit_seconds,
+                check=True,
+            )
+        except subprocess.TimeoutExpired:
+            return None
+        except subprocess.CalledProcessError as failed:
+            raise SystemExit(failed.stderr[-3000:]) from failed
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _exported(revision: str, into: Path) -> Path:
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", revision], capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return into
+
+
+def _row(label: str, count: int, figures: dict[str, float] | None, limit: float) -> str:
+    if figures is None:
+        return f"| {label} | {count:,} | over {limit:.0f} s: stopped | | |"
+    return (
+        f"| {label} | {count:,} | {figures['first']:.2f} | {figures['again']:.2f} "
+        f"| {figures['elements']:.0f} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="*", default=[0, 50, 1000, 10_000])
+    parser.add_argument("--before", help="a git revision to measure as the baseline")
+    parser.add_argument("--before-sizes", type=int, nargs="*", default=[0, 50, 500, 1000])
+    parser.add_argument("--limit", type=float, default=600, help="seconds per measurement")
+    options = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    print(f"# History page, {time.strftime('%Y-%m-%d %H:%M')} (server CPU seconds per run)\n")
+    print("| page | conversations | first run | second run | elements drawn |")
+    print("|---|---|---|---|---|")
+    for count in options.sizes:
+        figures = measure(ROOT, count, limit_seconds=options.limit)
+        print(_row("this app", count, figures, options.limit), flush=True)
+    if options.before:
+        with tempfile.TemporaryDirectory() as folder:
+            before = _exported(options.before, Path(folder))
+            for count in options.before_sizes:
+                figures = measure(before, count, limit_seconds=options.limit)
+                print(_row(f"before ({options.before})", count, figures, options.limit))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--child"]:
+        print(json.dumps(_child(Path(sys.argv[2]), Path(sys.argv[3]))))
+    else:
+        main()

@@ -4,7 +4,8 @@
         [--before-sizes 0 50 500 1000]
 
 Each figure is the server CPU (the whole process: script thread and database) of one
-AppTest run of the History page, its first and a second one, and the elements drawn,
+AppTest run of the History page, its first and a second one, and a search for a word
+in every conversation's messages, and the elements drawn,
 for an owner with that many conversations in SQLite. Baselines from the same run: the
 same page with no conversations (Streamlit's and the app's floor), and, with
 ``--before``, the page as it was at git revision REV (exported into a temporary folder).
@@ -24,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 _SETTINGS = ("OPENAI_", "CHAT_")
+_SEARCHED = "スープ"  # in every conversation's messages, none of their titles
 
 
 def _child(root: Path, data: Path) -> dict[str, float]:
@@ -41,6 +43,11 @@ def _child(root: Path, data: Path) -> dict[str, float]:
         figures[name] = time.process_time() - started
     assert not app.exception, app.exception
     figures["elements"] = _count(app._tree)
+    app.text_input(key="history_search").set_value(_SEARCHED)
+    started = time.process_time()
+    app.run()
+    figures["search"] = time.process_time() - started
+    assert not app.exception, app.exception
     return figures
 
 
@@ -103,10 +110,10 @@ def _exported(revision: str, into: Path) -> Path:
 
 def _row(label: str, count: int, figures: dict[str, float] | None, limit: float) -> str:
     if figures is None:
-        return f"| {label} | {count:,} | over {limit:.0f} s: stopped | | |"
+        return f"| {label} | {count:,} | over {limit:.0f} s: stopped | | | |"
     return (
         f"| {label} | {count:,} | {figures['first']:.2f} | {figures['again']:.2f} "
-        f"| {figures['elements']:.0f} |"
+        f"| {figures['search']:.2f} | {figures['elements']:.0f} |"
     )
 
 
@@ -119,8 +126,8 @@ def main() -> None:
     options = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     print(f"# History page, {time.strftime('%Y-%m-%d %H:%M')} (server CPU seconds per run)\n")
-    print("| page | conversations | first run | second run | elements drawn |")
-    print("|---|---|---|---|---|")
+    print("| page | conversations | first run | second run | search | elements drawn |")
+    print("|---|---|---|---|---|---|")
     for count in options.sizes:
         figures = measure(ROOT, count, limit_seconds=options.limit)
         print(_row("this app", count, figures, options.limit), flush=True)

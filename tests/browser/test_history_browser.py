@@ -7,8 +7,12 @@ import uuid
 
 import pytest
 
-from tests.support.app_server import StreamlitProcess, settings_env
+from chat_core.identity import LOCAL_OWNER
+from chat_core.messages import ChatMessage
+from chat_core.storage import ConversationStore, sqlite_url
+from tests.support.app_server import StreamlitProcess, scripted_app, settings_env
 from tests.support.browser import ChatPage
+from tests.support.many_conversations import add_conversations
 
 pytestmark = pytest.mark.browser
 
@@ -23,6 +27,11 @@ def open_history(chat: ChatPage) -> None:
     chat.page.get_by_role("heading", name="History").wait_for()
 
 
+def open_from_card(chat: ChatPage, text: str) -> None:
+    """Follow the card's link to the conversation's address."""
+    card(chat, text).get_by_role("link").first.click()
+
+
 def test_a_refresh_loses_nothing(open_chat, model_server, artifacts):
     chat = open_chat()
     token = f"refresh-{uuid.uuid4().hex[:8]}"
@@ -33,7 +42,7 @@ def test_a_refresh_loses_nothing(open_chat, model_server, artifacts):
     open_history(chat)
     chat.page.get_by_text(f"remember {token}").first.wait_for()
     chat.page.screenshot(path=artifacts / "history.png", full_page=True)
-    card(chat, token).locator(".stButton button", has_text="Open").click()
+    open_from_card(chat, token)
     chat.page.locator(chat.INPUT).wait_for()
     chat.page.get_by_text(f"Echo: remember {token}").wait_for()
     chat.send("and after the refresh?")
@@ -92,7 +101,7 @@ def test_two_app_processes_share_one_postgresql(browser, model_server, artifacts
 
         two = ChatPage(context.new_page()).open(second.url)
         open_history(two)
-        card(two, token).locator(".stButton button", has_text="Open").click()
+        open_from_card(two, token)
         two.page.locator(two.INPUT).wait_for()
         two.page.get_by_text(f"Echo: started on one {token}").wait_for()
         two.send(f"continued on two {token}")
@@ -102,9 +111,65 @@ def test_two_app_processes_share_one_postgresql(browser, model_server, artifacts
         one.page.locator(one.INPUT).wait_for()
         open_history(one)
         card(one, token).get_by_text("4 messages").wait_for()
-        card(one, token).locator(".stButton button", has_text="Open").click()
+        open_from_card(one, token)
         one.page.get_by_text(f"Echo: continued on two {token}").wait_for()
     finally:
         context.close()
         first.stop()
         second.stop()
+
+
+@pytest.fixture(scope="module")
+def large_history(_model_server, tmp_path_factory):
+    """An app whose local owner has 2,000 conversations (a normal ChatGPT export) and one
+    with an answer in two versions."""
+    data = tmp_path_factory.mktemp("large-history") / "data"
+    store = ConversationStore(sqlite_url(data))
+    add_conversations(store, LOCAL_OWNER, 2000)
+    versions = store.create(LOCAL_OWNER, title="Two answers", settings={})
+    store.put_message(versions, LOCAL_OWNER, 0, ChatMessage.user("which animal?"))
+    store.put_message(versions, LOCAL_OWNER, 1, ChatMessage.assistant("the shy okapi"))
+    store.put_message(versions, LOCAL_OWNER, 2, ChatMessage.assistant("a zebra"), parent=0)
+    store.engine.dispose()
+    process = scripted_app(_model_server.base_url, data)
+    yield process
+    process.stop()
+
+
+def test_a_large_history_in_pages_searched_with_actions_in_a_dialog(
+    browser, large_history, artifacts
+):
+    context = browser.new_context(locale="en-US", viewport={"width": 1100, "height": 900})
+    try:
+        chat = ChatPage(context.new_page()).open(large_history.url)
+        open_history(chat)
+        page = chat.page
+        page.get_by_text("1–50 of 2,001").wait_for()
+        rows = page.locator("[class*='st-key-conversation_']")
+        assert rows.count() == 50
+        page.screenshot(path=artifacts / "history-large.png", full_page=True)
+        page.get_by_role("button", name="Next").click()
+        page.get_by_text("51–100 of 2,001").wait_for()
+        assert card(chat, "Conversation 1950").count() == 1
+
+        page.get_by_label("Search conversations").fill("OKAPI")
+        page.get_by_label("Search conversations").press("Enter")
+        page.get_by_text("1–1 of 1").wait_for()
+        found = card(chat, "Two answers")
+        found.get_by_text("in another version, not the one on screen").wait_for()
+        assert found.locator("span", has_text="okapi").count() >= 1  # the words, marked
+        page.screenshot(path=artifacts / "history-search.png", full_page=True)
+
+        found.get_by_role("button").click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_label("Title").fill("Okapi or zebra")
+        dialog.get_by_role("button", name="Save").click()
+        dialog.wait_for(state="detached")
+        card(chat, "Okapi or zebra").wait_for()
+
+        open_from_card(chat, "Okapi or zebra")
+        page.locator(chat.INPUT).wait_for()
+        page.get_by_text("a zebra").wait_for()
+        assert "?c=" in page.url
+    finally:
+        context.close()

@@ -1,7 +1,7 @@
 """What the History page costs to draw, by the number of conversations stored.
 
     .venv/bin/python bench/history_page.py [--sizes 0 50 1000 10000] [--before REV]
-        [--before-sizes 0 50 500 1000]
+        [--before-sizes 0 50 500 1000] [--others 10000] [--before-others 1000]
 
 Each figure is the server CPU (the whole process: script thread and database) of one
 AppTest run of the History page, its first and a second one, and a search for a word
@@ -9,6 +9,9 @@ in every conversation's messages, and the elements drawn,
 for an owner with that many conversations in SQLite. Baselines from the same run: the
 same page with no conversations (Streamlit's and the app's floor), and, with
 ``--before``, the page as it was at git revision REV (exported into a temporary folder).
+``--others``: another visitor's first token (over the websocket, against the scripted
+server) alone, then while one visitor opens History again and again, under ``streamlit
+run``.
 Not a test: the figures depend on the machine's load.
 """
 
@@ -17,10 +20,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,8 +77,9 @@ def _environment(data: Path) -> dict[str, str]:
     return env
 
 
-def measure(root: Path, count: int, *, limit_seconds: float) -> dict[str, float] | None:
-    """The figures of the page at ``root`` with ``count`` conversations stored."""
+@contextmanager
+def _stored(count: int):
+    """A data folder whose local owner has ``count`` conversations."""
     from chat_core.identity import LOCAL_OWNER
     from chat_core.storage import ConversationStore, sqlite_url
     from tests.support.many_conversations import add_conversations
@@ -82,6 +89,12 @@ def measure(root: Path, count: int, *, limit_seconds: float) -> dict[str, float]
         store = ConversationStore(sqlite_url(data))
         add_conversations(store, LOCAL_OWNER, count)
         store.engine.dispose()
+        yield data
+
+
+def measure(root: Path, count: int, *, limit_seconds: float) -> dict[str, float] | None:
+    """The figures of the page at ``root`` with ``count`` conversations stored."""
+    with _stored(count) as data:
         command = [sys.executable, __file__, "--child", str(root), str(data)]
         try:
             done = subprocess.run(
@@ -98,6 +111,55 @@ def measure(root: Path, count: int, *, limit_seconds: float) -> dict[str, float]
         except subprocess.CalledProcessError as failed:
             raise SystemExit(failed.stderr[-3000:]) from failed
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def others(
+    root: Path, count: int, *, answers: int = 5
+) -> tuple[tuple[float, float], tuple[float, float], int]:
+    """Another visitor's first token (median and slowest, seconds, websocket), alone and
+    while one visitor opens History again and again; and how many times it was drawn."""
+    from bench.load_client import ChatSession
+    from tests.support.app_server import StreamlitProcess, settings_env
+    from tests.support.scripted_server import ScriptedModelServer
+
+    with _stored(count) as data, ScriptedModelServer() as server:
+        env = settings_env(
+            OPENAI_BASE_URL=server.base_url,
+            OPENAI_API_KEY="bench",
+            CHAT_MODEL="bench",
+            CHAT_DATA_DIR=str(data),
+            CHAT_AUTO_TITLES="false",
+        )
+        app = StreamlitProcess(env, script=root / "streamlit_app.py").wait_ready()
+        try:
+            chat = ChatSession(app.url, timeout=600)
+            alone = _first_tokens(chat, answers)
+            stop, drawn = threading.Event(), []
+
+            def browse() -> None:
+                visitor = ChatSession(app.url, timeout=600)
+                while not stop.is_set():
+                    visitor.open_page("history")
+                    drawn.append(1)
+                visitor.close()
+
+            browsing = threading.Thread(target=browse, daemon=True)
+            browsing.start()
+            time.sleep(1)
+            busy = _first_tokens(chat, answers)
+            stop.set()
+            browsing.join(timeout=600)
+        finally:
+            app.stop()
+    return alone, busy, len(drawn)
+
+
+def _first_tokens(chat, answers: int) -> tuple[float, float]:
+    times = []
+    for n in range(answers):
+        result = chat.send(f"question {n} {time.monotonic()}", watch="Echo")
+        times.append(result.ttft if result.ttft is not None else float("nan"))
+    return statistics.median(times), max(times)
 
 
 def _exported(revision: str, into: Path) -> Path:
@@ -123,6 +185,10 @@ def main() -> None:
     parser.add_argument("--before", help="a git revision to measure as the baseline")
     parser.add_argument("--before-sizes", type=int, nargs="*", default=[0, 50, 500, 1000])
     parser.add_argument("--limit", type=float, default=600, help="seconds per measurement")
+    parser.add_argument(
+        "--others", type=int, nargs="*", default=[], help="sizes for another visitor's TTFT"
+    )
+    parser.add_argument("--before-others", type=int, nargs="*", default=[])
     options = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     print(f"# History page, {time.strftime('%Y-%m-%d %H:%M')} (server CPU seconds per run)\n")
@@ -137,6 +203,30 @@ def main() -> None:
             for count in options.before_sizes:
                 figures = measure(before, count, limit_seconds=options.limit)
                 print(_row(f"before ({options.before})", count, figures, options.limit))
+            _others_table(
+                [("this app", ROOT, n) for n in options.others]
+                + [(f"before ({options.before})", before, n) for n in options.before_others]
+            )
+    else:
+        _others_table([("this app", ROOT, n) for n in options.others])
+
+
+def _others_table(cases: list[tuple[str, Path, int]]) -> None:
+    if not cases:
+        return
+    print("\n## Another visitor's first token while one opens History again and again\n")
+    print(
+        "| app | conversations | TTFT alone, median / slowest "
+        "| TTFT meanwhile, median / slowest | History drawn meanwhile |"
+    )
+    print("|---|---|---|---|---|")
+    for label, root, count in cases:
+        alone, busy, drawn = others(root, count)
+        print(
+            f"| {label} | {count:,} | {alone[0]:.2f} / {alone[1]:.2f} s "
+            f"| {busy[0]:.2f} / {busy[1]:.2f} s | {drawn} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -97,6 +97,11 @@ class ChatSession:
         """Read what the app sends until ``runs`` script runs have finished."""
         return self._read_run(watch=watch, runs=runs)
 
+    def open_page(self, name: str) -> TurnResult:
+        """Go to the page at ``name`` (its url path), as a click in the menu does."""
+        self._send(BackMsg(rerun_script={"page_name": name, "query_string": ""}))
+        return self._read_run()
+
     def submit(self, text: str) -> None:
         """Submit ``text`` in the chat input without waiting for anything."""
         assert self._chat_input_id, "the page has no chat input"

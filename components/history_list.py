@@ -25,7 +25,7 @@ PAGE_SIZE = 50
 _SEARCH = "history_search"
 _OFFSET = "history_offset"
 _TITLE_SHOWN = 90
-_MAX_SEARCH = 200  # characters: a search is a few words, and its cost grows with them
+_MAX_SEARCH = 200  # characters (Streamlit cuts a longer value on the server too)
 _MARK = ":orange-background[{}]"  # Streamlit's own Markdown, around escaped text only
 # What would make a line of text a heading or a list item at its start.
 _BLOCK_START = re.compile(r"^(?:(?P<sign>[#+-])|(?P<number>\d+)(?P<dot>[.)]))")

@@ -332,6 +332,26 @@ def test_a_search_finds_every_version_and_shows_the_words_in_context(app, data_s
     )
     search.set_value("ZEBRA").run()  # on screen: the question, its Markdown shown as text
     assert "Tell me about \\*\\*:orange-background[zebra]s\\*\\*" in [c.value for c in app.caption]
+    data_store.put_message(cid, LOCAL_OWNER, 3, ChatMessage.user("# Cats <b>too</b>"), parent=2)
+    search.set_value("cats").run()  # not a heading, no HTML: the text as written
+    assert r"\# :orange-background[Cats] \<b\>too\</b\>" in [c.value for c in app.caption]
     app.context["locale"] = "ja-JP"
     search.set_value("okapi").run()
     assert any(c.value.endswith("*画面に出ていない別のバージョン*") for c in app.caption)
+
+
+def test_a_search_longer_than_the_box_allows_is_cut(app, data_store, monkeypatch):
+    """A search's cost grows with its length: a value longer than the box allows, as a
+    hand-made websocket message could send, is cut on the server (Streamlit's max_chars)."""
+    searched = []
+    real = ConversationStore.page
+
+    def recording(self, owner, **options):
+        searched.append(options["search"])
+        return real(self, owner, **options)
+
+    monkeypatch.setattr(ConversationStore, "page", recording)
+    app.run()
+    history_page(app)
+    app.text_input(key="history_search").set_value("ラ" * 5000).run()
+    assert not app.exception and len(searched[-1]) == 200

@@ -137,6 +137,8 @@ def test_rename_and_delete_with_confirmation(app, model_server, data_store):
     app.button(key=f"delete_yes_{summary.id}").click().run()
     assert data_store.list(LOCAL_OWNER) == []
     assert app.caption[0].value == "No conversations yet."
+    app.switch_page("pages/chat.py").run()
+    assert not app.chat_message  # the deleted conversation was this tab's: a new chat
 
 
 def test_retry_and_edit_are_mirrored_in_the_store(app, model_server, data_store):

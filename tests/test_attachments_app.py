@@ -19,7 +19,7 @@ from tests.support.files import image_bytes, pdf_bytes
 from tests.support.scripted_server import Reply
 from tests.test_app import bubbles, send
 from tests.test_attachments import encrypted_pdf
-from tests.test_history_page import history_page
+from tests.test_history_page import history_page, open_from_history
 
 PNG = image_bytes()
 PNG_URL = "data:image/png;base64," + base64.b64encode(PNG).decode()
@@ -159,8 +159,7 @@ def test_attachments_survive_a_resume_and_stay_in_the_window(app, model_server, 
     next(b for b in app.sidebar.button if b.key == "new_chat").click().run()
 
     history_page(app)
-    app.button(key=f"open_{summary.id}").click().run()
-    app.switch_page("pages/chat.py").run()
+    open_from_history(app, summary.id)
     assert images_in(app.chat_message[0]) == 1
     assert any("spec" in e.label for e in app.expander)
     send(app, "And now?")
@@ -200,8 +199,7 @@ def test_feedback_is_stored_with_the_answer_and_exported(app, model_server, data
 
     # Opened again, the thumbs show what was chosen; clearing them clears the stored rating.
     history_page(app)
-    app.button(key=f"open_{summary.id}").click().run()
-    app.switch_page("pages/chat.py").run()
+    open_from_history(app, summary.id)
     assert [f.value for f in app.get("feedback")] == [1, 0]
     assert _comment_box(app).value == "Wrong, and too short"
     app.get("feedback")[0].set_value(None).run()
@@ -210,7 +208,9 @@ def test_feedback_is_stored_with_the_answer_and_exported(app, model_server, data
 
 def _copied_texts(app: AppTest) -> list[str]:
     """What each copy button would put on the clipboard (its data, as sent to the browser)."""
-    return [json.loads(element.proto.json)["text"] for element in app.get("bidi_component")]
+    elements = app.get("bidi_component")
+    buttons = [e for e in elements if e.proto.component_name.endswith("copy_button")]
+    return [json.loads(element.proto.json)["text"] for element in buttons]
 
 
 def test_every_message_has_a_copy_action_with_its_markdown(app, model_server):

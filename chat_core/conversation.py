@@ -63,6 +63,9 @@ class ConversationRecord:
     branch: list[int] = field(default_factory=list)  # numbers, first question to last
     id: str | None = None  # in the store; None until saved
     storage_failed: bool = False  # a save failed: the page says so
+    # Messages the store does not have as they stand here (their save failed, or their
+    # parent's did), each with whether it was ever stored: saved again on every save.
+    unsaved: dict[int, bool] = field(default_factory=dict)
     # Names the conversation's answer job while it has no id (a history kept in the tab).
     local_key: str = field(default_factory=lambda: uuid.uuid4().hex)
     loaded_at: float = 0.0  # time.monotonic() when it was last read from the store
@@ -102,6 +105,11 @@ class Conversation:
         return self.record.storage_failed
 
     @property
+    def unsaved(self) -> int:
+        """How many of its messages are not saved yet (the page says so)."""
+        return len(self.record.unsaved) if self._saving() else 0
+
+    @property
     def key(self) -> str:
         """What its answer job is keyed by: the stored id, else a name of its own."""
         return self.record.id or self.record.local_key
@@ -119,16 +127,58 @@ class Conversation:
         return self._saver is not None and self.id is not None
 
     def _save(self, number: int, *, new: bool = False) -> None:
+        """Save message ``number`` (``new``: never stored), after those still unsaved."""
         if not self._saving():
             return
-        tree = self.tree
-        stored = self._saver.put(
-            self.id, number, tree.parent(number), tree.message(number), new=new
-        )
-        self._note(stored is not None)
-        if stored is not None and stored != number:  # another tab had taken the number
-            tree.renumber(number, stored)
-            self.record.branch = [stored if n == number else n for n in self.record.branch]
+        unsaved = self.record.unsaved
+        unsaved[number] = unsaved.get(number, False) or new
+        self.save_unsaved()
+
+    def save_unsaved(self) -> None:
+        """Save again what the store does not have yet, parents first; a message whose
+        parent is not stored waits for it, so the store never holds a reply to a message
+        it lacks. Stops at the first failure: the rest waits for the next save."""
+        unsaved = self.record.unsaved
+        if not unsaved or not self._saving():
+            return
+        inserted = False
+        for number in sorted(unsaved, key=lambda n: len(self.tree.path(n))):
+            parent = self.tree.parent(number)
+            if parent in unsaved:
+                continue
+            new = unsaved[number]
+            stored = self._saver.put(self.id, number, parent, self.tree.message(number), new=new)
+            if stored is None:
+                self._note(False)
+                break
+            del unsaved[number]
+            inserted = inserted or new
+            if stored != number:  # another tab had taken the number
+                if stored in self.tree:  # one still unsaved here has the store's number
+                    self._move(stored, self.tree.next_number())
+                self._move(number, stored)
+        if inserted:  # the store's branch on screen is where its last new message went
+            self._select_branch()
+        if not unsaved:
+            self.record.storage_failed = False
+
+    def _move(self, old: int, new: int) -> None:
+        """Message ``old`` is number ``new`` from now on."""
+        self.tree.renumber(old, new)
+        self.record.branch = [new if n == old else n for n in self.record.branch]
+        if old in self.record.unsaved:
+            self.record.unsaved[new] = self.record.unsaved.pop(old)
+
+    def _select_branch(self) -> None:
+        """Show in the store the branch on screen, down to its last stored message."""
+        stored = [n for n in self.record.branch if n not in self.record.unsaved]
+        if stored and self._saving():
+            self._note(self._saver.select(self.id, stored[-1]))
+
+    def _forget(self, number: int) -> None:
+        """Remove from the store a message removed here (if it was ever stored)."""
+        if self._saving() and not self.record.unsaved.pop(number, False):
+            self._note(self._saver.remove(self.id, number))
 
     def begin_turn(self, question: ChatMessage, settings: Settings) -> None:
         """Make sure the conversation exists in the store, with this turn's settings.
@@ -145,10 +195,9 @@ class Conversation:
         first = messages[0] if messages and messages[0].is_user else question
         self.record.id = self._saver.start(opening_title(first), settings)
         self._note(self.id is not None)
-        for number in list(self.tree):  # parents come before their replies
-            self._save(number, new=True)
-        if self.record.branch and self._saving():
-            self._note(self._saver.select(self.id, self.record.branch[-1]))
+        if self._saving():
+            self.record.unsaved = dict.fromkeys(self.tree, True)
+            self.save_unsaved()
 
     def add(self, message: ChatMessage) -> None:
         """A new message at the end of the branch on screen."""
@@ -161,12 +210,18 @@ class Conversation:
         self.tree.put(number, message, self.tree.parent(number))
         self._save(number)
 
-    def receive(self, number: int, question: int, answer: ChatMessage) -> None:
+    def receive(
+        self, number: int, question: int, answer: ChatMessage, *, unsaved: bool | None = None
+    ) -> None:
         """The answer a job wrote (and saved) as ``number`` to question ``question``, in
         place of whatever stood there: nothing, or the partial answer a page loaded while
-        it was written. It is on screen from now on."""
+        it was written. It is on screen from now on. ``unsaved``: the job's last save
+        failed, and it had never stored the answer (True) or had (False): saved from here.
+        """
         self.tree.put(number, answer, question)
         self.record.branch = self.tree.show(number)
+        if unsaved is not None:
+            self._save(number, new=unsaved)
 
     def awaits(self, number: int, question: int | None) -> bool:
         """Whether the answer ``number`` to ``question`` is still to come here: the branch
@@ -200,8 +255,7 @@ class Conversation:
             return
         leaf = self.tree.leaf_under(sibling)
         self.record.branch = self.tree.show(leaf)
-        if self._saving():
-            self._note(self._saver.select(self.id, leaf))
+        self._select_branch()
 
     def regenerate(self, number: int) -> bool:
         """Make ready to answer again the question answer ``number`` replies to; the
@@ -214,8 +268,7 @@ class Conversation:
             return False
         if _empty_failure(self.tree.message(number)) and not self.tree.children(number):
             self.tree.remove(number)
-            if self._saving():
-                self._note(self._saver.remove(self.id, number))
+            self._forget(number)
         self.record.branch = self.tree.show(question)
         return True
 
@@ -233,8 +286,7 @@ class Conversation:
         self.record.branch = self.tree.show(parent)
         if old.status is Status.FAILED and not self.tree.children(number):
             self.tree.remove(number)
-            if self._saving():
-                self._note(self._saver.remove(self.id, number))
+            self._forget(number)
         question = ChatMessage.user(text, attachments=kept)
         self.add(question)
         return question
@@ -292,6 +344,7 @@ class Conversation:
         self.record.branch = tree.show(current)
         self.record.id = conversation_id
         self.record.storage_failed = False
+        self.record.unsaved = {}
         self.record.loaded_at = time.monotonic()
 
     def loaded_since(self, moment: float) -> bool:
@@ -304,6 +357,7 @@ class Conversation:
         self.record.tree = MessageTree()
         self.record.branch = []
         self.record.id = None
+        self.record.unsaved = {}
         self.record.local_key = uuid.uuid4().hex
 
 

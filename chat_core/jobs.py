@@ -88,6 +88,8 @@ class AnswerJob:
     started_at: float
     number: int = 0  # the answer's number (once saved: the one the store gave it)
     question: int | None = None  # the number of the question it answers
+    # Its last save failed: True while its answer was never stored, False once it was.
+    unsaved: bool | None = None
     # (status, attempt, attempts allowed) while the server is being retried
     retry: tuple[int, int, int] | None = None
     clock: Callable[[], float] = time.monotonic

@@ -86,16 +86,26 @@ class MessageTree:
         self._messages[number] = message
 
     def renumber(self, old: int, new: int) -> None:
-        """Give a message nothing follows yet another number (the store gave it that one:
-        another tab had taken ``old``)."""
-        if self._children.get(old):
-            raise ValueError("a message with replies keeps its number")
-        parent, message = self._parents[old], self._messages[old]
-        shown = self._shown.get(parent) == old
-        self.remove(old)
-        self.put(new, message, parent)
-        if shown:
-            self._shown[parent] = new
+        """Give message ``old`` the number ``new`` (the store gave it that one: another tab
+        had taken ``old``); its replies follow it."""
+        if new in self._messages:
+            raise ValueError(f"message {new} exists")
+        parent, message = self._parents.pop(old), self._messages.pop(old)
+        self._messages[new], self._parents[new] = message, parent
+        siblings = self._children[parent]
+        siblings[siblings.index(old)] = new
+        siblings.sort()
+        replies = self._children.pop(old, [])
+        for reply in replies:
+            self._parents[reply] = new
+        if replies:
+            self._children[new] = replies
+        for above, shown in list(self._shown.items()):
+            if shown == old:
+                self._shown[above] = new
+        if old in self._shown:
+            self._shown[new] = self._shown.pop(old)
+        self._next = max(self._next, new + 1)
 
     def remove(self, number: int) -> None:
         """Remove a message that has no children (a failed try, before asking again)."""

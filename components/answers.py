@@ -65,6 +65,7 @@ def start_answer(
             stored = history.put(conversation_id, job.number, question, answer, new=not saved)
             if stored is not None:
                 saved, job.number = True, stored
+            job.unsaved = None if stored is not None else not saved  # the page saves it
 
     def done(job: AnswerJob, answer: ChatMessage) -> None:
         save(job, answer)

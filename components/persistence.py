@@ -20,6 +20,7 @@ from chat_core.sharing import new_token, snapshot
 from chat_core.storage import ConversationStore, ConversationSummary, StoredConversation, shares
 from chat_core.storage.import_files import ImportedConversation
 from chat_core.storage.search import HistoryPage
+from chat_core.storage.store import MissingMessageError
 
 __all__ = [
     "STORAGE_ERRORS",
@@ -31,7 +32,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-STORAGE_ERRORS = (SQLAlchemyError, OSError, PermissionError)
+STORAGE_ERRORS = (SQLAlchemyError, OSError, PermissionError, MissingMessageError)
 # An answer whose conversation was saved this recently is still being written (its job
 # saves every CHECKPOINT_EVERY seconds, perhaps in another process); older, it was cut off.
 STILL_WRITING = 4 * CHECKPOINT_EVERY

@@ -44,6 +44,7 @@ context = page_context()
 configured, t, language = context.configured, context.t, context.language
 conversation = context.conversation()
 addresses.follow_address(context, conversation)
+conversation.save_unsaved()  # what the store refused before, as soon as it takes it
 registry = job_registry(configured)
 job = registry.get(conversation.key, job_owner(context))
 if job is not None and not conversation.awaits(job.number, job.question):
@@ -108,7 +109,9 @@ def draw_chrome() -> None:
             st.warning(t("setup.bad_setting", name=name, value=value, expected=expected))
         if not settings.has_endpoint:
             render_setup_notice(t, offer_local_server=settings.base_url is None)
-        if (context.visitor.owner and context.store is None) or conversation.storage_failed:
+        if conversation.unsaved:
+            st.warning(t("history.unsaved", count=conversation.unsaved), icon=":material/database:")
+        elif (context.visitor.owner and context.store is None) or conversation.storage_failed:
             lost = database_lost(configured)
             st.warning(
                 t("history.database_lost" if lost else "history.unavailable"),
@@ -279,7 +282,7 @@ def follow(job: AnswerJob, *, once_begun: Callable[[], None]) -> None:
             batch_every=lambda: redraw_interval(registry.streaming),
             once_begun=once_begun,
         )
-    conversation.receive(job.number, job.question, answer)
+    conversation.receive(job.number, job.question, answer, unsaved=job.unsaved)
     st.rerun()  # redraw from the history, with the sidebar and actions enabled again
 
 

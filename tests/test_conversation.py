@@ -309,3 +309,18 @@ def test_a_conversation_read_from_the_store_knows_when():
     assert not conversation.loaded_since(before)  # never read: a job of this page is its own
     conversation.resume("c1", MessageTree.chain([ChatMessage.user("q")]), 0)
     assert conversation.loaded_since(before) and not conversation.loaded_since(time.monotonic())
+
+
+def test_a_message_not_saved_is_saved_again_after_its_parent_and_counted_meanwhile():
+    saver = RecordingSaver()
+    conversation = Conversation(ConversationRecord(), saver)
+    turn(conversation, "q1", "a1")
+    saver.failing = True
+    turn(conversation, "q2", "a2")
+    assert conversation.unsaved == 2 and conversation.storage_failed
+    assert contents(saver.branch("c1")) == ["q1", "a1"]
+    saver.failing = False
+    conversation.rate(conversation.messages[1].id, Rating.UP)  # any later save retries
+    assert conversation.unsaved == 0 and not conversation.storage_failed
+    assert contents(saver.branch("c1")) == ["q1", "a1", "q2", "a2"]
+    assert saver.stored["c1"][1][1].feedback == Feedback(Rating.UP, "")

@@ -79,3 +79,15 @@ def test_the_window_follows_the_branch_on_screen():
     assert sent == ["one", "a1", "other two", "other a2"]
     older = [tree.message(n) for n in tree.path(3)]
     assert [m.content for m in window(older, 1)] == ["two", "a2"]
+
+
+def test_a_message_renumbered_keeps_its_replies_and_its_place():
+    """A message saved late whose number another tab took: its replies, already here,
+    follow it to the store's number."""
+    tree = MessageTree.chain([q("q1"), a("a1"), q("q2"), a("a2")])
+    tree.show(3)
+    tree.renumber(2, 7)
+    assert tree.path(3) == [0, 1, 7, 3] and tree.children(1) == [7]
+    assert tree.leaf_under(0) == 3 and tree.add(a("next"), 3) == 8
+    with pytest.raises(ValueError):
+        tree.renumber(3, 7)

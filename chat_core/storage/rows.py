@@ -11,6 +11,7 @@ from ..errors import ErrorKind, UserFacingError
 from ..messages import ChatMessage, Feedback, Role, Status, Thinking
 from ..text import one_line, shorten
 from ..tokens import Usage
+from ..tree import MessageTree
 
 __all__ = [
     "TITLE_LENGTH",
@@ -23,6 +24,7 @@ __all__ = [
     "message_values",
     "now",
     "title_from",
+    "tree_from",
 ]
 
 TITLE_LENGTH = 60
@@ -116,3 +118,22 @@ def message_values(message: ChatMessage) -> dict[str, Any]:
         "feedback": message.feedback.as_dict() if message.feedback else None,
         "thinking": message.thinking.as_dict() if message.thinking else None,
     }
+
+
+def tree_from(
+    rows: list[Any], files: dict[int, list[Attachment]], *, still_written: bool
+) -> MessageTree:
+    """The stored messages as a tree, each put after its parent whatever their numbers
+    (a message renumbered because another tab took its number keeps its replies). A
+    reply to a message not stored (saved before that was refused) starts a branch."""
+    numbers = {row.position for row in rows}
+    waiting: dict[int | None, list[Any]] = {}
+    for row in rows:
+        waiting.setdefault(row.parent if row.parent in numbers else None, []).append(row)
+    tree, parents = MessageTree(), [None]
+    while parents:
+        for row in waiting.pop(parents.pop(), ()):
+            message = message_from(row, files.get(row.position, ()), still_written=still_written)
+            tree.put(row.position, message, row.parent if row.parent in numbers else None)
+            parents.append(row.position)
+    return tree

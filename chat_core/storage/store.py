@@ -30,19 +30,30 @@ from .rows import (
     attachment_from,
     attachment_values,
     aware,
-    message_from,
     message_values,
     now,
     title_from,
+    tree_from,
 )
 from .schema import attachments, conversations, messages, shares, usage_events
 from .search import HistoryPage, history_page
 
-__all__ = ["PREVIOUS", "ConversationStore", "ConversationSummary", "StoredConversation"]
+__all__ = [
+    "PREVIOUS",
+    "ConversationStore",
+    "ConversationSummary",
+    "MissingMessageError",
+    "StoredConversation",
+]
 
 # put_message's parent when none is given: the message numbered just before (a
 # conversation of one branch, as every conversation was before versions).
 PREVIOUS = "previous"
+
+
+class MissingMessageError(LookupError):
+    """A reply or a branch pointer to a message that is not stored (its save failed):
+    refused, so that every stored parent and the branch on screen are stored messages."""
 
 
 @dataclass(frozen=True)
@@ -199,10 +210,7 @@ class ConversationStore:
                 .order_by(messages.c.position)
             )
             live = aware(head.updated_at) >= now() - timedelta(seconds=writing_within)
-            tree = MessageTree()
-            for row in rows:
-                message = message_from(row, files.get(row.position, ()), still_written=live)
-                tree.put(row.position, message, row.parent if row.parent in tree else None)
+            tree = tree_from(list(rows), files, still_written=live)
         current = head.current if head.current in tree else tree.newest_leaf(None)
         return StoredConversation(
             head.id,
@@ -245,6 +253,8 @@ class ConversationStore:
             here = (messages.c.conversation_id == conversation_id) & (
                 messages.c.position == position
             )
+            if parent is not None and not self._stored(connection, conversation_id, parent):
+                raise MissingMessageError(f"no stored message {parent} to reply to")
             held = connection.execute(select(messages.c.parent, messages.c.role).where(here))
             held = held.first()
             if held is not None and (new or (held.parent, held.role) != (parent, message.role)):
@@ -280,9 +290,22 @@ class ConversationStore:
         ).scalar()
         return 0 if highest is None else highest + 1
 
+    @staticmethod
+    def _stored(connection: Connection, conversation_id: str, number: int) -> bool:
+        mine = messages.c.conversation_id == conversation_id
+        found = connection.execute(
+            select(messages.c.position).where(mine & (messages.c.position == number))
+        )
+        return found.first() is not None
+
     def select(self, conversation_id: str, owner: str, number: int) -> None:
         """Show the branch that ends with message ``number`` from now on."""
         with self.engine.begin() as connection:
+            mine = connection.execute(
+                select(conversations.c.id).where(self._owned(conversation_id, owner))
+            )
+            if mine.first() is not None and not self._stored(connection, conversation_id, number):
+                raise MissingMessageError(f"no stored message {number} to show")
             connection.execute(
                 update(conversations)
                 .where(self._owned(conversation_id, owner))

@@ -54,8 +54,15 @@ def clean_user_text(raw: str) -> str:
 
 # What forms Markdown (or Streamlit's :colour[...] and $math$) inside a line of text.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>$~|])")
+# Where GitHub's autolink literals start a link: ``https://``, ``www.``, ``name@host``.
+# Streamlit's renderer (remark-gfm) finds them again in the text once its escapes are
+# read, so no backslash stops them; an invisible word joiner there does.
+_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?<=@)")
+WORD_JOINER = "\u2060"
 
 
 def escape_markdown(text: str) -> str:
-    """``text`` shown literally inside Markdown (a file name, say), on one line."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    """``text`` shown literally inside Markdown (a file name, a title), on one line, with
+    nothing in it made a link."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _AUTOLINK.sub(WORD_JOINER, escaped)

@@ -13,7 +13,7 @@ from chat_core.conversation import Conversation
 from chat_core.errors import ErrorKind
 from chat_core.i18n import Translator
 from chat_core.messages import ChatMessage, Status
-from chat_core.text import display_markdown, display_question
+from chat_core.text import display_markdown, display_question, escape_markdown
 from chat_core.tokens import Usage, cost
 
 from . import actions, state
@@ -87,7 +87,7 @@ def _render_editor(
         for index, file in enumerate(question.attachments):
             if file.sent:
                 st.checkbox(
-                    t("chat.edit_keep_file", name=file.name),
+                    t("chat.edit_keep_file", name=escape_markdown(file.name)),
                     value=True,
                     key=state.keep_file_key(index),
                 )

@@ -171,9 +171,14 @@ def test_no_cached_resource_is_keyed_by_a_secret():
     ("name", "shown"),
     [
         ("report_final_v2.pdf", "report\\_final\\_v2.pdf"),
-        ("[click](https://evil.example) <b>.md", "\\[click\\](https://evil.example) \\<b\\>.md"),
+        (
+            "[click](https://evil.example) <b>.md",
+            "\\[click\\](https:\u2060//evil.example) \\<b\\>.md",
+        ),
         ("price $5 and $6 *bold*.txt", "price \\$5 and \\$6 \\*bold\\*.txt"),
         ("two\nlines.txt", "two lines.txt"),
+        ("see https://evil.example/x", "see https:\u2060//evil.example/x"),
+        ("www.evil.example me@evil.example", "www\u2060.evil.example me@\u2060evil.example"),
     ],
 )
 def test_file_names_show_literally_in_markdown(name, shown):

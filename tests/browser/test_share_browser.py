@@ -49,3 +49,42 @@ def test_a_shared_link_opens_read_only_in_a_fresh_browser(
         assert f"ramen recipe {token}" not in page.inner_text("body")
     finally:
         stranger.close()
+
+
+def test_a_url_in_a_title_is_text_in_the_chat_title_the_list_and_the_shared_heading(
+    open_chat, browser, artifacts
+):
+    """A title is text: bare addresses in it (autolinked by Streamlit's Markdown) make no
+    link, and show whole, with no escape in them."""
+    token = uuid.uuid4().hex[:6]
+    title = f"see https://evil.example/x_{token} www.evil.example me@evil.example"
+    chat = open_chat()
+    chat.send(title)
+    chat.wait_for_answer(f"Echo: {title}", count=2)
+    chat.page.locator(".st-key-stop_answer").wait_for(state="detached")
+    heading = chat.page.locator('[data-testid="stMarkdownContainer"] h4')
+    heading.wait_for(timeout=30_000)
+    assert "see https://evil.example/x_" in heading.inner_text().replace("\u2060", "")
+    own_anchor = 'a[href^="#"][aria-label]'  # Streamlit's "Link to heading", not the title's
+    assert heading.locator(f"[data-heading-text] a, a:not({own_anchor})").count() == 0
+    sidebar = chat.page.locator(SIDEBAR)
+    assert sidebar.get_by_text(f"x_{token}").count() == 1  # its row in the chat list
+    assert sidebar.locator('a[href*="evil"]').count() == 0
+
+    sidebar.locator('[class*="st-key-chat_row_current_"]').get_by_role("button").click()
+    chat.page.get_by_role("button", name="Share", exact=True).click()
+    chat.page.get_by_role("button", name="Create a link").click()
+    dialog = chat.page.get_by_role("dialog")
+    address = dialog.locator('[data-testid="stCode"] code').inner_text(timeout=30_000).strip()
+    assert dialog.locator('a[href*="evil"]').count() == 0  # the dialog's list of links
+    stranger = browser.new_context(viewport={"width": 1100, "height": 800})
+    try:
+        page = stranger.new_page()
+        page.goto(address)
+        shared_heading = page.locator("h1").filter(has_text="evil.example")
+        shared_heading.wait_for(timeout=30_000)
+        assert "\\" not in shared_heading.inner_text()
+        assert shared_heading.locator(f"[data-heading-text] a, a:not({own_anchor})").count() == 0
+        page.screenshot(path=artifacts / "shared-link-url-title.png")
+    finally:
+        stranger.close()

@@ -38,8 +38,9 @@ class _StopIsNoError(logging.Filter):
 logging.getLogger("langchain_core.callbacks.manager").addFilter(_StopIsNoError())
 
 # How often the answer being written is saved: a crash loses at most this much, and a
-# page in another process sees the answer grow at this pace.
-CHECKPOINT_EVERY = 2.0
+# page in another process sees the answer grow at this pace. Each save costs about 1 ms
+# of CPU (bench/checkpoint_cost.py): every 2 s, a crash lost 16 words of a slow answer.
+CHECKPOINT_EVERY = 0.5
 
 
 class JobTokenHandler(BaseCallbackHandler):

@@ -34,8 +34,9 @@ log = logging.getLogger(__name__)
 
 STORAGE_ERRORS = (SQLAlchemyError, OSError, PermissionError, MissingMessageError)
 # An answer whose conversation was saved this recently is still being written (its job
-# saves every CHECKPOINT_EVERY seconds, perhaps in another process); older, it was cut off.
-STILL_WRITING = 4 * CHECKPOINT_EVERY
+# saves every CHECKPOINT_EVERY seconds while the model sends, perhaps in another process,
+# and a model may pause for seconds); older, it was cut off.
+STILL_WRITING = max(8.0, 4 * CHECKPOINT_EVERY)
 T = TypeVar("T")
 
 

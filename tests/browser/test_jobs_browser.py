@@ -157,6 +157,37 @@ def test_answers_running_when_the_server_stops_are_saved_as_interrupted(
     assert answer.content.startswith("w000 w001 w002 w003")
 
 
+def test_a_killed_server_loses_at_most_the_last_half_second_of_an_answer(
+    browser, _model_server, tmp_path
+):
+    """kill -9 mid-answer (nothing runs at exit): what the page showed is in the store
+    but for the words written since the last save, at most half a second's (README)."""
+    from chat_core.identity import LOCAL_OWNER
+    from chat_core.storage import ConversationStore, sqlite_url
+    from tests.support.app_server import scripted_app
+
+    data = tmp_path / "data"
+    app = scripted_app(_model_server.base_url, data)
+    context = browser.new_context(locale="en-US")
+    try:
+        chat = ChatPage(context.new_page()).open(app.url)
+        _model_server.queue(Reply.text(LONG_ANSWER, tokens_per_second=8))
+        chat.send("still writing when the server is killed")
+        address_of(chat)
+        chat.page.get_by_text("w030").wait_for(timeout=30_000)
+        app.process.kill()
+        shown = chat.messages()[1].replace("▌", "").split()  # without the cursor
+    finally:
+        context.close()
+        app.stop()
+    store = ConversationStore(sqlite_url(data))
+    (summary,) = store.list(LOCAL_OWNER)
+    _, answer = store.load(summary.id, LOCAL_OWNER).messages
+    saved = answer.content.split()
+    assert shown[: len(saved)] == saved
+    assert len(shown) - len(saved) <= 0.5 * 8 + 2, (shown, saved)  # half a second, + slack
+
+
 def test_stop_after_a_refresh_keeps_the_partial_answer_on_the_page(open_chat, model_server):
     """The refreshed page loaded the answer as saved so far; following it, then Stop, must
     not lose it (each run after the refresh still follows the job)."""

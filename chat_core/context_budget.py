@@ -2,7 +2,8 @@
 beside what the turn needs anyway (the system prompt, the question and its files, and
 room for the answer). A long attachment then pushes older exchanges out of the window
 instead of failing with a context-length error; a question that cannot fit even alone
-is refused before it is sent, with the numbers.
+is refused before it is sent, with the numbers. Whatever context a server claims, the
+exchanges sent with one question carry at most MAX_HISTORY_CHARS characters.
 """
 
 from __future__ import annotations
@@ -15,13 +16,37 @@ from .memory import exchanges
 from .messages import ChatMessage
 from .tokens import estimate_tokens
 
-__all__ = ["IMAGE_TOKENS", "context_refusal", "fit_start", "fit_window", "message_tokens", "room"]
+__all__ = [
+    "IMAGE_TOKENS",
+    "MAX_HISTORY_CHARS",
+    "context_refusal",
+    "fit_start",
+    "fit_window",
+    "message_chars",
+    "message_tokens",
+    "room",
+]
 
 # What an image costs at most in OpenAI's accounting (a 2048 px image in high detail).
 IMAGE_TOKENS = 1_105
 _FRAMING = 4  # each chat message's role and separators
 # Estimates without tiktoken can be a little low: this share of the context stays free.
 _MARGIN = 0.05
+# The most the earlier exchanges sent with one question may carry (images counted as the
+# base64 they are sent as): 8 MB, about what a 2,000,000-token context holds. Tokens
+# alone do not bound it: a tokenizer may count a long run of one character as few.
+MAX_HISTORY_CHARS = 8_000_000
+
+
+def message_chars(message: ChatMessage) -> int:
+    """About how many characters ``message`` adds to a request (files and images too)."""
+    total = len(message.content)
+    for attachment in message.attachments:
+        if attachment.sent and attachment.kind is AttachmentKind.IMAGE:
+            total += 4 * -(-len(attachment.data) // 3)  # base64
+        elif attachment.sent:
+            total += len(attachment.text)
+    return total
 
 
 def message_tokens(message: ChatMessage) -> int:
@@ -41,15 +66,21 @@ def room(context_tokens: int, *, max_tokens: int, system_prompt: str, question: 
     return usable - max_tokens - (_FRAMING + estimate_tokens(system_prompt)) - question
 
 
-def fit_window(history: Sequence[ChatMessage], budget: int) -> list[ChatMessage]:
-    """The most recent usable exchanges of ``history`` within ``budget`` tokens, oldest
-    first; one that does not fit ends the window (nothing older skips past it)."""
+def fit_window(
+    history: Sequence[ChatMessage], budget: int, *, chars: int = MAX_HISTORY_CHARS
+) -> list[ChatMessage]:
+    """The most recent usable exchanges of ``history`` within ``budget`` tokens and
+    ``chars`` characters, oldest first; one that does not fit ends the window (nothing
+    older skips past it). Characters are counted first: they cost nothing to count."""
     kept: list[ChatMessage] = []
     for question, answer in reversed(exchanges(history)):
+        size = message_chars(question) + message_chars(answer)
+        if size > chars:
+            break
         cost = message_tokens(question) + message_tokens(answer)
         if cost > budget:
             break
-        budget -= cost
+        budget, chars = budget - cost, chars - size
         kept[:0] = [question, answer]
     return kept
 

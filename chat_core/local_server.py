@@ -8,7 +8,13 @@ import openai
 
 from .llm import PLACEHOLDER_API_KEY
 
-__all__ = ["LOCAL_SERVER_URLS", "context_length", "find_local_server", "list_models"]
+__all__ = [
+    "LARGEST_CONTEXT",
+    "LOCAL_SERVER_URLS",
+    "context_length",
+    "find_local_server",
+    "list_models",
+]
 
 # The usual addresses of OpenAI-compatible servers people run on their own machine.
 LOCAL_SERVER_URLS = (
@@ -47,19 +53,24 @@ def list_models(
 # Where servers state a model's context length in GET /models: vLLM, LM Studio,
 # OpenRouter and Groq (OpenAI and Ollama state none).
 _CONTEXT_FIELDS = ("max_model_len", "context_length", "max_context_length", "context_window")
+# The largest context a server is believed to have (the largest models served have 1 to
+# 2 million tokens): a server may claim any number, and "as much as fits" trusts it.
+LARGEST_CONTEXT = 2_000_000
 
 
 def context_length(
     base_url: str | None, model: str, *, api_key: str | None = None, timeout: float = 0.5
 ) -> int | None:
-    """The context length (tokens) the server reports for ``model``, or None."""
+    """The context length (tokens) the server reports for ``model``, at most
+    LARGEST_CONTEXT, or None."""
     client = _quick_client(base_url, api_key, timeout)
     try:
         for listed in client.models.list():
             if listed.id == model:
                 extra = listed.model_extra or {}
                 found = (extra.get(name) for name in _CONTEXT_FIELDS)
-                return next((v for v in found if isinstance(v, int) and v > 0), None)
+                length = next((v for v in found if isinstance(v, int) and v > 0), None)
+                return None if length is None else min(length, LARGEST_CONTEXT)
     except openai.OpenAIError as exc:
         log.debug("no context length from %s: %s", base_url, type(exc).__name__)
     finally:

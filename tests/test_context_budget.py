@@ -5,10 +5,20 @@ from __future__ import annotations
 import streamlit as st
 
 from chat_core.attachments import read_upload
-from chat_core.context_budget import context_refusal, fit_start, fit_window, message_tokens
+from chat_core.chat import build_messages
+from chat_core.context_budget import (
+    MAX_HISTORY_CHARS,
+    context_refusal,
+    fit_start,
+    fit_window,
+    message_chars,
+    message_tokens,
+)
 from chat_core.errors import ErrorKind
-from chat_core.local_server import context_length
+from chat_core.local_server import LARGEST_CONTEXT, context_length
 from chat_core.messages import ChatMessage
+from chat_core.settings import Settings
+from tests.support.files import image_bytes
 from tests.test_app import bubbles, send
 
 
@@ -53,6 +63,29 @@ def test_the_context_length_a_server_reports_is_read(model_server):
     assert context_length(model_server.base_url, "scripted-small") == 32_768
     assert context_length(model_server.base_url, "scripted-large") is None
     assert context_length("http://127.0.0.1:9/v1", "any") is None  # nobody there
+
+
+def test_a_context_a_server_claims_is_believed_up_to_the_largest_served(model_server):
+    model_server.context_lengths["scripted-small"] = 10**12
+    assert context_length(model_server.base_url, "scripted-small") == LARGEST_CONTEXT
+
+
+def test_one_request_carries_at_most_max_history_chars_of_earlier_exchanges():
+    """Whatever the context: a word of 900,000 letters is one token by the estimate
+    (and few by a tokenizer), so tokens alone would let 9 MB of history through."""
+    history = _history(*[("x" * 900_000, f"a{n}") for n in range(10)])
+    settings = Settings(model="m", history_fit=True, context_tokens=10_000_000)
+    sent = build_messages(history, "new", settings, language="en")
+    carried = sum(len(m.content) for m in sent[1:-1])
+    assert 0 < carried <= MAX_HISTORY_CHARS
+    assert sent[-2].content == "a9"  # the newest exchanges, as ever
+    assert len(fit_window(history, 10**9, chars=1_800_010)) == 4
+
+
+def test_an_image_counts_as_the_base64_it_is_sent_as():
+    png = read_upload("cat.png", image_bytes(), text_budget=1000)
+    question = ChatMessage.user("look", attachments=[png])
+    assert message_chars(question) == len("look") + 4 * -(-png.size // 3)
 
 
 def test_a_long_attachment_leaves_out_older_exchanges_instead_of_failing(

@@ -8,6 +8,7 @@ import streamlit as st
 
 from chat_core.tokens import Usage, cost
 from components.context import page_context
+from components.dates import visitor_zone
 from components.persistence import guarded
 
 context = page_context()
@@ -21,7 +22,8 @@ owner, identity, is_admin = (
 st.title(t("usage.title"))
 rows = None
 if store is not None:
-    rows = guarded("report usage", lambda: store.usage_report(None if is_admin else identity))
+    whose, zone = None if is_admin else identity, visitor_zone()  # days as the sidebar's
+    rows = guarded("report usage", lambda: store.usage_report(whose, zone))
 if rows is None:
     st.warning(t("history.unavailable"), icon=":material/database:")
 elif not rows:
@@ -40,6 +42,8 @@ else:
     known = table["cost"].dropna()
     totals[2].metric(t("usage.total_cost"), f"${known.sum():.4f}" if len(known) else "—")
     st.bar_chart(table, x="day", y="tokens", color="model", x_label="", y_label="")
+    unpriced = t("usage.unpriced")  # a model without a price has no cost to show
+    table["cost"] = [unpriced if pd.isna(c) else f"${c:.4f}" for c in table["cost"]]
     columns = ["day", "model", "answers", "input_tokens", "output_tokens", "cost"]
     if table["reasoning_tokens"].sum():  # only where a server reported thinking tokens
         columns.insert(5, "reasoning_tokens")
@@ -56,7 +60,7 @@ else:
             "input_tokens": t("usage.input"),
             "output_tokens": t("usage.output"),
             "reasoning_tokens": t("usage.reasoning_column"),
-            "cost": st.column_config.NumberColumn(t("usage.cost_column"), format="$%.4f"),
+            "cost": st.column_config.TextColumn(t("usage.cost_column")),
         },
     )
 

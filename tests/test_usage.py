@@ -151,3 +151,58 @@ def test_current_openai_models_and_their_snapshots_have_prices():
     assert cost(Usage(1_000_000, 1_000_000, "gpt-5.4-mini"), prices) == 0.75 + 4.50
     assert cost(Usage(1_000_000, 0, "gpt-5.4-mini-2026-03-17"), prices) == 0.75
     assert cost(Usage(1, 1, "gpt-5.4-mini-custom"), prices) is None
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12"])  # 26 hours apart
+def test_the_usage_page_counts_days_in_the_visitors_zone_and_says_not_priced(
+    app, model_server, zone
+):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    app.context["timezone"] = zone
+    app.run()
+    send(app, "when")  # scripted-small has no price
+    app.switch_page("pages/usage.py").run()
+    table = app.dataframe[0].value
+    assert list(table["day"]) == [datetime.now(ZoneInfo(zone)).date().isoformat()]
+    assert list(table["cost"]) == ["not priced"]
+    assert {m.label: m.value for m in app.metric}["Estimated cost"] == "—"
+
+
+def _used(store, owner: str, at: str, tokens: int) -> None:
+    from datetime import datetime
+
+    from sqlalchemy import insert
+
+    from chat_core.storage.schema import usage_events
+
+    moment = datetime.fromisoformat(at)
+    with store.engine.begin() as connection:
+        connection.execute(
+            insert(usage_events).values(
+                owner=owner, at=moment, model="m", input_tokens=tokens, output_tokens=0
+            )
+        )
+
+
+@pytest.mark.parametrize(
+    ("zone", "days"),
+    [
+        ("UTC", {"2026-12-01": 3, "2026-12-02": 28}),
+        ("Asia/Tokyo", {"2026-12-02": 7, "2026-12-03": 24}),
+        ("America/New_York", {"2026-12-01": 7, "2026-12-02": 24}),
+        ("Asia/Kathmandu", {"2026-12-02": 23, "2026-12-03": 8}),  # +5:45: at 18:15 UTC
+    ],
+)
+def test_usage_is_reported_by_day_in_a_time_zone(store, owner, zone, days):
+    from zoneinfo import ZoneInfo
+
+    _used(store, owner, "2026-12-01T23:30:00+00:00", 1)
+    _used(store, owner, "2026-12-01T23:59:59+00:00", 2)
+    _used(store, owner, "2026-12-02T00:10:00+00:00", 4)
+    _used(store, owner, "2026-12-02T18:14:59+00:00", 16)
+    _used(store, owner, "2026-12-02T18:15:00+00:00", 8)
+    report = store.usage_report(owner, ZoneInfo(zone))
+    assert {r["day"]: r["input_tokens"] for r in report} == days
+    assert sum(r["answers"] for r in report) == 5

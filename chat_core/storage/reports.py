@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, Integer, cast, extract, func, select
 from sqlalchemy.engine import Engine
 
 from ..messages import Feedback
@@ -13,28 +15,50 @@ from .schema import conversations, messages, usage_events
 
 __all__ = ["feedback_report", "usage_report"]
 
+# Usage is summed in SQL by quarter of an hour (of UTC), then each quarter is given to
+# the visitor's day: every time zone's offset from UTC is a whole number of quarters, so
+# no quarter straddles two of their days, and no row per request leaves the database.
+_QUARTER = 900
+_SUMS = ("answers", "input_tokens", "output_tokens", "reasoning_tokens")
 
-def usage_report(engine: Engine, owner: str | None) -> list[dict[str, Any]]:
-    """Rows of (owner, day, model, answers, input, output and reasoning tokens); None:
-    everyone."""
-    day = func.date(usage_events.c.at)
+
+def _quarter(engine: Engine):
+    """The quarter of an hour (seconds since 1970 // 900) each request was sent in."""
+    at = usage_events.c.at
+    if engine.dialect.name == "sqlite":  # stored as UTC text, read by strftime
+        seconds = cast(func.strftime("%s", at), Integer)
+    else:
+        seconds = cast(func.floor(extract("epoch", at)), BigInteger)
+    return (seconds // _QUARTER).label("quarter")
+
+
+def usage_report(engine: Engine, owner: str | None, zone: tzinfo = UTC) -> list[dict[str, Any]]:
+    """Rows of (owner, day, model, answers, input, output and reasoning tokens), by day in
+    ``zone`` (the visitor's), oldest first; None: everyone."""
+    quarter = _quarter(engine)
     query = select(
         usage_events.c.owner,
-        day.label("day"),
+        quarter,
         usage_events.c.model,
         func.count().label("answers"),
         func.sum(usage_events.c.input_tokens).label("input_tokens"),
         func.sum(usage_events.c.output_tokens).label("output_tokens"),
         func.sum(usage_events.c.reasoning_tokens).label("reasoning_tokens"),
-    ).group_by(usage_events.c.owner, day, usage_events.c.model)
+    ).group_by(usage_events.c.owner, quarter, usage_events.c.model)
     query = query.where(usage_events.c.pending == 0)  # answers still being written wait
     if owner is not None:
         query = query.where(usage_events.c.owner == owner)
+    days: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(_SUMS, 0))
     with engine.connect() as connection:
-        return [
-            {**row._asdict(), "day": str(row.day)}
-            for row in connection.execute(query.order_by(day, usage_events.c.model))
-        ]
+        for row in connection.execute(query):
+            start = datetime.fromtimestamp(row.quarter * _QUARTER, UTC)
+            sums = days[(row.owner, start.astimezone(zone).date().isoformat(), row.model)]
+            for name in _SUMS:
+                sums[name] += int(getattr(row, name) or 0)
+    return [
+        {"owner": owner_, "day": day, "model": model, **sums}
+        for (owner_, day, model), sums in sorted(days.items(), key=lambda i: (i[0][1], i[0][2]))
+    ]
 
 
 def feedback_report(engine: Engine, owner: str | None, *, limit: int = 500) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -390,9 +390,10 @@ class ConversationStore:
 
     # Reports ----------------------------------------------------------------------
 
-    def usage_report(self, owner: str | None) -> list[dict[str, Any]]:
-        """Rows of (owner, day, model, answers, input and output tokens); None: everyone."""
-        return usage_report(self.engine, owner)
+    def usage_report(self, owner: str | None, zone: tzinfo = UTC) -> list[dict[str, Any]]:
+        """Rows of (owner, day in ``zone``, model, answers, input and output tokens); None:
+        everyone."""
+        return usage_report(self.engine, owner, zone)
 
     def feedback_report(self, owner: str | None, *, limit: int = 500) -> list[dict[str, Any]]:
         """The latest answers that got thumbs, newest first; None: everyone's."""

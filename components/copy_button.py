@@ -20,7 +20,7 @@ import streamlit as st
 
 from chat_core.i18n import Translator
 
-__all__ = ["copy_button"]
+__all__ = ["copy_button", "copy_link_button"]
 
 _HTML = (
     '<button type="button" class="copy"><span class="icon"></span><span class="done"></span>'
@@ -90,6 +90,24 @@ _copy_component = st.components.v2.component(
     "chat_copy_button", html=_HTML, css=_compact(_CSS), js=_compact(_JS)
 )
 
+# The same button with its name written on it (a share link's "Copy link"): a component
+# of its own, so that the one under every message carries no byte more.
+_LABELLED_HTML = (
+    '<button type="button" class="copy labelled"><span class="icon"></span>'
+    '<span class="label"></span><span class="done"></span></button>'
+)
+_LABELLED_CSS = (
+    _CSS + ".labelled { opacity: 1; border: 1px solid rgba(151, 166, 195, 0.4);"
+    " padding: 0.3rem 0.6rem; }"
+)
+_LABELLED_JS = _JS.replace(
+    "button.title = data.label;",
+    'button.title = data.label; parentElement.querySelector(".label").textContent = data.label;',
+)
+_copy_link_component = st.components.v2.component(
+    "chat_copy_link", html=_LABELLED_HTML, css=_compact(_LABELLED_CSS), js=_compact(_LABELLED_JS)
+)
+
 
 def copy_button(text: str, *, message_id: str, t: Translator) -> None:
     """A button that puts ``text`` on the visitor's clipboard."""
@@ -98,6 +116,21 @@ def copy_button(text: str, *, message_id: str, t: Translator) -> None:
             "message": message_id,
             "text": text,
             "label": t("chat.copy"),
+            "done": t("chat.copied"),
+            "failed": t("chat.copy_failed"),
+        },
+        width="content",
+    )
+
+
+def copy_link_button(url: str, *, place: str, t: Translator) -> None:
+    """A visible "Copy link" button that puts ``url`` on the visitor's clipboard;
+    ``place`` tells apart two buttons for one link on a page."""
+    _copy_link_component(
+        data={
+            "message": f"{place}:{url}",
+            "text": url,
+            "label": t("share.copy_link"),
             "done": t("chat.copied"),
             "failed": t("chat.copy_failed"),
         },

@@ -12,6 +12,7 @@ from chat_core.sharing import LINKS_PER_OWNER, SnapshotTooLarge
 from chat_core.storage import StoredConversation
 from chat_core.text import escape_markdown
 
+from .copy_button import copy_link_button
 from .dates import local_date
 from .persistence import OwnerHistory
 
@@ -60,7 +61,9 @@ def share_form(history: OwnerHistory, conversation_id: str, t: Translator) -> No
     made = st.session_state.get(_MADE)
     if made:
         st.success(t("share.made"), icon=":material/check:")
-        st.code(shared_url(made), language=None, wrap_lines=True)
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            st.code(shared_url(made), language=None, wrap_lines=True, width="stretch")
+            copy_link_button(shared_url(made), place="made", t=t)
     render_links(history, t, conversation_id=conversation_id)
 
 
@@ -88,6 +91,7 @@ def render_links(history: OwnerHistory, t: Translator, *, conversation_id: str |
             if conversation_id is None:
                 label = f"**{escape_markdown(link.title)}** · {label}"
             st.markdown(f"[{label}]({shared_url(link.token)})")
+            copy_link_button(shared_url(link.token), place="list", t=t)
             st.button(
                 t("share.revoke"),
                 key=f"revoke_{link.token}",

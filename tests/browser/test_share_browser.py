@@ -88,3 +88,25 @@ def test_a_url_in_a_title_is_text_in_the_chat_title_the_list_and_the_shared_head
         page.screenshot(path=artifacts / "shared-link-url-title.png")
     finally:
         stranger.close()
+
+
+def test_a_share_link_is_copied_with_a_visible_copy_link_button(open_chat, artifacts):
+    chat = open_chat(permissions=["clipboard-read", "clipboard-write"])
+    chat.send("copy my link")
+    chat.wait_for_answer("Echo: copy my link", count=2)
+    chat.page.locator(".st-key-stop_answer").wait_for(state="detached")
+    row = chat.page.locator(SIDEBAR).locator('[class*="st-key-chat_row_current_"]')
+    row.get_by_role("button").click()
+    chat.page.get_by_role("button", name="Share", exact=True).click()
+    chat.page.get_by_role("button", name="Create a link").click()
+    dialog = chat.page.get_by_role("dialog")
+    address = dialog.locator('[data-testid="stCode"] code').inner_text(timeout=30_000).strip()
+    buttons = dialog.get_by_role("button", name="Copy link")
+    buttons.first.wait_for(timeout=30_000)
+    assert buttons.count() == 2  # beside the link made, and beside it in the list
+    assert buttons.first.inner_text().strip().endswith("Copy link")  # written, not hovered
+    dialog.screenshot(path=artifacts / "share-copy-link.png")
+    buttons.first.click()
+    assert chat.page.evaluate("navigator.clipboard.readText()") == address
+    buttons.last.click()  # the list's, for the same link
+    assert chat.page.evaluate("navigator.clipboard.readText()") == address

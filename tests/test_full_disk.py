@@ -132,3 +132,37 @@ def test_the_store_refuses_a_reply_or_a_branch_to_a_message_it_lacks(store, owne
     with pytest.raises(MissingMessageError):
         store.select(cid, owner, 5)
     assert [m.content for m in store.load(cid, owner).messages] == ["q"]
+
+
+def test_the_page_says_how_many_messages_are_not_saved_and_saves_them_later(
+    app, model_server, tmp_path
+):
+    """Through the page: the app's own store (CHAT_DATA_DIR) fills, then has room again."""
+    from chat_core.identity import LOCAL_OWNER
+    from components.persistence import _open
+    from tests.test_app import bubbles, send
+
+    app.run()
+    send(app, "first")
+    store = _open(sqlite_url(tmp_path / "data"))  # the one the page uses (cached)
+    disk = Disk(store)
+    disk.fill()
+    send(app, "second " + LONG)
+    warnings = [w.value for w in app.warning]
+    assert any(
+        w.startswith("2 message(s) of this conversation are not saved yet") for w in warnings
+    )
+    assert bubbles(app)[-1][1].startswith("Echo: second")  # the chat goes on
+    disk.fill(False)
+    send(app, "third")
+    assert not any("not saved yet" in w.value for w in app.warning)
+    (summary,) = store.list(LOCAL_OWNER)
+    saved = [m.content[:12] for m in store.load(summary.id, LOCAL_OWNER).messages]
+    assert saved == [
+        "first",
+        "Echo: first",
+        "second " + "x" * 5,
+        "Echo: second",
+        "third",
+        "Echo: third",
+    ]

@@ -200,7 +200,8 @@ def test_a_title_is_shown_as_text_never_as_markdown(app, model_server, data_stor
     data_store.create(LOCAL_OWNER, title="![t](http://tracker.example/t.png) **x**", settings={})
     app.run()
     history_page(app)
-    assert row_titles(app) == [r"!\[t\](http://tracker.example/t.png) \*\*x\*\*"]
+    # a word joiner where an autolink would start: the address stays text
+    assert row_titles(app) == ["!\\[t\\](http:\u2060//tracker.example/t.png) \\*\\*x\\*\\*"]
 
 
 def test_a_conversation_whose_creation_failed_is_saved_whole_later(

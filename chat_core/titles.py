@@ -1,8 +1,9 @@
-"""A conversation's title, written by the model after its first answer.
+"""A conversation's title, written by the model after its first answer that completes.
 
 It runs in the background once the answer is saved, so it never delays an answer; until
-it arrives (or if it fails) the title is the first words of the first question. A title
-the visitor already changed is kept.
+it arrives (or if it fails) the title is the first words of the first question. A first
+answer that was stopped or failed does not name it: the one that completes after Retry
+or Edit does, once. A title the visitor already changed is kept.
 """
 
 from __future__ import annotations
@@ -17,18 +18,22 @@ from langchain_core.prompts import ChatPromptTemplate
 from .conversation import opening_title
 from .limits import LimitReached, Limits, Request, UsageLedger
 from .llm import is_reasoning_model, make_chat_model
-from .messages import ChatMessage
+from .messages import ChatMessage, Status
 from .settings import Settings
 from .text import one_line, shorten
 from .tokens import Usage, estimate_tokens, usage_from
+from .tree import MessageTree
 
 __all__ = [
     "TITLE_LENGTH",
     "Titled",
     "clean_title",
     "estimated_prompt_tokens",
+    "first_words",
     "name_conversation",
+    "title_due",
     "title_max_tokens",
+    "titles_written",
     "write_title",
 ]
 
@@ -58,6 +63,29 @@ _QUOTES = "\"'“”‘’「」『』《》`*#_"
 class Titled:
     title: str | None
     usage: Usage
+
+
+def first_words(tree: MessageTree) -> str | None:
+    """The title a conversation was given when it started: its first question's words
+    (the first version of it, should it have been edited). None while it is empty."""
+    first_questions = tree.children(None)
+    return opening_title(tree.message(first_questions[0])) if first_questions else None
+
+
+def title_due(tree: MessageTree) -> str | None:
+    """:func:`first_words` while the conversation still waits for the model's title: no
+    answer in it has completed yet. None once one has: a title is written once."""
+    for number in tree:
+        message = tree.message(number)
+        if not message.is_user and message.status is Status.COMPLETE:
+            return None
+    return first_words(tree)
+
+
+def titles_written(settings: Settings) -> bool:
+    """Whether the model names conversations: not when the deployer limits messages per
+    minute, since a title must never use up a visitor's message."""
+    return settings.auto_titles and not settings.messages_per_minute
 
 
 def title_max_tokens(settings: Settings) -> int:
@@ -120,14 +148,15 @@ def name_conversation(
     identity: str,
     ledger: UsageLedger,
     rename: Callable[[str, str], bool],
+    opening: str | None = None,
 ) -> str | None:
     """Write a title for a conversation after its first answer and give it to the
-    conversation, unless the visitor renamed it meanwhile (``rename(title, only_if)``).
+    conversation, unless the visitor renamed it meanwhile (``rename(title, only_if)``):
+    its title must still be ``opening`` (by default the words of ``question``).
 
-    Its tokens count against the limits like any request. It is not written when the
-    deployer limits messages per minute: it must never use up a visitor's message.
+    Its tokens count against the limits like any request (see :func:`titles_written`).
     """
-    if not settings.auto_titles or settings.messages_per_minute:
+    if not titles_written(settings):
         return None
     request = Request(
         identity=identity,
@@ -147,6 +176,7 @@ def name_conversation(
         return None
     finally:
         ledger.settle(reservation, usage)
-    if titled.title and rename(titled.title, opening_title(question)):
+    only_if = opening_title(question) if opening is None else opening
+    if titled.title and rename(titled.title, only_if):
         return titled.title
     return None

@@ -13,8 +13,9 @@ from chat_core.jobs import AnswerJob, JobRefused, JobRegistry
 from chat_core.limits import Reservation, spent
 from chat_core.messages import ChatMessage, Status
 from chat_core.settings import Settings
-from chat_core.titles import name_conversation
+from chat_core.titles import name_conversation, title_due, titles_written
 
+from . import state
 from .admission import ledger
 from .context import PageContext
 
@@ -49,12 +50,16 @@ def start_answer(
 
     The job saves its progress and its answer, and settles the request's cost, by
     itself: the page that started it may be gone by then. After a conversation's first
-    answer, the model writes its title in the background.
+    answer that completes, the model writes its title in the background (the page looks
+    for it meanwhile: components/title_watch.py).
     """
     number, question = conversation.tree.next_number(), conversation.numbers[-1]
     history, conversation_id = context.history, conversation.id
     usage_ledger = ledger(context.store)
-    first_answer = len(conversation.tree) == 1  # not a new version of the first answer
+    # None: an answer completed before this one, or no title is written at all.
+    opening = title_due(conversation.tree) if titles_written(request.settings) else None
+    if opening is not None and history is not None and conversation_id is not None:
+        state.await_title(conversation.key)
     saved = False
 
     def save(job: AnswerJob, answer: ChatMessage) -> None:
@@ -70,7 +75,7 @@ def start_answer(
     def done(job: AnswerJob, answer: ChatMessage) -> None:
         save(job, answer)
         usage_ledger.settle(reservation, spent(reservation.request, answer))
-        if first_answer and answer.status is Status.COMPLETE and history and conversation_id:
+        if opening is not None and answer.status is Status.COMPLETE and history and conversation_id:
             threading.Thread(target=name, args=(answer,), name="title", daemon=True).start()
 
     def name(answer: ChatMessage) -> None:
@@ -83,6 +88,7 @@ def start_answer(
             identity=reservation.request.identity,
             ledger=usage_ledger,
             rename=lambda title, only_if: history.rename(conversation_id, title, only_if=only_if),
+            opening=opening,
         )
 
     return job_registry(context.configured).start(

@@ -7,12 +7,13 @@ import time
 
 import pytest
 
+from chat_core.conversation import Conversation, ConversationRecord
 from chat_core.identity import LOCAL_OWNER
 from chat_core.limits import MemoryLedger
-from chat_core.messages import ChatMessage
+from chat_core.messages import ChatMessage, Status
 from chat_core.settings import Settings
 from chat_core.storage import ConversationStore, sqlite_url
-from chat_core.titles import clean_title, name_conversation, title_max_tokens
+from chat_core.titles import clean_title, name_conversation, title_due, title_max_tokens
 from tests.support.scripted_server import Reply
 from tests.test_app import send
 
@@ -111,4 +112,90 @@ def test_the_page_shows_the_models_title_after_the_first_answer(
     assert any(m.value == "#### Ramen near the station" for m in app.markdown)
     send(app, "and sushi?")  # only the first answer names the conversation
     time.sleep(0.5)
+    assert len(model_server.chat_requests) == 3
+
+
+def _answered(conversation: Conversation, answer: ChatMessage) -> None:
+    question = conversation.numbers[-1]
+    conversation.receive(conversation.tree.next_number(), question, answer)
+
+
+@pytest.mark.parametrize("ended", [Status.STOPPED, Status.FAILED])
+def test_the_first_answer_that_completes_after_retry_names_the_conversation(ended):
+    conversation = Conversation(ConversationRecord())
+    conversation.add(ChatMessage.user("Where is good ramen?"))
+    assert title_due(conversation.tree) == "Where is good ramen?"
+    _answered(conversation, ChatMessage.assistant("Try the", status=ended))
+    assert title_due(conversation.tree) == "Where is good ramen?"  # not named by it
+    conversation.regenerate(conversation.numbers[-1])  # Retry
+    assert title_due(conversation.tree) == "Where is good ramen?"
+    _answered(conversation, ChatMessage.assistant("Try the station."))
+    assert title_due(conversation.tree) is None  # once: Regenerate names nothing more
+    conversation.regenerate(conversation.numbers[-1])
+    assert title_due(conversation.tree) is None
+
+
+def test_an_edited_first_question_is_named_over_the_words_the_conversation_started_with():
+    conversation = Conversation(ConversationRecord())
+    conversation.add(ChatMessage.user("Where is god ramen?"))
+    _answered(conversation, ChatMessage.assistant("", status=Status.FAILED))
+    conversation.edit(conversation.numbers[0], "Where is good ramen?", ())
+    # The conversation's title is still its first words: the title replaces those.
+    assert title_due(conversation.tree) == "Where is god ramen?"
+
+
+def _title(store: ConversationStore) -> str:
+    return store.list(LOCAL_OWNER)[0].title
+
+
+def _wait_for_title(store: ConversationStore, title: str) -> None:
+    deadline = time.monotonic() + 30
+    while _title(store) != title:
+        assert time.monotonic() < deadline, store.list(LOCAL_OWNER)
+        time.sleep(0.1)
+
+
+def test_a_first_answer_cut_short_is_named_once_retry_completes(
+    app, clean_env, model_server, tmp_path
+):
+    clean_env.setenv("CHAT_AUTO_TITLES", "true")
+    clean_env.setenv("OPENAI_MAX_RETRIES", "0")
+    store = ConversationStore(sqlite_url(tmp_path / "data"))
+    app.run()
+    model_server.queue(Reply.text("Part one of it", cut_after=2))  # kept, as a version
+    send(app, "where can I eat ramen near the station?")
+    time.sleep(0.5)
+    assert len(model_server.chat_requests) == 1  # a failed answer asks for no title
+    assert _title(store) == "where can I eat ramen near the station?"
+
+    model_server.queue(Reply.text("Here is where."), Reply.text("Ramen near the station"))
+    app.button(key="retry_last").click().run()
+    assert not app.exception, app.exception
+    _wait_for_title(store, "Ramen near the station")
+    assert len(model_server.chat_requests) == 3
+
+    app.button(key="retry_last").click().run()  # Regenerate: the title is written once
+    time.sleep(0.5)
+    assert len(model_server.chat_requests) == 4
+    assert _title(store) == "Ramen near the station"
+
+
+def test_a_first_question_edited_after_a_cut_answer_is_named(
+    app, clean_env, model_server, tmp_path
+):
+    clean_env.setenv("CHAT_AUTO_TITLES", "true")
+    clean_env.setenv("OPENAI_MAX_RETRIES", "0")
+    store = ConversationStore(sqlite_url(tmp_path / "data"))
+    app.run()
+    model_server.queue(Reply.text("Part one", cut_after=1))
+    send(app, "where is god ramen?")
+    time.sleep(0.5)
+    assert len(model_server.chat_requests) == 1
+
+    model_server.queue(Reply.text("Here is where."), Reply.text("Good ramen"))
+    app.button(key="edit_last").click().run()
+    app.text_area(key="edit_box").set_value("where is good ramen?")
+    next(b for b in app.button if b.label == "Send").click().run()
+    assert not app.exception, app.exception
+    _wait_for_title(store, "Good ramen")
     assert len(model_server.chat_requests) == 3

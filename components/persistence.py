@@ -145,6 +145,9 @@ class OwnerHistory:
         work = lambda: self.store.rename(conversation_id, self.owner, title, only_if=only_if)  # noqa: E731
         return guarded("rename a conversation", work) is True
 
+    def title(self, conversation_id: str) -> str | None:
+        return guarded("read a title", lambda: self.store.title(conversation_id, self.owner))
+
     def pin(self, conversation_id: str, pinned: bool) -> bool:
         work = lambda: self.store.pin(conversation_id, self.owner, pinned)  # noqa: E731
         return self._done("pin a conversation", work)

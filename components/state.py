@@ -3,6 +3,7 @@ between runs (their conversation's record, their choices) and the page's UI flag
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -16,6 +17,7 @@ __all__ = [
     "VISIBLE_PAGE",
     "address",
     "ask_again",
+    "await_title",
     "cancel_edit",
     "choose",
     "comment_key",
@@ -40,8 +42,10 @@ __all__ = [
     "show_earlier",
     "shown_branch",
     "start_edit",
+    "stop_awaiting_title",
     "take_ask_again",
     "take_question",
+    "title_deadline",
     "widget_key",
     "widget_value",
 ]
@@ -55,6 +59,7 @@ _KEEP_FILE = "edit_keep_file_"
 _VISIBLE = "visible_messages"
 _SESSION_ID = "session_id"
 _LEGACY_CLAIMED = "legacy_history_claimed"
+_TITLE_AWAITED = "title_awaited"
 # Only the latest messages are drawn on each run, so a long conversation does not
 # slow every answer down; older ones are a click away.
 VISIBLE_PAGE = 40
@@ -140,6 +145,30 @@ def ask_again() -> None:
 def take_ask_again() -> bool:
     """Whether a button asked for the question ending the branch to be answered (once)."""
     return bool(st.session_state.pop(_ASK_AGAIN, False))
+
+
+# The model's title, written after a conversation's first completed answer: the page
+# looks for it for a while (components/title_watch.py).
+
+
+def await_title(conversation_key: str) -> None:
+    """A title is to come once the answer now started completes: look for it then."""
+    st.session_state.setdefault(_TITLE_AWAITED, {})[conversation_key] = None
+
+
+def title_deadline(conversation_key: str, wait: float) -> float | None:
+    """Until when (time.monotonic()) to look for the conversation's title, counted from
+    the first time this is asked; None when no title is awaited."""
+    awaited = st.session_state.get(_TITLE_AWAITED, {})
+    if conversation_key not in awaited:
+        return None
+    if awaited[conversation_key] is None:
+        awaited[conversation_key] = time.monotonic() + wait
+    return awaited[conversation_key]
+
+
+def stop_awaiting_title(conversation_key: str) -> None:
+    st.session_state.get(_TITLE_AWAITED, {}).pop(conversation_key, None)
 
 
 # UI flags.

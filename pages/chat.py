@@ -39,6 +39,7 @@ from components.jump_to_latest import jump_to_latest
 from components.persistence import database_lost
 from components.setup_notice import render_setup_notice
 from components.sidebar import listed_models, render_sidebar
+from components.title_watch import watch_for_title
 
 context = page_context()
 configured, t, language = context.configured, context.t, context.language
@@ -87,9 +88,10 @@ question = None if answering_now else state.take_question(conversation.key)
 asked_again = not answering_now and question is None and state.take_ask_again()
 
 
-def draw_chrome() -> None:
-    """The sidebar and the page's notices. Nothing here is needed to answer, so a run
-    that answers draws them once the answer has begun (``follow``)."""
+def draw_chrome(*, idle: bool = False) -> None:
+    """The sidebar and the page's notices (``idle``: no answer is followed, so the
+    model's title may still come). Nothing here is needed to answer, so a run that
+    answers draws them once the answer has begun (``follow``)."""
     title = render_sidebar(
         configured,
         t,
@@ -103,6 +105,8 @@ def draw_chrome() -> None:
     if title and conversation.messages:
         with title_area:
             st.markdown(f"#### {escape_markdown(title)}")  # a title is text, never Markdown
+    if idle:  # no answer followed: the model's title may come
+        watch_for_title(context.history, conversation, title)
     with notices_area:
         for problem in context.problems:
             name, value, expected = problem.name, problem.value, problem.expected
@@ -168,7 +172,7 @@ def draw_top(top, first: int, *, live: bool) -> None:
 
 def draw_page() -> None:
     """A run with no answer to follow: the whole page, every turn in its place."""
-    draw_chrome()
+    draw_chrome(idle=True)
     first = state.first_visible(len(conversation.messages))
     turns = turn_ranges(conversation.messages, first)
     with branch_area:

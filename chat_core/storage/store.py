@@ -139,6 +139,12 @@ class ConversationStore:
             )
         return result.rowcount == 1
 
+    def title(self, conversation_id: str, owner: str) -> str | None:
+        """Its title alone (None: not ``owner``'s): a page waiting for the model's asks."""
+        query = select(conversations.c.title).where(self._owned(conversation_id, owner))
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar_one_or_none()
+
     def pin(self, conversation_id: str, owner: str, pinned: bool) -> None:
         """Keep it at the top of the chat list (or not); its place in time is unchanged."""
         with self.engine.begin() as connection:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from chat_core.conversation import Conversation
 from chat_core.messages import Rating
+from chat_core.presets import MANAGED
 from chat_core.storage import StoredConversation
 from chat_core.text import clean_user_text
 
@@ -83,10 +84,14 @@ def comment_on_answer(conversation: Conversation, message_id: str) -> None:
 
 
 def new_chat(conversation: Conversation) -> None:
-    """Start over; the visitor's settings are kept."""
+    """Start over from the defaults: what a preset, the sidebar or an opened conversation
+    set for the last chat is forgotten. The visitor's own model (chosen for all their
+    chats), key, server and language stay."""
     conversation.restart()
     state.forget_view()
     state.forget_address()
+    for name in MANAGED:
+        state.forget_choice(name)
 
 
 def open_conversation(conversation: Conversation, stored: StoredConversation) -> None:

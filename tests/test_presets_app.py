@@ -56,14 +56,27 @@ def test_a_shipped_preset_sets_the_next_requests_prompt_and_settings(app, model_
     assert body.get("max_completion_tokens", body.get("max_tokens")) == 1024
     assert body["model"] == "scripted-small"  # a shipped preset keeps the model in use
 
-    # The conversation keeps the preset's settings; a new chat shows the preset still in use.
+    # A new chat starts from the defaults: the preset was for the chat it was picked for.
     _new_chat(app)
-    assert app.selectbox(key=PICKER).value == "explain-simply"
-    app.selectbox(key=PICKER).set_value("default").run()
+    assert app.selectbox(key=PICKER).value == "default"
     assert app.slider(key="sidebar_temperature").value == 0.0
     send(app, "And now?")
     assert _system(model_server.chat_requests[-1]) == DEFAULT_SYSTEM_PROMPTS["en"]
     assert model_server.chat_requests[-1].body["temperature"] == 0.0
+
+
+def test_a_preset_does_not_stick_to_the_next_chat(app, model_server):
+    app.run()
+    app.selectbox(key=PICKER).set_value("translator").run()
+    send(app, "こんにちは")
+    assert _system(model_server.chat_requests[-1]) == _shipped("translator").system_prompt
+    _new_chat(app)
+    assert app.selectbox(key=PICKER).value == "default"
+    assert app.text_area(key="sidebar_system_prompt").value == ""
+    send(app, "Hello again")
+    request = model_server.chat_requests[-1]
+    assert _system(request) == DEFAULT_SYSTEM_PROMPTS["en"]
+    assert request.body.get("max_completion_tokens", request.body.get("max_tokens")) == 512
 
 
 def test_the_conversation_is_saved_with_the_presets_settings(app, model_server, tmp_path):

@@ -1,19 +1,25 @@
-"""Finding an OpenAI-compatible server on its usual local address (Ollama)."""
+"""Finding an OpenAI-compatible server on its usual local address (Ollama), the models
+a server lists, and which one to use when the configured default is not among them."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import openai
 
 from .llm import PLACEHOLDER_API_KEY
+from .settings import Settings
+from .text import one_line
 
 __all__ = [
     "LARGEST_CONTEXT",
     "LOCAL_SERVER_URLS",
+    "MAX_LISTED_MODELS",
     "context_length",
     "find_local_server",
     "list_models",
+    "server_model",
 ]
 
 # The usual addresses of OpenAI-compatible servers people run on their own machine.
@@ -23,6 +29,10 @@ LOCAL_SERVER_URLS = (
 )
 
 log = logging.getLogger(__name__)
+
+# What a server's list may hold for the page: every name is drawn in the model selector.
+MAX_LISTED_MODELS = 1000
+_MODEL_NAME_CHARS = 200  # as the usage log's model column
 
 
 def _quick_client(base_url: str | None, api_key: str | None, timeout: float) -> openai.OpenAI:
@@ -42,12 +52,29 @@ def list_models(
     """
     client = _quick_client(base_url, api_key, timeout)
     try:
-        return sorted(model.id for model in client.models.list())
+        names = {model.id for model in client.models.list() if _plausible_name(model.id)}
+        return sorted(names)[:MAX_LISTED_MODELS]
     except openai.OpenAIError as exc:
         log.debug("no model server at %s: %s", base_url, type(exc).__name__)
         return None
     finally:
         client.close()
+
+
+def _plausible_name(name: object) -> bool:
+    """A name a server may list: text on one line, not too long (the server is a stranger)."""
+    return isinstance(name, str) and 0 < len(name) <= _MODEL_NAME_CHARS and one_line(name) == name
+
+
+def server_model(configured: Settings, listed: Sequence[str]) -> str | None:
+    """The model to use instead of the built-in default when the server does not offer
+    it: the first it lists (as the selector lists them) that the deployer allows. None
+    when the deployer named a model (one not listed may be a typo: the page warns), the
+    default is offered, or the server lists none."""
+    if configured.model_configured or not listed or configured.model in listed:
+        return None
+    allowed = configured.allowed_models
+    return next((name for name in listed if not allowed or name in allowed), None)
 
 
 # Where servers state a model's context length in GET /models: vLLM, LM Studio,

@@ -42,6 +42,7 @@ class Settings:
     api_key: str | None = field(default=None, repr=False)
     base_url: str | None = None
     model: str = "gpt-5.4-mini"  # OpenAI's current small model (a reasoning model)
+    model_configured: bool = False  # CHAT_MODEL was set: the deployer's choice, kept
     temperature: float = 0.0
     max_tokens: int = 512
     history_window: int = 3
@@ -318,7 +319,7 @@ def resolve_settings(
         except (ValueError, KeyError, TypeError, IndexError):
             shown = "***" if field_name in ("api_key", "database_url") else raw
             problems.append(SettingProblem(name, shown, _expected(field_name)))
-    return Settings(**values), tuple(problems)
+    return Settings(**values, model_configured="model" in values), tuple(problems)
 
 
 def clamp(field_name: str, value: float) -> float:

@@ -10,8 +10,9 @@ from typing import Any
 
 import streamlit as st
 
+from chat_core import local_server
 from chat_core.i18n import language_for_locale
-from chat_core.local_server import context_length
+from chat_core.local_server import context_length, server_model
 from chat_core.settings import (
     SettingProblem,
     Settings,
@@ -23,9 +24,18 @@ from chat_core.settings import (
 from chat_core.storage import sqlite_url
 
 from . import state
+from .persistence import OwnerHistory
 from .secrets import secrets
 
-__all__ = ["APP_ROOT", "configured_settings", "session_language", "session_settings"]
+__all__ = [
+    "APP_ROOT",
+    "choose_own_model",
+    "configured_settings",
+    "listed_models",
+    "session_language",
+    "session_settings",
+    "starting_model",
+]
 
 APP_ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,6 +61,51 @@ def configured_settings() -> tuple[Settings, tuple[SettingProblem, ...]]:
         folder = Path(settings.data_dir) if settings.data_dir else APP_ROOT / "data"
         settings = replace(settings, database_url=sqlite_url(folder))
     return settings, problems
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _server_models(base_url: str | None, request_timeout: float, _api_key: str | None) -> list:
+    """The models the configured server lists, cached briefly per server.
+
+    Only the deployer's key (or none, for a local server) is used here, and it is
+    not part of the cache key; a visitor's own key never is.
+    """
+    return local_server.list_models(base_url, api_key=_api_key, timeout=min(request_timeout, 3))
+
+
+def listed_models(configured: Settings) -> list[str]:
+    """The models the configured server lists; empty when it lists none or cannot say."""
+    if not (configured.api_key or configured.base_url):
+        return []
+    return _server_models(configured.base_url, configured.request_timeout, configured.api_key) or []
+
+
+def starting_model(
+    configured: Settings, history: OwnerHistory | None
+) -> tuple[Settings, str | None]:
+    """``configured`` with the model a new chat of this visitor starts from: the one they
+    chose for all their chats (kept with their saved history, else in this tab), else
+    the deployer's; the built-in default only if the server offers it, else the first
+    model it lists. Also the default so replaced, if it was (the page says so)."""
+    own = state.own_choices(history.choices if history is not None else dict).get("model")
+    if own:
+        return with_overrides(configured, {"model": own}), None
+    fallback = server_model(configured, listed_models(configured))
+    if fallback is None:
+        return configured, None
+    return replace(configured, model=fallback), configured.model
+
+
+def choose_own_model(model: str | None, history: OwnerHistory | None) -> None:
+    """The model the visitor chose for all their chats (None: back to the configured),
+    which a new chat starts from; kept with their saved history, else in this tab."""
+    own = state.own_choices(history.choices if history is not None else dict)
+    if model:
+        own["model"] = model
+    else:
+        own.pop("model", None)
+    if history is not None:
+        history.remember("model", model or None)
 
 
 @st.cache_data(ttl=300, show_spinner=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import streamlit as st
 
@@ -16,7 +16,7 @@ from chat_core.storage import ConversationStore
 
 from . import state
 from .auth import auth_configured
-from .config import configured_settings, session_language
+from .config import configured_settings, session_language, starting_model
 from .persistence import OwnerHistory, open_store
 from .sign_in import render_sign_in
 from .visitor import Visitor, current_visitor
@@ -26,12 +26,16 @@ __all__ = ["PageContext", "build_page_context", "page_context", "serving"]
 
 @dataclass(frozen=True)
 class PageContext:
-    configured: Settings  # what the deployer configured (a page adds the visitor's choices)
+    # What the deployer configured, with the model this visitor starts from (a page adds
+    # the visitor's choices for the chat on screen).
+    configured: Settings
     problems: tuple[SettingProblem, ...]  # configured values that could not be used
     language: str
     t: Translator
     store: ConversationStore | None  # None: the database cannot be used
     visitor: Visitor
+    # The built-in default model, when the server does not offer it and its first is used.
+    model_fallback: str | None = None
 
     @property
     def history(self) -> OwnerHistory | None:
@@ -49,7 +53,7 @@ def build_page_context() -> PageContext:
     configured, problems = configured_settings()
     language = session_language(configured)
     store = open_store(configured)
-    return PageContext(
+    context = PageContext(
         configured=configured,
         problems=problems,
         language=language,
@@ -57,6 +61,8 @@ def build_page_context() -> PageContext:
         store=store,
         visitor=current_visitor(configured, store),
     )
+    configured, fallback = starting_model(configured, context.history)
+    return replace(context, configured=configured, model_fallback=fallback)
 
 
 _current: ContextVar[PageContext] = ContextVar("page_context")

@@ -1,4 +1,5 @@
-"""What a chat with no message yet shows: a greeting, the model, and what may be attached.
+"""What a chat with no message yet shows: a greeting, the model (and why, when it is not
+the configured one), and what may be attached.
 
 The file limits are a long text, folded away: on a phone the page stays short enough
 for the chat input to be seen without scrolling.
@@ -14,6 +15,7 @@ from chat_core.i18n import Translator
 from chat_core.settings import Settings
 from chat_core.text import escape_markdown
 from components.attachments_view import attachment_rules
+from components.context import page_context
 from components.presets import render_preset_picker
 
 __all__ = ["render_empty_page"]
@@ -24,7 +26,11 @@ def render_empty_page(t: Translator, settings: Settings, models: Sequence[str]) 
     st.markdown(f"### {t('chat.empty_title')}")
     model = escape_markdown(settings.model)  # a name typed by someone: text, not Markdown
     st.caption(t("chat.empty_caption", model=model))
-    if models and settings.model not in models:
+    context = page_context()
+    if context.model_fallback and settings.model == context.configured.model:
+        default = escape_markdown(context.model_fallback)
+        st.caption(t("chat.model_fallback", default=default, model=model))  # quietly
+    elif models and settings.model not in models:
         st.warning(t("chat.model_not_listed", model=model), icon=":material/help:")
     with st.expander(t("chat.attachment_rules_fold"), icon=":material/attach_file:"):
         st.caption(attachment_rules(t, text_budget=settings.max_attachment_chars))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
@@ -17,7 +17,13 @@ from chat_core.presets import Preset
 from chat_core.redact import redact
 from chat_core.settings import Settings, stored_settings
 from chat_core.sharing import new_token, snapshot
-from chat_core.storage import ConversationStore, ConversationSummary, StoredConversation, shares
+from chat_core.storage import (
+    ConversationStore,
+    ConversationSummary,
+    StoredConversation,
+    owner_choices,
+    shares,
+)
 from chat_core.storage.import_files import ImportedConversation
 from chat_core.storage.search import HistoryPage
 from chat_core.storage.store import MissingMessageError
@@ -208,3 +214,15 @@ class OwnerHistory:
     @staticmethod
     def _done(action: str, work: Callable[[], object]) -> bool:
         return guarded(action, lambda: work() or True) is True
+
+    # What the owner chose for all their chats (their model).
+
+    def choices(self) -> dict[str, Any]:
+        """The owner's choices; none when the database fails."""
+        work = lambda: owner_choices.load_choices(self.store.engine, self.owner)  # noqa: E731
+        return guarded("read the owner's choices", work) or {}
+
+    def remember(self, name: str, value: Any) -> bool:
+        """Keep the owner's choice for ``name`` (None: forget it)."""
+        work = lambda: owner_choices.save_choice(self.store.engine, self.owner, name, value)  # noqa: E731
+        return guarded("keep the owner's choice", work) is True

@@ -8,6 +8,8 @@ from chat_core import local_server
 from chat_core.i18n import Translator
 
 from . import state
+from .config import choose_own_model
+from .context import page_context
 
 __all__ = ["render_setup_notice"]
 
@@ -19,8 +21,10 @@ def _local_server(urls: tuple[str, ...]) -> tuple[str, list[str]] | None:
 
 
 def _use_local_server(base_url: str, model: str) -> None:
+    """The server for this session, and its model for this chat and every new one."""
     state.choose("base_url", base_url)
     state.choose("model", model)
+    choose_own_model(model, page_context().history)
 
 
 def render_setup_notice(t: Translator, *, offer_local_server: bool) -> None:

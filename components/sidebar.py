@@ -6,7 +6,6 @@ from typing import Any
 
 import streamlit as st
 
-from chat_core import local_server
 from chat_core.conversation import Conversation
 from chat_core.i18n import LANGUAGES, Translator
 from chat_core.identity import SignedInUser
@@ -16,6 +15,7 @@ from chat_core.settings import LIMITS, REASONING_EFFORTS, Settings
 
 from . import actions, state
 from .chat_list import render_chat_list
+from .config import choose_own_model, listed_models
 from .persistence import OwnerHistory
 from .presets import render_preset_saving
 from .sidebar_closer import close_sidebar_on_pick
@@ -57,9 +57,16 @@ def _bound(name: str, initial: Any) -> dict[str, Any]:
     return {"key": key, "on_change": _remember, "args": (name,)}
 
 
-def _reset_model_settings() -> None:
+def _reset_model_settings(history: OwnerHistory | None) -> None:
     for name in _MODEL_FIELDS:
         state.forget_choice(name)
+    choose_own_model(None, history)
+
+
+def _choose_model(history: OwnerHistory | None) -> None:
+    """The model chosen in the sidebar is the visitor's for this chat and the next ones."""
+    _remember("model")
+    choose_own_model(state.overrides().get("model"), history)
 
 
 def _language_picker(t: Translator, disabled: bool) -> None:
@@ -114,23 +121,6 @@ def _api_key_field(configured: Settings, t: Translator, disabled: bool) -> None:
     )
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def _server_models(base_url: str | None, request_timeout: float, _api_key: str | None) -> list:
-    """The models the configured server lists, cached briefly per server.
-
-    Only the deployer's key (or none, for a local server) is used here, and it is
-    not part of the cache key; a visitor's own key never is.
-    """
-    return local_server.list_models(base_url, api_key=_api_key, timeout=min(request_timeout, 3))
-
-
-def listed_models(configured: Settings) -> list[str]:
-    """The models the configured server lists; empty when it lists none or cannot say."""
-    if not (configured.api_key or configured.base_url):
-        return []
-    return _server_models(configured.base_url, configured.request_timeout, configured.api_key) or []
-
-
 def _model_choices(configured: Settings) -> list[str]:
     if configured.allowed_models:
         return list(configured.allowed_models)
@@ -160,13 +150,15 @@ def _model_settings(
     history: OwnerHistory | None,
 ) -> None:
     with st.expander(t("sidebar.model_settings"), expanded=False):
+        if state.overrides().get("model") is None:  # the default may change (the server's)
+            state.set_widget(state.widget_key("model"), configured.model)
         st.selectbox(
             t("sidebar.model"),
             _model_choices(configured),
             accept_new_options=not configured.allowed_models,
             help=t("sidebar.model_help"),
             disabled=disabled,
-            **_bound("model", configured.model),
+            **_bound("model", configured.model) | {"on_change": _choose_model, "args": (history,)},
         )
         if is_reasoning_model(state.overrides().get("model") or configured.model):
             _reasoning_effort(configured, t, disabled)
@@ -214,6 +206,7 @@ def _model_settings(
         st.button(
             t("sidebar.reset"),
             on_click=_reset_model_settings,
+            args=(history,),
             disabled=disabled,
             width="stretch",
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -33,6 +34,7 @@ __all__ = [
     "legacy_history_claimed",
     "mark_legacy_history_claimed",
     "overrides",
+    "own_choices",
     "queue_question",
     "queued_questions",
     "session_id",
@@ -60,6 +62,7 @@ _VISIBLE = "visible_messages"
 _SESSION_ID = "session_id"
 _LEGACY_CLAIMED = "legacy_history_claimed"
 _TITLE_AWAITED = "title_awaited"
+_OWN_CHOICES = "own_choices"
 # Only the latest messages are drawn on each run, so a long conversation does not
 # slow every answer down; older ones are a click away.
 VISIBLE_PAGE = 40
@@ -241,6 +244,15 @@ def overrides() -> dict[str, Any]:
     without those widgets runs.
     """
     return st.session_state.setdefault(_OVERRIDES, {})
+
+
+def own_choices(load: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """The visitor's choices for all their chats (their model), which every new chat
+    starts from: read with ``load`` once per session (their saved history keeps them
+    beyond the tab), then kept here."""
+    if _OWN_CHOICES not in st.session_state:
+        st.session_state[_OWN_CHOICES] = dict(load())
+    return st.session_state[_OWN_CHOICES]
 
 
 def widget_key(name: str) -> str:

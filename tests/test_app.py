@@ -220,7 +220,8 @@ def test_the_no_key_message_and_errors_are_translated(clean_env, model_server, m
     model_server.queue(Reply.failure(404, "model not found"))
     at.run()
     send(at, "こんにちは")
-    assert at.error[0].value.startswith("モデル「gpt-5.4-mini」は")
+    # CHAT_MODEL is not set and the server lists no gpt-5.4-mini: its first model is used.
+    assert at.error[0].value.startswith("モデル「scripted-large」は")
 
 
 def test_a_long_conversation_draws_the_latest_messages_first(app, model_server):

@@ -206,6 +206,19 @@ def _shares_v11(connection: Connection) -> None:
     tables.create_all(connection)
 
 
+def _owner_choices_v12(connection: Connection) -> None:
+    """Version 12: what an owner chose for all their chats (the model), one row each."""
+    tables = MetaData()
+    Table(
+        "owner_choices",
+        tables,
+        Column("owner", String(320), primary_key=True),
+        Column("choices", JSON, nullable=False),
+        Column("updated_at", DateTime(timezone=True), nullable=False),
+    )
+    tables.create_all(connection)
+
+
 # version reached -> step from the version before it
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _create_v1,
@@ -219,6 +232,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     9: _imports_v9,
     10: _presets_v10,
     11: _shares_v11,
+    12: _owner_choices_v12,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

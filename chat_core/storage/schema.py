@@ -22,6 +22,7 @@ __all__ = [
     "conversations",
     "messages",
     "metadata",
+    "owner_choices",
     "presets",
     "schema_version",
     "shares",
@@ -134,5 +135,14 @@ presets = Table(
     Column("system_prompt", Text, nullable=False),
     Column("settings", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# What an owner chose once for all their chats (their model): the chat page starts from it.
+owner_choices = Table(
+    "owner_choices",
+    metadata,
+    Column("owner", String(320), primary_key=True),
+    Column("choices", JSON, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )

@@ -4,7 +4,8 @@
 ``engine`` the connection and locking; ``store`` conversations and every version of
 their messages; ``listing`` the list of them, searched;
 ``usage_log`` the ledger of requests behind the limits; ``reports`` and ``exports``
-what the pages show and download.
+what the pages show and download; ``owner_choices`` what an owner chose for all their
+chats.
 """
 
 from __future__ import annotations

@@ -330,7 +330,7 @@ def test_a_search_finds_every_version_and_shows_the_words_in_context(app, data_s
     (found,) = [c.value for c in app.caption if "オカピ" in c.value]
     assert found == (
         "…Zebras live in Africa. Zebras live in Africa. The okapi "
-        "(:orange-background[オカピ]) is \\[shy\\](http://x.example). · "
+        "(:orange-background[オカピ]) is \\[shy\\](http:\u2060//x.example). · "
         "*in another version, not the one on screen*"
     )
     search.set_value("ZEBRA").run()  # on screen: the question, its Markdown shown as text

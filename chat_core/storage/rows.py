@@ -6,12 +6,16 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import delete, insert
+from sqlalchemy.engine import Connection
+
 from ..attachments import Attachment, AttachmentKind
 from ..errors import ErrorKind, UserFacingError
 from ..messages import ChatMessage, Feedback, Role, Status, Thinking
 from ..text import one_line, shorten
 from ..tokens import Usage
 from ..tree import MessageTree
+from .schema import attachments
 
 __all__ = [
     "TITLE_LENGTH",
@@ -23,6 +27,7 @@ __all__ = [
     "message_from",
     "message_values",
     "now",
+    "replace_attachments",
     "title_from",
     "tree_from",
 ]
@@ -137,3 +142,24 @@ def tree_from(
             tree.put(row.position, message, row.parent if row.parent in numbers else None)
             parents.append(row.position)
     return tree
+
+
+def replace_attachments(
+    connection: Connection, conversation_id: str, position: int, files: Sequence[Attachment]
+) -> None:
+    """The files of the message at ``position``, in place of any it had."""
+    here = (attachments.c.conversation_id == conversation_id) & (attachments.c.position == position)
+    connection.execute(delete(attachments).where(here))
+    if files:
+        connection.execute(
+            insert(attachments),
+            [
+                {
+                    "conversation_id": conversation_id,
+                    "position": position,
+                    "number": number,
+                    **attachment_values(file),
+                }
+                for number, file in enumerate(files)
+            ],
+        )

@@ -6,7 +6,6 @@ Every call is scoped by owner: no method returns or changes another owner's data
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
@@ -28,10 +27,10 @@ from .presets import list_presets, remove_preset, store_preset
 from .reports import feedback_report, usage_report
 from .rows import (
     attachment_from,
-    attachment_values,
     aware,
     message_values,
     now,
+    replace_attachments,
     title_from,
     tree_from,
 )
@@ -267,7 +266,7 @@ class ConversationStore:
                 position = self._next_number(connection, conversation_id)
                 held = None
             if message.is_user:  # only questions carry files
-                self._put_attachments(connection, conversation_id, position, message.attachments)
+                replace_attachments(connection, conversation_id, position, message.attachments)
             if held is not None:
                 connection.execute(update(messages).where(here).values(**values))
                 return position
@@ -316,28 +315,6 @@ class ConversationStore:
                 update(conversations)
                 .where(self._owned(conversation_id, owner))
                 .values(current=number)
-            )
-
-    @staticmethod
-    def _put_attachments(
-        connection: Connection, conversation_id: str, position: int, files: Sequence[Attachment]
-    ) -> None:
-        here = (attachments.c.conversation_id == conversation_id) & (
-            attachments.c.position == position
-        )
-        connection.execute(delete(attachments).where(here))
-        if files:
-            connection.execute(
-                insert(attachments),
-                [
-                    {
-                        "conversation_id": conversation_id,
-                        "position": position,
-                        "number": number,
-                        **attachment_values(file),
-                    }
-                    for number, file in enumerate(files)
-                ],
             )
 
     def remove_message(self, conversation_id: str, owner: str, position: int) -> None:

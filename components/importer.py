@@ -12,6 +12,7 @@ from chat_core.attachments import human_size
 from chat_core.i18n import Translator
 from chat_core.storage.import_child import read_import_isolated
 from chat_core.storage.import_files import IMPORT_LIMIT_BYTES, ImportRefused
+from chat_core.text import escape_markdown
 
 from .persistence import OwnerHistory
 
@@ -19,6 +20,7 @@ __all__ = ["render_import"]
 
 _UPLOAD = "import_file"
 _REPORT = "import_report"
+_NAMED = 5  # conversations not stored named in the report; the others counted
 
 
 def _refusal(refused: ImportRefused, t: Translator) -> str:
@@ -37,12 +39,14 @@ def _import(history: OwnerHistory, t: Translator) -> None:
     except ImportRefused as refused:
         st.session_state[_REPORT] = [("error", _refusal(refused, t))]
         return
-    added = duplicates = failed = 0
+    added = duplicates = 0
+    failed: list[str] = []
     for conversation in result.conversations:
         stored, new_id = history.import_conversation(conversation)
         added += stored and new_id is not None
         duplicates += stored and new_id is None
-        failed += not stored
+        if not stored:
+            failed.append(conversation.title)
     report = []
     if added:
         report.append(("success", t("history.import_done", count=added)))
@@ -51,8 +55,16 @@ def _import(history: OwnerHistory, t: Translator) -> None:
     if result.skipped:
         report.append(("warning", t("history.import_skipped", count=result.skipped)))
     if failed:
-        report.append(("error", t("history.unavailable")))
+        report.append(("error", _not_stored(failed, t)))
     st.session_state[_REPORT] = report or [("info", t("history.import_nothing"))]
+
+
+def _not_stored(titles: list[str], t: Translator) -> str:
+    """Which conversations the database did not take, the first few by title."""
+    named = ", ".join(f"“{escape_markdown(title)}”" for title in titles[:_NAMED])
+    if len(titles) > _NAMED:
+        named += t("history.import_and_more", count=len(titles) - _NAMED)
+    return t("history.import_failed", count=len(titles), titles=named)
 
 
 def render_import(history: OwnerHistory, t: Translator) -> None:

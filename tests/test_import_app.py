@@ -81,3 +81,32 @@ def test_a_file_that_is_not_an_export_is_refused_clearly(app, data_store, data, 
     shown = _upload(app, "file.json", data)
     assert len(shown) == 1 and shown[0].startswith(said)
     assert data_store.list(LOCAL_OWNER) == []
+
+
+def test_conversations_the_database_did_not_take_are_named(app, data_store, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from chat_core.storage import store as store_module
+
+    stored_as_usual = store_module.store_import
+
+    def busy_for_some(engine, owner, imported):
+        if imported.title.startswith("busy"):  # stayed locked through every try
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        return stored_as_usual(engine, owner, imported)
+
+    monkeypatch.setattr(store_module, "store_import", busy_for_some)
+    titles = ["kept", "busy *one*", *(f"busy {n}" for n in range(6))]
+    export = [{"title": t, "messages": [{"role": "user", "content": t}]} for t in titles]
+    app.run()
+    history_page(app)
+    said = _upload(app, "export.json", json.dumps(export).encode())
+    assert said == [
+        "Imported 1 conversations.",
+        "7 could not be stored (the database was busy or cannot be reached): “busy \\*one\\*”, "
+        "“busy 0”, “busy 1”, “busy 2”, “busy 3” and 2 more. Import the same file again later "
+        "to add them; those already stored are not added twice.",
+    ]
+    monkeypatch.setattr(store_module, "store_import", stored_as_usual)
+    said = _upload(app, "export again.json", json.dumps(export).encode())
+    assert said == ["Imported 7 conversations.", "1 were here already and were not imported again."]

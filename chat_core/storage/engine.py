@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 
 __all__ = [
+    "IMPORT_LOCK",
     "LEDGER_LOCK",
     "MIGRATION_LOCK",
     "DatabaseFile",
@@ -21,9 +22,11 @@ __all__ = [
     "take_lock",
 ]
 
-# PostgreSQL advisory lock keys: one process migrates at a time; one reservation at a time.
+# PostgreSQL advisory lock keys: one process migrates at a time; one reservation at a time;
+# one imported conversation is checked against the owner's and stored at a time.
 MIGRATION_LOCK = 0x63686174_01
 LEDGER_LOCK = 0x63686174_02
+IMPORT_LOCK = 0x63686174_03
 
 
 def sqlite_url(data_dir: Path) -> str:

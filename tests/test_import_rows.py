@@ -1,0 +1,70 @@
+"""Storing imported conversations while others write: nothing is lost, nothing doubled."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+from chat_core.messages import ChatMessage
+from chat_core.storage.import_files import read_import
+
+
+def _export(count: int) -> bytes:
+    """An app export of ``count`` small conversations, each different."""
+    return json.dumps(
+        [
+            {
+                "title": f"imported {n}",
+                "messages": [
+                    {"role": "user", "content": f"question {n}"},
+                    {"role": "assistant", "content": f"answer {n}"},
+                ],
+            }
+            for n in range(count)
+        ]
+    ).encode()
+
+
+def _chatting(store, owner: str, stop: threading.Event, errors: list) -> None:
+    """Another visitor's tab: one message after another until ``stop``."""
+    try:
+        cid = store.create(owner, title="chatting", settings={})
+        position = 0
+        while not stop.is_set():
+            store.put_message(cid, owner, position, ChatMessage.user(f"message {position}"))
+            position += 1
+    except BaseException as exc:  # collected and reported by the test
+        errors.append(exc)
+
+
+def test_an_import_while_another_visitor_writes_stores_every_conversation(store, owner):
+    result = read_import(_export(150))
+    stop, errors = threading.Event(), []
+    writer = threading.Thread(target=_chatting, args=(store, f"{owner}-other", stop, errors))
+    writer.start()
+    try:
+        ids = [store.import_conversation(owner, c) for c in result.conversations]
+    finally:
+        stop.set()
+        writer.join()
+    assert errors == []
+    assert None not in ids and len(set(ids)) == 150
+    assert sorted(s.title for s in store.list(owner, limit=1000)) == sorted(
+        f"imported {n}" for n in range(150)
+    )
+
+
+def test_one_file_imported_in_two_tabs_at_once_is_stored_once(store, owner):
+    result = read_import(_export(30))
+    ids: list[str | None] = []
+
+    def importing() -> None:
+        ids.extend(store.import_conversation(owner, c) for c in result.conversations)
+
+    tabs = [threading.Thread(target=importing) for _ in range(2)]
+    for tab in tabs:
+        tab.start()
+    for tab in tabs:
+        tab.join()
+    assert len([i for i in ids if i is not None]) == 30
+    assert len(store.list(owner, limit=1000)) == 30

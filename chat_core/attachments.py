@@ -37,6 +37,7 @@ __all__ = [
     "PDF_LIMITS",
     "SIZE_LIMITS",
     "TEXT_SUFFIXES",
+    "UPLOAD_LIMIT_MB",
     "Attachment",
     "AttachmentKind",
     "human_size",
@@ -56,6 +57,9 @@ SIZE_LIMITS: dict[AttachmentKind, int] = {
     AttachmentKind.PDF: 20 * MB,
     AttachmentKind.TEXT: 2 * MB,
 }
+# What the message box takes at all, in Streamlit's megabytes (MiB): a little above the
+# largest of SIZE_LIMITS, so that the app names a larger file with its own limit.
+UPLOAD_LIMIT_MB = 25
 MAX_FILES = 5
 MAX_IMAGE_SIDE = 2048
 # Pixels Pillow may decode: one frame takes 4 bytes a pixel (160 MB at the limit, as

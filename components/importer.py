@@ -11,7 +11,7 @@ import streamlit as st
 from chat_core.attachments import human_size
 from chat_core.i18n import Translator
 from chat_core.storage.import_child import read_import_isolated
-from chat_core.storage.import_files import IMPORT_LIMIT_BYTES, ImportRefused
+from chat_core.storage.import_files import IMPORT_LIMIT_BYTES, IMPORT_UPLOAD_MB, ImportRefused
 from chat_core.text import escape_markdown
 
 from .persistence import OwnerHistory
@@ -75,7 +75,7 @@ def render_import(history: OwnerHistory, t: Translator) -> None:
             t("history.import"),
             type=["json"],
             key=_UPLOAD,
-            max_upload_size=IMPORT_LIMIT_BYTES // 1_000_000,
+            max_upload_size=IMPORT_UPLOAD_MB,
             on_change=_import,
             args=(history, t),
             label_visibility="collapsed",

@@ -27,6 +27,9 @@ _STYLE = """<style>
 [class*="st-key-chat_row_"] [data-testid="stPopoverButton"] div[aria-hidden="true"] {
   display: none;
 }
+/* The import box states its limit once, in the page's language, under it: not also
+   Streamlit's "64MB per file" (what the box takes, a little above the limit). */
+.st-key-import_file [data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
 /* On touch screens there is no hover: a code block's copy button is always shown. */
 @media (hover: none) {
   [data-testid="stCode"] > pre + div { opacity: 1; visibility: visible; }

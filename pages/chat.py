@@ -12,7 +12,7 @@ from typing import NoReturn
 import streamlit as st
 
 from chat_core.answering import AnswerRequest
-from chat_core.attachments import read_uploads
+from chat_core.attachments import UPLOAD_LIMIT_MB, read_uploads
 from chat_core.chat import sent_start, too_long_to_send
 from chat_core.errors import ErrorKind, UserFacingError
 from chat_core.jobs import AnswerJob, JobRefused
@@ -62,6 +62,7 @@ prompt = st.chat_input(
     submit_mode="submit",  # typing while an answer is written queues the message
     disabled=not settings.has_endpoint,
     accept_file="multiple",
+    max_upload_size=UPLOAD_LIMIT_MB,
 )
 
 

@@ -110,3 +110,20 @@ def test_conversations_the_database_did_not_take_are_named(app, data_store, monk
     monkeypatch.setattr(store_module, "store_import", stored_as_usual)
     said = _upload(app, "export again.json", json.dumps(export).encode())
     assert said == ["Imported 7 conversations.", "1 were here already and were not imported again."]
+
+
+def test_each_uploader_takes_a_little_over_its_limit_and_the_server_the_largest(app):
+    import tomllib
+
+    from chat_core.attachments import MB, SIZE_LIMITS, UPLOAD_LIMIT_MB
+    from chat_core.storage.import_files import IMPORT_LIMIT_BYTES, IMPORT_UPLOAD_MB
+    from tests.support.app_server import ROOT
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == max(IMPORT_UPLOAD_MB, UPLOAD_LIMIT_MB)
+    assert IMPORT_LIMIT_BYTES < IMPORT_UPLOAD_MB * MB
+    assert max(SIZE_LIMITS.values()) < UPLOAD_LIMIT_MB * MB
+    app.run()
+    assert app.chat_input[0].proto.max_upload_size_mb == UPLOAD_LIMIT_MB
+    history_page(app)
+    assert app.file_uploader(key="import_file").proto.max_upload_size_mb == IMPORT_UPLOAD_MB

@@ -43,6 +43,7 @@ from .rows import error_from, title_from
 
 __all__ = [
     "IMPORT_LIMIT_BYTES",
+    "IMPORT_UPLOAD_MB",
     "REFUSALS",
     "ImportRefused",
     "ImportResult",
@@ -52,6 +53,9 @@ __all__ = [
 ]
 
 IMPORT_LIMIT_BYTES = 50_000_000
+# What the import box takes at all, in Streamlit's megabytes (MiB): above the limit, so
+# that a file a little too large is named with it; a larger one never leaves the browser.
+IMPORT_UPLOAD_MB = 64
 _DETAILS, _DETAIL = 8, 200  # an error's details: how many, and characters each
 REFUSALS = ("too_large", "not_json", "unknown_format", "too_many", "too_costly")
 TITLE_LIMIT = 200  # as ConversationStore.rename cuts a title

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 
@@ -173,3 +174,29 @@ def test_a_large_history_in_pages_searched_with_actions_in_a_dialog(
         assert "?c=" in page.url
     finally:
         context.close()
+
+
+def _padded_export(path, title: str, size: int) -> None:
+    """An app export of one conversation, ``size`` bytes long (spaces after its JSON)."""
+    document = json.dumps({"title": title, "messages": [{"role": "user", "content": title}]})
+    path.write_bytes(document.encode() + b" " * (size - len(document)))
+
+
+def test_an_import_over_25_mb_is_read_and_one_over_the_limit_refused_by_the_app(
+    open_chat, tmp_path
+):
+    chat = open_chat()
+    open_history(chat)
+    chat.page.get_by_text("Import conversations").click()
+    box = chat.page.locator(".st-key-import_file")
+    chat.page.get_by_text("Up to 47.7 MB.").wait_for()
+    assert "per file" not in box.inner_text()  # the limit is stated once, by the app
+    title = f"large import {uuid.uuid4().hex[:8]}"
+    _padded_export(tmp_path / "large.json", title, 30_000_000)
+    box.locator("input[type=file]").set_input_files(tmp_path / "large.json")
+    chat.page.get_by_text("Imported 1 conversations.").wait_for()
+    card(chat, title).wait_for()
+
+    _padded_export(tmp_path / "too large.json", "too large", 50_500_000)
+    box.locator("input[type=file]").set_input_files(tmp_path / "too large.json")
+    chat.page.get_by_text("This file is 48.2 MB: files up to 47.7 MB can be imported.").wait_for()

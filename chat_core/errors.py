@@ -41,7 +41,7 @@ class ErrorKind(enum.StrEnum):
     FILE_TOO_LONG = "file_too_long"  # more text than the message's budget
     FILE_MISMATCH = "file_mismatch"  # not what its extension says
     FILE_UNREADABLE = "file_unreadable"  # damaged
-    FILE_NOT_IMPORTED = "file_not_imported"  # an image whose bytes no export carries
+    FILE_NOT_IMPORTED = "file_not_imported"  # a file whose bytes no export carries
     FILE_NOT_SHARED = "file_not_shared"  # left out of a shared link by its owner
     FILE_ENCRYPTED = "file_encrypted"  # a PDF behind a password
     FILE_NO_TEXT = "file_no_text"  # a PDF of scanned pages

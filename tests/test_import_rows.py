@@ -68,3 +68,25 @@ def test_one_file_imported_in_two_tabs_at_once_is_stored_once(store, owner):
         tab.join()
     assert len([i for i in ids if i is not None]) == 30
     assert len(store.list(owner, limit=1000)) == 30
+
+
+def test_chatgpts_code_and_named_files_come_back_from_the_store(store, owner):
+    from tests.test_imports import RAN, chatgpt_export
+
+    ramen = read_import(json.dumps(chatgpt_export()).encode()).conversations[0]
+    stored = store.load(store.import_conversation(owner, ramen), owner)
+    by_text = {stored.tree.message(n).content: stored.tree.message(n) for n in stored.tree}
+    question = by_text["近い順に教えて"]
+    assert [(a.name, a.size, a.sent) for a in question.attachments] == [
+        ("ramen.jpg", 123456, False),
+        ("menu.pdf", 2048, False),
+    ]
+    assert any(RAN in text for text in by_text)
+
+
+def test_a_file_size_no_column_holds_does_not_lose_the_conversation(store, owner):
+    file = {"name": "a.txt", "kind": "text", "size": 2**40, "text": "x"}
+    export = {"title": "big", "messages": [{"role": "user", "content": "q", "attachments": [file]}]}
+    (conversation,) = read_import(json.dumps(export).encode()).conversations
+    stored = store.load(store.import_conversation(owner, conversation), owner)
+    assert [a.name for a in stored.messages[0].attachments] == ["a.txt"]

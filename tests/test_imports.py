@@ -219,10 +219,11 @@ def _node(
     if role is not None:
         message = {
             "id": key,
-            "author": {"role": role, "name": None, "metadata": {}},
+            "author": {"role": role, "name": extra.pop("author_name", None), "metadata": {}},
             "create_time": at,
             "update_time": None,
-            "content": {"content_type": content_type, "parts": parts or []},
+            "content": extra.pop("content", None)
+            or {"content_type": content_type, "parts": parts or []},
             "status": "finished_successfully",
             "end_turn": True,
             "weight": 1.0,
@@ -250,15 +251,22 @@ IMAGE_PART = {
     "width": 800,
     "height": 600,
 }
+# As ChatGPT names the files of a message; the image above is file-abc123.
+PHOTO = {"id": "file-abc123", "name": "ramen.jpg", "mime_type": "image/jpeg", "size": 123456}
+MENU = {"id": "file-def456", "name": "menu.pdf", "mime_type": "application/pdf", "size": 2048}
+CODE = {"content_type": "code", "language": "python", "text": "print(5 * 60 // 80)"}
+OUTPUT = {"content_type": "execution_output", "text": "3\n"}
+SEARCH = {"content_type": "code", "language": "unknown", "text": "search('ラーメン 徒歩')"}
 
 
 def chatgpt_export() -> list[dict[str, Any]]:
     """A small ``conversations.json`` as ChatGPT writes it.
 
     The first conversation: an answer regenerated (a1, a1b), a question edited (u2, u2b),
-    a system root, thoughts, a code call and its output between two parts of an answer,
-    an empty answer, a hidden message; it is shown on the older question's branch. Its
-    nodes are not listed in order of creation.
+    a system root, an image with the files the question names, thoughts, a search and
+    code run in Python with its output between two parts of an answer, an empty answer, a
+    hidden message; it is shown on the older question's branch. Its nodes are not listed
+    in order of creation.
     """
     ramen = _mapping(
         _node("root", None, None),
@@ -273,14 +281,17 @@ def chatgpt_export() -> list[dict[str, Any]]:
             [IMAGE_PART, "近い順に教えて"],
             at=T0 + 200,
             content_type="multimodal_text",
+            metadata={"attachments": [PHOTO, MENU]},
         ),
         _node("a2", "u2", "assistant", ["1. 一蘭\n2. 天下一品"], at=T0 + 210),
         _node("h", "a2", "user", ["(context)"], at=T0 + 220, metadata=HIDDEN),
         _node("u2b", "a1b", "user", ["徒歩で近い順に教えて"], at=T0 + 300),
         _node("th", "u2b", "assistant", [], at=T0 + 305, content_type="thoughts", thoughts=[]),
         _node("a3", "th", "assistant", ["調べます。"], at=T0 + 310),
-        _node("code", "a3", "assistant", ["1+1"], at=T0 + 311, content_type="code", recipient="py"),
-        _node("out", "code", "tool", [], at=T0 + 312, content_type="execution_output", text="1"),
+        _node("search", "a3", "assistant", at=T0 + 311, content=SEARCH, recipient="browser"),
+        _node("found", "search", "tool", ["(results)"], at=T0 + 311.5, content_type="text"),
+        _node("code", "found", "assistant", at=T0 + 312, content=CODE, recipient="python"),
+        _node("out", "code", "tool", at=T0 + 312.5, content=OUTPUT, author_name="python"),
         _node("empty", "out", "assistant", [""], at=T0 + 313),
         _node("a4", "empty", "assistant", ["徒歩なら一蘭が5分です。"], at=T0 + 320),
     )
@@ -321,6 +332,9 @@ def _shape(conversation: ImportedConversation) -> list[tuple[int, int | None, st
     ]
 
 
+RAN = "```python\nprint(5 * 60 // 80)\n```\n\n```output\n3\n```"
+
+
 def test_chatgpts_tree_is_kept_with_its_branches():
     result = read_import(_export_bytes(chatgpt_export()))
     assert result.skipped == 0
@@ -330,11 +344,11 @@ def test_chatgpts_tree_is_kept_with_its_branches():
         (0, None, "user", "おすすめのラーメン屋は？"),
         (1, 0, "assistant", "駅前の一蘭です。"),  # the first answer, though listed second
         (2, 0, "assistant", "駅前の一蘭か、天下一品です。"),  # regenerated
-        (3, 2, "user", f"{IMAGE_PLACEHOLDER}{MERGE_SEPARATOR}近い順に教えて"),
+        (3, 2, "user", "近い順に教えて"),  # the image is among its files
         (4, 3, "assistant", "1. 一蘭\n2. 天下一品"),
         (5, 2, "user", "徒歩で近い順に教えて"),  # the edited question
-        # Before and after the code it ran: one answer.
-        (6, 5, "assistant", f"調べます。{MERGE_SEPARATOR}徒歩なら一蘭が5分です。"),
+        # Before and after the code it ran, the code and its output: one answer.
+        (6, 5, "assistant", MERGE_SEPARATOR.join(["調べます。", RAN, "徒歩なら一蘭が5分です。"])),
     ]
     assert ramen.current == 4  # the hidden leaf shown last hangs under a2
     assert all(n.message.status is Status.COMPLETE for n in ramen.nodes)
@@ -403,6 +417,73 @@ def test_a_message_with_several_children_of_its_role_stays_apart():
         (4, 2, "user", "Thanks"),  # numbered in order of creation
     ]
     assert conversation.current == 1
+
+
+def _files_of(message: ChatMessage) -> list[tuple[str, AttachmentKind | None, str, int]]:
+    return [(a.name, a.kind, a.mime_type, a.size) for a in message.attachments]
+
+
+def test_chatgpts_named_files_are_kept_by_name_and_never_sent():
+    ramen, greeting = read_import(_export_bytes(chatgpt_export())).conversations
+    question = ramen.nodes[3].message
+    assert _files_of(question) == [
+        ("ramen.jpg", AttachmentKind.IMAGE, "image/jpeg", 123456),
+        ("menu.pdf", AttachmentKind.PDF, "application/pdf", 2048),
+    ]
+    assert [a.problem for a in question.attachments] == [
+        UserFacingError(ErrorKind.FILE_NOT_IMPORTED, {"name": "ramen.jpg"}),
+        UserFacingError(ErrorKind.FILE_NOT_IMPORTED, {"name": "menu.pdf"}),
+    ]
+    assert not any(a.sent for a in question.attachments)
+    others = [n.message for n in (*ramen.nodes, *greeting.nodes) if n.message is not question]
+    assert all(m.attachments == () for m in others)
+
+
+def _one_question(*, parts: list[Any], metadata: dict[str, Any]) -> ChatMessage:
+    mapping = _mapping(
+        _node("q", None, "user", parts, at=T0, content_type="multimodal_text", metadata=metadata),
+        _node("a", "q", "assistant", ["A cat."], at=T0 + 1),
+    )
+    document = {"title": "t", "mapping": mapping, "current_node": "a"}
+    return _one(_export_bytes(document)).nodes[0].message
+
+
+def test_an_image_no_file_names_is_a_placeholder_and_a_question_of_files_alone_is_kept():
+    unnamed = _one_question(parts=[IMAGE_PART, "What is this?"], metadata={})
+    assert unnamed.content == f"{IMAGE_PLACEHOLDER}{MERGE_SEPARATOR}What is this?"
+    assert unnamed.attachments == ()
+    alone = _one_question(parts=[IMAGE_PART], metadata={"attachments": [PHOTO]})
+    assert alone.content == "" and [a.name for a in alone.attachments] == ["ramen.jpg"]
+
+
+def test_file_names_lose_their_invisible_controls_and_odd_entries_cost_only_a_name():
+    hostile = {"name": "invoice\u202efdp.exe", "mime_type": 5, "size": 10**30}
+    entries = [hostile, "not an object", {"name": None, "size": True}, {}]
+    question = _one_question(parts=["see"], metadata={"attachments": entries})
+    assert _files_of(question) == [
+        ("invoicefdp.exe", None, "application/octet-stream", 0),
+        ("…", None, "application/octet-stream", 0),
+        ("…", None, "application/octet-stream", 0),
+    ]
+    many = [{"name": f"{n}.txt"} for n in range(100)]
+    assert len(_one_question(parts=["q"], metadata={"attachments": many}).attachments) == 20
+
+
+def _answer_with(code: dict[str, Any], *, recipient: str = "python") -> str:
+    mapping = _mapping(
+        _node("q", None, "user", ["Run it"], at=T0),
+        _node("c", "q", "assistant", at=T0 + 1, content=code, recipient=recipient),
+        _node("o", "c", "tool", at=T0 + 2, content=OUTPUT, author_name="python"),
+    )
+    document = {"title": "t", "mapping": mapping, "current_node": "o"}
+    return _one(_export_bytes(document)).nodes[1].message.content
+
+
+def test_code_from_a_file_stays_inside_its_block():
+    fenced = _answer_with({"content_type": "code", "language": "py\n# x", "text": "s = '```'"})
+    assert fenced == "````\ns = '```'\n````" + MERGE_SEPARATOR + "```output\n3\n```"
+    other_tool = {"content_type": "code", "language": "unknown", "text": '{"prompt": "a cat"}'}
+    assert _answer_with(other_tool, recipient="dalle.text2im") == "```output\n3\n```"
 
 
 def _chain(count: int, roles: tuple[str, ...], *, leaves: bool = False) -> dict[str, Any]:
@@ -781,3 +862,13 @@ def test_every_setting_a_conversation_keeps_comes_back_with_its_kind():
     }
     (conversation,) = read_import(json.dumps(exported).encode()).conversations
     assert conversation.settings == {"history_fit": True, "temperature": 0.3}
+
+
+def test_an_exported_file_name_loses_its_invisible_controls():
+    bidi = "invoice\u202efdp.exe"
+    problem = {"kind": "file_unsupported", "details": {"name": bidi}}
+    file = {"name": bidi, "kind": "text", "size": 10**12, "text": "x", "problem": problem}
+    export = {"title": "t", "messages": [{"role": "user", "content": "q", "attachments": [file]}]}
+    (attachment,) = _one(json.dumps(export).encode()).nodes[0].message.attachments
+    assert attachment.name == "invoicefdp.exe" and attachment.size == 0
+    assert attachment.problem.details == {"name": "invoicefdp.exe"}

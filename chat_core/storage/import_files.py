@@ -12,29 +12,29 @@ conversation of the wrong shape in a good file is skipped and counted.
 from __future__ import annotations
 
 import hashlib
-import heapq
 import json
 import math
-import re
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
-from typing import Any, TypeVar
+from typing import Any
 
 from ..attachments import Attachment, AttachmentKind, human_size
 from ..conversation import COMMENT_LENGTH
 from ..errors import ErrorKind, UserFacingError
+from ..file_kinds import clean_name
 from ..messages import ChatMessage, Feedback, Role, Status, Thinking
 from ..settings import STORED_SETTINGS
-from ..text import one_line, shorten
+from ..text import one_line, shorten, without_invisible
 from ..tokens import Usage
+from .import_chatgpt import IMAGE_PLACEHOLDER, MERGE_SEPARATOR, read_conversation
 from .import_values import (
+    ImportedNode,
     MalformedError,
+    Read,
     as_dict,
     checked,
     fields,
-    from_epoch,
+    file_size,
     from_iso,
     get,
     member,
@@ -42,8 +42,10 @@ from .import_values import (
 from .rows import error_from, title_from
 
 __all__ = [
+    "IMAGE_PLACEHOLDER",
     "IMPORT_LIMIT_BYTES",
     "IMPORT_UPLOAD_MB",
+    "MERGE_SEPARATOR",
     "REFUSALS",
     "ImportRefused",
     "ImportResult",
@@ -59,11 +61,7 @@ IMPORT_UPLOAD_MB = 64
 _DETAILS, _DETAIL = 8, 200  # an error's details: how many, and characters each
 REFUSALS = ("too_large", "not_json", "unknown_format", "too_many", "too_costly")
 TITLE_LIMIT = 200  # as ConversationStore.rename cuts a title
-IMAGE_PLACEHOLDER = "[image]"  # where a ChatGPT message showed an image (not in its JSON)
-MERGE_SEPARATOR = "\n\n"  # between a message's parts, and two messages merged into one
 _NUMBER = (int, float)
-# What no database here stores in text: NUL (PostgreSQL) and lone surrogates (UTF-8).
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # A conversation's settings are applied when it is opened: only those it keeps are read
 # (never a server or a key), these as text and the others as numbers.
 _TEXT_SETTINGS = frozenset({"model", "system_prompt"})
@@ -71,16 +69,6 @@ _YES_NO_SETTINGS = frozenset({"history_fit"})
 _USAGE_FIELDS = {"model": str, "estimated": bool} | dict.fromkeys(
     ("input_tokens", "output_tokens", "reasoning_tokens"), int
 )
-_SHOWN_ROLES = ("user", "assistant")  # ChatGPT's others: system, tool
-_TEXT_CONTENT = ("text", "multimodal_text")  # others: code, thoughts, execution_output...
-_E = TypeVar("_E", bound=Enum)
-
-
-@dataclass(frozen=True)
-class ImportedNode:
-    number: int  # 0.. unique within the conversation, parents before children
-    parent: int | None  # None for a first message
-    message: ChatMessage
 
 
 @dataclass(frozen=True)
@@ -117,10 +105,6 @@ def _refusal(reason: str, details: dict[str, str]) -> ImportRefused:
     return ImportRefused(reason, **details)
 
 
-# A conversation as a format's reader makes it: nodes, current, (created, updated), settings
-_Read = tuple[tuple[ImportedNode, ...], int | None, tuple[datetime | None, ...], dict[str, Any]]
-
-
 # The app's own export -------------------------------------------------------------------
 
 
@@ -138,7 +122,7 @@ def _error(value: Any) -> UserFacingError | None:
     if error and "details" in error:
         details = error["details"].items()
         error["details"] = {  # shown escaped (Translator.explain), each bounded here
-            checked(key, str, key)[:_DETAIL]: checked(v, str, key)[:_DETAIL]
+            checked(key, str, key)[:_DETAIL]: without_invisible(checked(v, str, key))[:_DETAIL]
             for key, v in list(details)[:_DETAILS]
         }
     return error_from(error)
@@ -149,10 +133,12 @@ def _attachment(value: Any) -> Attachment:
     a problem, so that the app neither shows nor sends again bytes it does not have."""
     data = fields(as_dict(value), name=str, kind=str, mime_type=str, size=int, text=str) or {}
     kind = member(AttachmentKind, data.pop("kind")) if "kind" in data else None
+    data["name"] = clean_name(data.get("name", ""))
+    data["size"] = file_size(data.get("size"))
     problem = _error(value.get("problem"))
     if kind is AttachmentKind.IMAGE and problem is None:
         problem = UserFacingError(ErrorKind.FILE_NOT_IMPORTED, {"name": data.get("name", "")})
-    return Attachment(**{"name": "", **data}, kind=kind, problem=problem)
+    return Attachment(**data, kind=kind, problem=problem)
 
 
 def _app_message(value: Any) -> ChatMessage:
@@ -192,7 +178,7 @@ def _of_its_kind(name: str, setting: Any) -> bool:
     return number and (not isinstance(setting, float) or math.isfinite(setting))
 
 
-def _app_conversation(data: dict[str, Any]) -> _Read:
+def _app_conversation(data: dict[str, Any]) -> Read:
     """One exported conversation: one branch, shown to its end."""
     messages = [_app_message(m) for m in get(data, "messages", list, [])]
     nodes = tuple(ImportedNode(n, n - 1 if n else None, m) for n, m in enumerate(messages))
@@ -200,129 +186,7 @@ def _app_conversation(data: dict[str, Any]) -> _Read:
     return nodes, len(nodes) - 1 if nodes else None, times, _settings(data.get("settings"))
 
 
-# ChatGPT's export -----------------------------------------------------------------------
-
-
-@dataclass
-class _Draft:
-    """A node of ChatGPT's tree; ``role`` None for one not shown (system, tool, hidden)."""
-
-    parent: str | None
-    order: tuple[bool, float, int]  # its creation (unknown ones last), then its place
-    role: Role | None = None
-    texts: list[str] = field(default_factory=list)  # its own, then those merged into it
-
-
-def _part_text(part: Any) -> str:
-    """A content part: text as is, an image (never in the JSON) as a placeholder."""
-    if isinstance(part, str):
-        return checked(part, str, "part")
-    part = as_dict(part)
-    content_type = get(part, "content_type", str, "")
-    if content_type == "audio_transcription":  # what was said in voice mode
-        return get(part, "text", str, "")
-    return IMAGE_PLACEHOLDER if "asset_pointer" in part or "image" in content_type else ""
-
-
-def _shown(message: dict[str, Any]) -> tuple[Role | None, str]:
-    """The role and text of a message ChatGPT shows; no role for one it does not: system
-    and tool messages, hidden ones, calls to tools, code, thoughts, empty ones."""
-    role = get(get(message, "author", dict, {}), "role", str, "")
-    hidden = get(message, "metadata", dict, {}).get("is_visually_hidden_from_conversation")
-    to_tool = get(message, "recipient", str, "all") != "all"
-    content = get(message, "content", dict, {})
-    kind = get(content, "content_type", str, "")
-    if role not in _SHOWN_ROLES or hidden is True or to_tool or kind not in _TEXT_CONTENT:
-        return None, ""
-    parts = (_part_text(part) for part in get(content, "parts", list, []))
-    text = MERGE_SEPARATOR.join(part for part in parts if part)
-    return (Role(role), text) if text.strip() else (None, "")
-
-
-def _draft(node: Any, place: int) -> _Draft:
-    node = as_dict(node)
-    message = get(node, "message", dict)
-    created = from_epoch(message.get("create_time")) if message else None
-    order = (created is None, created.timestamp() if created else 0.0, place)
-    role, text = _shown(message) if message else (None, "")
-    return _Draft(get(node, "parent", str), order, role, [text])
-
-
-def _nearest_shown(key: str | None, drafts: dict[str, _Draft], memo: dict) -> str | None:
-    """``key`` if shown, else its nearest shown ancestor; None when none is."""
-    trail: dict[str, None] = {}  # the skipped nodes walked through
-    while key in drafts and key not in memo:
-        if drafts[key].role is not None:
-            memo[key] = key
-            break
-        if key in trail:
-            raise MalformedError("cycle")
-        trail[key] = None
-        key = drafts[key].parent
-    found = memo.get(key)
-    memo.update(dict.fromkeys(trail, found))
-    return found
-
-
-def _parents_first(parents: dict[str, str | None], drafts: dict[str, _Draft]) -> list[str]:
-    """The shown nodes, parents before children, each in order of creation."""
-    children: dict[str | None, list[str]] = {}
-    for key, parent in parents.items():
-        children.setdefault(parent, []).append(key)
-    ready = [(drafts[key].order, key) for key in children.get(None, [])]
-    heapq.heapify(ready)
-    ordered: list[str] = []
-    while ready:
-        ordered.append(key := heapq.heappop(ready)[1])
-        for child in children.get(key, []):
-            heapq.heappush(ready, (drafts[child].order, child))
-    if len(ordered) < len(parents):  # some are their own ancestors
-        raise MalformedError("cycle")
-    return ordered
-
-
-def _merge_same_role(ordered: list[str], parents: dict, drafts: dict) -> dict[str, str]:
-    """Merge a message into its only child when both have one role (an answer continued
-    after a tool call), so that branches alternate question and answer. One with more
-    children stays: merged into each, its text would be copied once per child, without
-    bound in a hostile file. Returns each merged message's heir, which took its place."""
-    children = Counter(parents.values())
-    heirs: dict[str, str] = {}
-    for key in ordered:
-        parent = parents[key]
-        if parent is None or children[parent] > 1 or drafts[parent].role is not drafts[key].role:
-            continue
-        drafts[parent].texts += drafts[key].texts  # the parent's list, never copied
-        drafts[key].texts = drafts[parent].texts
-        parents[key] = parents[parent]
-        heirs[parent] = key
-    return heirs
-
-
-def _chatgpt_conversation(data: dict[str, Any]) -> _Read:
-    """One conversation's tree, of the messages ChatGPT shows."""
-    mapping = get(data, "mapping", dict, {})
-    drafts = {key: _draft(node, place) for place, (key, node) in enumerate(mapping.items())}
-    memo: dict[str | None, str | None] = {}
-    shown = [key for key, draft in drafts.items() if draft.role is not None]
-    parents = {key: _nearest_shown(drafts[key].parent, drafts, memo) for key in shown}
-    ordered = _parents_first(parents, drafts)
-    dropped = _merge_same_role(ordered, parents, drafts)
-    numbers = {key: n for n, key in enumerate(k for k in ordered if k not in dropped)}
-    numbers_of = {**numbers, None: None}
-    text = {k: MERGE_SEPARATOR.join(drafts[k].texts) for k in numbers}
-    said = {k: ChatMessage(role=drafts[k].role, content=text[k]) for k in numbers}
-    nodes = tuple(ImportedNode(n, numbers_of[parents[k]], said[k]) for k, n in numbers.items())
-    current = _nearest_shown(get(data, "current_node", str), drafts, memo)
-    while current in dropped:  # merged into a child
-        current = dropped[current]
-    # Without one, the last created: it has no child.
-    at = numbers[current] if current is not None else len(nodes) - 1 if nodes else None
-    times = (from_epoch(data.get("create_time")), from_epoch(data.get("update_time")))
-    return nodes, at, times, {}
-
-
-_READERS = {"app": _app_conversation, "chatgpt": _chatgpt_conversation}
+_READERS = {"app": _app_conversation, "chatgpt": read_conversation}
 
 
 def _format_of(item: Any) -> str | None:

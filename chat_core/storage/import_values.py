@@ -4,15 +4,21 @@ anything else makes the conversation it is in malformed (skipped, never a crash)
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, TypeVar
 
+from ..messages import ChatMessage
+
 __all__ = [
+    "ImportedNode",
     "MalformedError",
+    "Read",
     "as_dict",
     "checked",
     "fields",
+    "file_size",
     "from_epoch",
     "from_iso",
     "get",
@@ -23,6 +29,18 @@ _NUMBER = (int, float)
 # What no database here stores in text: NUL (PostgreSQL) and lone surrogates (UTF-8).
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _E = TypeVar("_E", bound=Enum)
+_MAX_SIZE = 2**31 - 1  # bytes: the store's integer column
+
+
+@dataclass(frozen=True)
+class ImportedNode:
+    number: int  # 0.. unique within the conversation, parents before children
+    parent: int | None  # None for a first message
+    message: ChatMessage
+
+
+# A conversation as a format's reader makes it: nodes, current, (created, updated), settings
+Read = tuple[tuple[ImportedNode, ...], int | None, tuple[datetime | None, ...], dict[str, Any]]
 
 
 class MalformedError(Exception):
@@ -34,6 +52,13 @@ def checked(value: Any, kind: type | tuple[type, ...], what: str) -> Any:
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
         raise MalformedError(what)
     return _UNSTORABLE.sub("\ufffd", value) if isinstance(value, str) else value
+
+
+def file_size(value: Any) -> int:
+    """A file's size in bytes, as the store's column holds one; 0 (unknown) for anything
+    else, never a number that would fail the conversation's insert."""
+    usable = isinstance(value, int) and not isinstance(value, bool) and 0 < value <= _MAX_SIZE
+    return value if usable else 0
 
 
 def get(data: dict[str, Any], key: str, kind: type | tuple, default: Any = None) -> Any:

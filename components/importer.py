@@ -39,11 +39,12 @@ def _import(history: OwnerHistory, t: Translator) -> None:
     except ImportRefused as refused:
         st.session_state[_REPORT] = [("error", _refusal(refused, t))]
         return
-    added = duplicates = 0
+    added = duplicates = adjusted = 0
     failed: list[str] = []
     for conversation in result.conversations:
         stored, new_id = history.import_conversation(conversation)
         added += stored and new_id is not None
+        adjusted += stored and new_id is not None and bool(conversation.adjusted)
         duplicates += stored and new_id is None
         if not stored:
             failed.append(conversation.title)
@@ -52,6 +53,8 @@ def _import(history: OwnerHistory, t: Translator) -> None:
         report.append(("success", t("history.import_done", count=added)))
     if duplicates:
         report.append(("info", t("history.import_duplicates", count=duplicates)))
+    if adjusted:
+        report.append(("warning", t("history.import_adjusted", count=adjusted)))
     if result.skipped:
         report.append(("warning", t("history.import_skipped", count=result.skipped)))
     if failed:

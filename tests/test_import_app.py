@@ -127,3 +127,44 @@ def test_each_uploader_takes_a_little_over_its_limit_and_the_server_the_largest(
     assert app.chat_input[0].proto.max_upload_size_mb == UPLOAD_LIMIT_MB
     history_page(app)
     assert app.file_uploader(key="import_file").proto.max_upload_size_mb == IMPORT_UPLOAD_MB
+
+
+OUT_OF_RANGE = {"temperature": 5, "history_window": 51, "max_tokens": 0}
+
+
+def _open_in_chat(app, conversation_id: str) -> None:
+    app.button(key=f"open_{conversation_id}").click().run()
+    app.switch_page("pages/chat.py").run()
+    assert not app.exception, app.exception
+
+
+def _sidebar(app) -> tuple:
+    return (
+        app.slider(key="sidebar_temperature").value,
+        app.slider(key="sidebar_history_window").value,
+        app.number_input(key="sidebar_max_tokens").value,
+    )
+
+
+def test_settings_out_of_range_are_brought_inside_with_a_warning(app, data_store):
+    export = {"title": "hot", "messages": [{"role": "user", "content": "q"}]}
+    app.run()
+    history_page(app)
+    said = _upload(app, "export.json", json.dumps(export | {"settings": OUT_OF_RANGE}).encode())
+    assert said == [
+        "Imported 1 conversations.",
+        "1 had settings outside what this app allows (a temperature above 2, say): each such "
+        "setting was brought to its nearest limit.",
+    ]
+    (summary,) = data_store.list(LOCAL_OWNER)
+    _open_in_chat(app, summary.id)
+    assert _sidebar(app) == (2.0, 50, 1)
+
+
+def test_a_stored_row_with_settings_out_of_range_still_opens(app, data_store):
+    bad = OUT_OF_RANGE | {"history_fit": "yes", "model": None}
+    conversation_id = data_store.create(LOCAL_OWNER, title="old row", settings=bad)
+    app.run()
+    history_page(app)
+    _open_in_chat(app, conversation_id)
+    assert _sidebar(app) == (2.0, 50, 1)

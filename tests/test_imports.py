@@ -872,3 +872,21 @@ def test_an_exported_file_name_loses_its_invisible_controls():
     (attachment,) = _one(json.dumps(export).encode()).nodes[0].message.attachments
     assert attachment.name == "invoicefdp.exe" and attachment.size == 0
     assert attachment.problem.details == {"name": "invoicefdp.exe"}
+
+
+def test_settings_out_of_range_are_brought_to_the_nearest_bound_and_named():
+    written = {"temperature": 5, "history_window": 51, "max_tokens": 2.6, "history_fit": False}
+    exported = {"title": "t", "messages": [{"role": "user", "content": "q"}], "settings": written}
+    conversation = _one(json.dumps(exported).encode())
+    assert conversation.settings == {
+        "temperature": 2.0,
+        "history_window": 50,
+        "max_tokens": 3,  # a whole number, as its widget takes one
+        "history_fit": False,
+    }
+    assert conversation.adjusted == ("temperature", "history_window", "max_tokens")
+    inside = {"temperature": 1, "history_window": 0, "max_tokens": 32_768}
+    exported["settings"] = inside
+    conversation = _one(json.dumps(exported).encode())
+    assert conversation.settings == inside and conversation.adjusted == ()
+    assert isinstance(conversation.settings["temperature"], float)

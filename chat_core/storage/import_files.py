@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,8 +21,8 @@ from ..attachments import Attachment, AttachmentKind, human_size
 from ..conversation import COMMENT_LENGTH
 from ..errors import ErrorKind, UserFacingError
 from ..file_kinds import clean_name
+from ..kept_settings import kept_settings
 from ..messages import ChatMessage, Feedback, Role, Status, Thinking
-from ..settings import STORED_SETTINGS
 from ..text import one_line, shorten, without_invisible
 from ..tokens import Usage
 from .import_chatgpt import IMAGE_PLACEHOLDER, MERGE_SEPARATOR, read_conversation
@@ -62,10 +61,6 @@ _DETAILS, _DETAIL = 8, 200  # an error's details: how many, and characters each
 REFUSALS = ("too_large", "not_json", "unknown_format", "too_many", "too_costly")
 TITLE_LIMIT = 200  # as ConversationStore.rename cuts a title
 _NUMBER = (int, float)
-# A conversation's settings are applied when it is opened: only those it keeps are read
-# (never a server or a key), these as text and the others as numbers.
-_TEXT_SETTINGS = frozenset({"model", "system_prompt"})
-_YES_NO_SETTINGS = frozenset({"history_fit"})
 _USAGE_FIELDS = {"model": str, "estimated": bool} | dict.fromkeys(
     ("input_tokens", "output_tokens", "reasoning_tokens"), int
 )
@@ -81,6 +76,7 @@ class ImportedConversation:
     current: int | None  # the node at the end of the branch to show
     fingerprint: str  # the same conversation imported twice has the same one
     source: str  # "app" or "chatgpt"
+    adjusted: tuple[str, ...] = ()  # settings out of range, brought to the nearest bound
 
 
 @dataclass(frozen=True)
@@ -161,21 +157,10 @@ def _app_message(value: Any) -> ChatMessage:
 
 
 def _settings(value: Any) -> dict[str, Any]:
-    """The settings a conversation keeps, each of its type; any other is left out."""
-    return {
-        name: setting
-        for name, setting in ({} if value is None else as_dict(value)).items()
-        if name in STORED_SETTINGS and _of_its_kind(name, setting)
-    }
-
-
-def _of_its_kind(name: str, setting: Any) -> bool:
-    if name in _YES_NO_SETTINGS:
-        return isinstance(setting, bool)
-    if name in _TEXT_SETTINGS:
-        return isinstance(setting, str)
-    number = isinstance(setting, _NUMBER) and not isinstance(setting, bool)
-    return number and (not isinstance(setting, float) or math.isfinite(setting))
+    """The settings as written, text made storable; :func:`kept_settings` picks those a
+    conversation keeps."""
+    settings = {} if value is None else as_dict(value)
+    return {k: checked(v, str, k) if isinstance(v, str) else v for k, v in settings.items()}
 
 
 def _app_conversation(data: dict[str, Any]) -> Read:
@@ -198,13 +183,16 @@ def _conversation(source: str, item: Any) -> ImportedConversation:
     """Titled as in the file, on one line and cut; if untitled, after its first message
     as a new conversation is. Fingerprinted by what it holds, never by its ids."""
     data = as_dict(item)
-    nodes, current, times, settings = _READERS[source](data)
+    nodes, current, times, written = _READERS[source](data)
+    settings, adjusted = kept_settings(written)
     title = shorten(one_line(get(data, "title", str, "")), TITLE_LIMIT)
     title = title or (title_from(nodes[0].message.content) if nodes else "") or "…"
     shape = [[node.message.role.value, node.message.content, node.parent] for node in nodes]
     canonical = [source, title, times[0] and times[0].isoformat(), shape]
     fingerprint = hashlib.sha256(json.dumps(canonical).encode()).hexdigest()
-    return ImportedConversation(title, *times, settings, nodes, current, fingerprint, source)
+    return ImportedConversation(
+        title, *times, settings, nodes, current, fingerprint, source, tuple(adjusted)
+    )
 
 
 def _too_many(what: str, count: int, limit: int) -> ImportRefused:

@@ -1,7 +1,8 @@
-"""Rows to the app's types and back: messages, their files, their errors."""
+"""Rows to the app's types and back: messages, their files, their errors, settings."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -11,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from ..attachments import Attachment, AttachmentKind
 from ..errors import ErrorKind, UserFacingError
+from ..kept_settings import kept_settings
 from ..messages import ChatMessage, Feedback, Role, Status, Thinking
 from ..text import one_line, shorten
 from ..tokens import Usage
@@ -28,9 +30,12 @@ __all__ = [
     "message_values",
     "now",
     "replace_attachments",
+    "settings_from",
     "title_from",
     "tree_from",
 ]
+
+log = logging.getLogger(__name__)
 
 TITLE_LENGTH = 60
 
@@ -48,6 +53,15 @@ def title_from(text: str) -> str:
     """A conversation's first title: its first message, on one line, shortened."""
     line = one_line(text)
     return shorten(line, TITLE_LENGTH)
+
+
+def settings_from(value: Any) -> dict[str, Any]:
+    """A conversation's settings as stored, each usable by the sidebar: a row written
+    before they were checked (a temperature of 5) must not stop the page opening it."""
+    settings, adjusted = kept_settings(value if isinstance(value, dict) else {})
+    if adjusted:
+        log.warning("stored settings out of range, brought inside: %s", ", ".join(adjusted))
+    return settings
 
 
 def error_json(error: UserFacingError | None) -> dict[str, Any] | None:

@@ -31,6 +31,7 @@ from .rows import (
     message_values,
     now,
     replace_attachments,
+    settings_from,
     title_from,
     tree_from,
 )
@@ -220,7 +221,7 @@ class ConversationStore:
         return StoredConversation(
             head.id,
             head.title,
-            dict(head.settings or {}),
+            settings_from(head.settings),
             [tree.message(number) for number in tree.path(current)],
             aware(head.created_at),
             aware(head.updated_at),

@@ -90,3 +90,23 @@ def test_a_file_size_no_column_holds_does_not_lose_the_conversation(store, owner
     (conversation,) = read_import(json.dumps(export).encode()).conversations
     stored = store.load(store.import_conversation(owner, conversation), owner)
     assert [a.name for a in stored.messages[0].attachments] == ["a.txt"]
+
+
+def test_a_conversation_is_tried_again_while_the_database_stays_busy(store, owner, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from chat_core.storage import import_rows
+
+    busy = iter([True, True])  # busy past the busy timeout twice, then free
+    store_once = import_rows._store_once
+
+    def sometimes_busy(*arguments):
+        if next(busy, False):
+            raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
+        return store_once(*arguments)
+
+    monkeypatch.setattr(import_rows, "_store_once", sometimes_busy)
+    monkeypatch.setattr(import_rows, "RETRY_PAUSES", (0.01, 0.01))
+    (conversation,) = read_import(_export(1)).conversations
+    assert store.import_conversation(owner, conversation) is not None
+    assert [s.title for s in store.list(owner)] == ["imported 0"]

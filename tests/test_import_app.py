@@ -66,6 +66,10 @@ def test_a_chatgpt_export_keeps_its_versions(app, data_store):
     assert [m.role.value for m in branch.messages] == ["user", "assistant"] * (
         len(branch.messages) // 2
     )
+    _open_in_chat(app, branch.id)
+    shown = " ".join(m.value for m in app.markdown)
+    assert "ramen.jpg" in shown and "menu.pdf" in shown  # named, each with why it is not here
+    assert "the file itself is not in an export" in shown
 
 
 @pytest.mark.parametrize(

@@ -25,11 +25,11 @@ from .import_values import (
     get,
 )
 
-__all__ = ["IMAGE_PLACEHOLDER", "MAX_FILES", "MERGE_SEPARATOR", "read_conversation"]
+__all__ = ["FILES_PER_MESSAGE", "IMAGE_PLACEHOLDER", "MERGE_SEPARATOR", "read_conversation"]
 
 IMAGE_PLACEHOLDER = "[image]"  # where a message showed an image no attachment names
 MERGE_SEPARATOR = "\n\n"  # between a message's parts, and two messages merged into one
-MAX_FILES = 20  # attachment names kept per message (ChatGPT takes 10 files at once)
+FILES_PER_MESSAGE = 20  # attachment names kept per message (ChatGPT takes 10 files at once)
 NAME_LIMIT = 255  # characters of a file's name, as the store keeps one
 OUTPUT_LANGUAGE = "output"  # a code run's output, labelled as such in its block
 _SHOWN_ROLES = ("user", "assistant")  # ChatGPT's others: system, tool
@@ -64,7 +64,7 @@ def _files(message: dict[str, Any]) -> list[Attachment]:
     """The files a message names in ``metadata.attachments``; only their names came. An
     entry of another shape is passed over: it costs a name, not the conversation."""
     named = get(get(message, "metadata", dict, {}), "attachments", list, [])
-    entries = [entry for entry in named if isinstance(entry, dict)][:MAX_FILES]
+    entries = [entry for entry in named if isinstance(entry, dict)][:FILES_PER_MESSAGE]
     return [_file(entry) for entry in entries]
 
 

@@ -11,7 +11,7 @@ from chat_core.identity import LOCAL_OWNER
 from chat_core.storage import ConversationStore, export_json, sqlite_url
 from tests.support.scripted_server import Reply
 from tests.test_app import send
-from tests.test_history_page import history_page
+from tests.test_history_page import history_page, open_from_history
 from tests.test_imports import chatgpt_export
 
 
@@ -137,9 +137,7 @@ OUT_OF_RANGE = {"temperature": 5, "history_window": 51, "max_tokens": 0}
 
 
 def _open_in_chat(app, conversation_id: str) -> None:
-    app.button(key=f"open_{conversation_id}").click().run()
-    app.switch_page("pages/chat.py").run()
-    assert not app.exception, app.exception
+    open_from_history(app, conversation_id)
 
 
 def _sidebar(app) -> tuple:

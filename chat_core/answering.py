@@ -110,6 +110,7 @@ _STOPPED_AS = {
     StopReason.STOPPED.value: (Status.STOPPED, None),
     StopReason.TIMED_OUT.value: (Status.FAILED, ErrorKind.TIMEOUT),
     StopReason.SHUTDOWN.value: (Status.FAILED, ErrorKind.INTERRUPTED),
+    StopReason.ABANDONED.value: (Status.STOPPED, None),  # nobody is left to see it
 }
 
 

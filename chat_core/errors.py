@@ -33,6 +33,9 @@ class ErrorKind(enum.StrEnum):
     TOKENS_PER_DAY_TOTAL = "tokens_per_day_total"  # the app's limit for everyone, reached
     TOKENS_LEFT = "tokens_left"  # this message and its longest answer would pass a limit
     TOO_MANY_ANSWERS = "too_many_answers"  # answers being written at once, for one visitor
+    ANSWERS_FROM_NETWORK = "answers_from_network"  # ... from one client address or network
+    ANSWERS_BUSY = "answers_busy"  # ... in the app process, for everyone together
+    ANSWER_IN_PROGRESS = "answer_in_progress"  # this conversation's answer is being written
     IMAGES_UNSUPPORTED = "images_unsupported"  # the model refused image input
     # A message whose files could not all be sent (each file says why); nothing was sent.
     ATTACHMENTS_REJECTED = "attachments_rejected"

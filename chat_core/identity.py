@@ -29,6 +29,7 @@ __all__ = [
     "client_address",
     "is_loopback_host",
     "limit_identity",
+    "network_identity",
     "parse_address",
     "parse_networks",
     "same_origin",
@@ -188,12 +189,19 @@ def limit_identity(owner: str | None, address: IPAddress | None, session_id: str
     """Whom the limits count against: the owner, else the address, else the tab."""
     if owner:
         return owner
+    if address is not None:
+        return network_identity(address)
+    return f"session:{session_id}"
+
+
+def network_identity(address: IPAddress | None) -> str:
+    """The network a visitor comes from: their address (an IPv6 one's /64). Without one
+    (through a proxy on this machine that is not trusted), every such visitor is one
+    network: the app cannot tell them apart, so none may take the others' share."""
     if isinstance(address, ipaddress.IPv6Address):
         network = ipaddress.ip_network(f"{address}/{_IPV6_PREFIX}", strict=False)
         return f"ip:{network}"
-    if address is not None:
-        return f"ip:{address}"
-    return f"session:{session_id}"
+    return f"ip:{address}" if address is not None else "ip:unknown"
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@
 An answer is a job keyed by its conversation. Every token is appended to the job;
 a page that attaches (or attaches again after a refresh) first gets the text so far,
 then the new text as it comes, each character once. Stop is a signal to the job from
-any page. When no page is left the job goes on and saves what it wrote. One registry
-per process; a visitor stays on that process thanks to sticky sessions.
+any page. When no page is left the job goes on and saves what it wrote, unless nobody
+could ever see it (a conversation kept in its browser sessions only, all of them gone).
+One registry per process; a visitor stays on that process thanks to sticky sessions.
 """
 
 from __future__ import annotations
@@ -18,9 +19,18 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .errors import ErrorKind, UserFacingError
+from .job_limits import JobLimits, JobRefused
 from .messages import ChatMessage, Status
 
-__all__ = ["AnswerJob", "JobRefused", "JobRegistry", "JobStopped", "Progress", "StopReason"]
+__all__ = [
+    "AnswerJob",
+    "JobLimits",
+    "JobRefused",
+    "JobRegistry",
+    "JobStopped",
+    "Progress",
+    "StopReason",
+]
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +43,7 @@ class StopReason(StrEnum):
     STOPPED = "stopped"  # a visitor pressed Stop
     TIMED_OUT = "timed_out"  # it ran longer than the registry allows
     SHUTDOWN = "shutdown"  # the server is stopping
+    ABANDONED = "abandoned"  # nobody can see it any more: its session-only pages are gone
 
 
 @dataclass(frozen=True)
@@ -68,14 +79,6 @@ class _Text:
         return "".join(self._parts[first:])[seen - start :]
 
 
-@dataclass(frozen=True)
-class JobRefused:
-    """Why no job was started: too many running for this owner, or for this process."""
-
-    kind: str  # "owner" or "total"
-    limit: int
-
-
 @dataclass
 class AnswerJob:
     """One answer being written; thread-safe, appended to by the job, read by pages.
@@ -86,6 +89,11 @@ class AnswerJob:
     key: str
     owner: str
     started_at: float
+    network: str | None = None  # whose share of the process it counts in (job_limits)
+    # The browser sessions that can see it, when nobody else ever can (empty: any page
+    # that opens the conversation later can); when none is left, it is stopped.
+    watchers: set[str] = field(default_factory=set)
+    watched_at: float = 0.0  # when one of them was last seen connected
     number: int = 0  # the answer's number (once saved: the one the store gave it)
     question: int | None = None  # the number of the question it answers
     # Its last save failed: True while its answer was never stored, False once it was.
@@ -194,22 +202,33 @@ class JobRegistry:
 
     ``run(job)`` writes the answer (appending to the job) and returns the finished
     message; it runs on a thread of its own. A job running longer than ``timeout``
-    seconds is told to stop; a finished one is forgotten ``grace`` seconds later.
+    seconds is told to stop; a finished one is forgotten ``grace`` seconds later. A
+    watched job none of whose sessions has been ``connected`` for ``abandon_after``
+    seconds is stopped (a reconnect within that time keeps it). While jobs run, a
+    watchdog looks every ``watch_every`` seconds, so none of this waits for a page.
     """
 
     def __init__(
         self,
         *,
         per_owner: int = 2,
+        per_network: int | None = None,
         total: int = 64,
         timeout: float = 900.0,
         grace: float = 120.0,
         clock: Callable[[], float] = time.monotonic,
         spawn: Callable[[Callable[[], None], str], object] | None = None,
+        connected: Callable[[str], bool] = lambda _session: True,
+        abandon_after: float = 15.0,
+        watch_every: float = 2.0,
     ) -> None:
-        self._per_owner = per_owner
-        self._total = total
+        self._limits = JobLimits(per_owner=per_owner, per_network=per_network, total=total)
         self._timeout = timeout
+        self._connected = connected
+        self._abandon_after = abandon_after
+        self._watch_every = watch_every
+        self._watching = False
+        self._closed = threading.Event()
         self._grace = grace
         self._clock = clock
         self._spawn = spawn or _thread
@@ -225,30 +244,50 @@ class JobRegistry:
         *,
         number: int = 0,
         question: int | None = None,
+        network: str | None = None,
+        watcher: str | None = None,
     ) -> AnswerJob | JobRefused:
-        """Start the answer for conversation ``key``, unless a limit says no."""
+        """Start the answer for conversation ``key``, unless a limit says no.
+
+        ``network``: the share it counts in (None: none); ``watcher``: the browser session
+        that alone can see it (None: it runs to its end whoever is left).
+        """
         with self._lock:
             self._tidy()
-            running = [job for job in self._jobs.values() if job.running]
-            if sum(job.owner == owner for job in running) >= self._per_owner:
-                return JobRefused("owner", self._per_owner)
-            if len(running) >= self._total:
-                return JobRefused("total", self._total)
             previous = self._jobs.get(key)
             if previous is not None and previous.running:
-                return JobRefused("owner", self._per_owner)  # one answer per conversation
+                return JobRefused("conversation", 1)
+            running = [job for job in self._jobs.values() if job.running]
+            refused = self._limits.refusal(running, owner=owner, network=network)
+            if refused is not None:
+                return refused
             job = AnswerJob(
                 key=key,
                 owner=owner,
                 started_at=self._clock(),
+                network=network,
+                watchers={watcher} if watcher else set(),
+                watched_at=self._clock(),
                 number=number,
                 question=question,
                 clock=self._clock,
             )
             self._jobs[key] = job
             self._streaming += 1
+            start_watchdog, self._watching = not self._watching, True
         self._spawn(lambda: self._run(job, run), f"answer-{key[:8]}")
+        if start_watchdog:
+            _thread(self._watch, "answer-watchdog")
         return job
+
+    def _watch(self) -> None:
+        """While answers are written, stop those past their time or seen by nobody."""
+        while not self._closed.wait(self._watch_every):
+            with self._lock:
+                self._tidy()
+                if not any(job.running for job in self._jobs.values()):
+                    self._watching = False
+                    return
 
     def _run(self, job: AnswerJob, run: Callable[[AnswerJob], ChatMessage]) -> None:
         """Run the job; whatever happens, it ends (pages waiting on it must not hang)."""
@@ -268,12 +307,17 @@ class JobRegistry:
         """How many answers are being written now (read often, so counted, not searched)."""
         return self._streaming
 
-    def get(self, key: str, owner: str) -> AnswerJob | None:
-        """The job of conversation ``key`` if it is ``owner``'s (running or just ended)."""
+    def get(self, key: str, owner: str, *, watcher: str | None = None) -> AnswerJob | None:
+        """The job of conversation ``key`` if it is ``owner``'s (running or just ended);
+        a watched job is watched by ``watcher`` from now on, too."""
         with self._lock:
             self._tidy()
             job = self._jobs.get(key)
-        return job if job is not None and job.owner == owner else None
+            if job is None or job.owner != owner:
+                return None
+            if watcher and job.watchers:
+                job.watchers.add(watcher)
+        return job
 
     def stop(self, key: str, owner: str) -> bool:
         job = self.get(key, owner)
@@ -296,6 +340,7 @@ class JobRegistry:
 
     def shutdown(self, wait: float = 5.0) -> None:
         """Tell every running job to stop, so that each saves what it wrote."""
+        self._closed.set()
         with self._lock:
             jobs = [job for job in self._jobs.values() if job.running]
         for job in jobs:
@@ -309,8 +354,17 @@ class JobRegistry:
         for key, job in list(self._jobs.items()):
             if job.running and now - job.started_at > self._timeout:
                 job.stop(StopReason.TIMED_OUT)
+            elif job.running and job.watchers:
+                self._look_for_watchers(job, now)
             elif not job.running and now - (job.finished_at or now) > self._grace:
                 del self._jobs[key]
+
+    def _look_for_watchers(self, job: AnswerJob, now: float) -> None:
+        """Stop a job nobody can see: none of its sessions connected for a while."""
+        if any(self._connected(session) for session in job.watchers):
+            job.watched_at = now
+        elif now - job.watched_at > self._abandon_after:
+            job.stop(StopReason.ABANDONED)
 
 
 def _thread(work: Callable[[], None], name: str) -> threading.Thread:

@@ -75,6 +75,7 @@ class Settings:
     trusted_proxies: tuple[IPNetwork, ...] = ()  # whose X-Forwarded-For is believed
     answers_per_user: int = 2  # answers being written at once for one user
     answers_total: int = 64  # answers being written at once in one app process
+    answers_per_address: int | None = None  # one address or /64; None: a quarter of total
     answer_timeout: float = 900.0  # seconds an answer may take, then it is ended
     # Reasoning models only: "low", "medium" or "high". Low by default: a chat answers
     # quickly, and the thinking counts in max tokens (512 by default).
@@ -124,6 +125,7 @@ ENV_NAMES: dict[str, str] = {
     "CHAT_TRUSTED_PROXIES": "trusted_proxies",
     "CHAT_ANSWERS_PER_USER": "answers_per_user",
     "CHAT_ANSWERS_TOTAL": "answers_total",
+    "CHAT_ANSWERS_PER_ADDRESS": "answers_per_address",
     "CHAT_ANSWER_TIMEOUT": "answer_timeout",
     "CHAT_REASONING_EFFORT": "reasoning_effort",
 }
@@ -144,6 +146,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "max_tokens_limit": (1, 32_768),
     "answers_per_user": (1, 1_000),
     "answers_total": (1, 10_000),
+    "answers_per_address": (1, 10_000),
     "answer_timeout": (10.0, 86_400.0),
 }
 
@@ -265,6 +268,7 @@ _PARSERS: dict[str, Callable[[str, str], Any]] = {
     "max_tokens_limit": _parse_number(int),
     "answers_per_user": _parse_number(int),
     "answers_total": _parse_number(int),
+    "answers_per_address": _parse_number(int),
     "answer_timeout": _parse_number(float),
     "prices": _parse_prices,
     "admins": _parse_names,

@@ -6,6 +6,8 @@ import atexit
 import threading
 
 import streamlit as st
+from streamlit import runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from chat_core.answering import AnswerRequest, write_answer
 from chat_core.conversation import Conversation
@@ -19,12 +21,24 @@ from . import state
 from .admission import ledger
 from .context import PageContext
 
-__all__ = ["job_owner", "job_registry", "start_answer"]
+__all__ = ["job_owner", "job_registry", "job_watcher", "start_answer"]
+
+
+def _connected(session_id: str) -> bool:
+    """Whether that browser session is connected now (Streamlit keeps a closed one a
+    while for a reconnect, but it is not active). Without a runtime (AppTest), yes."""
+    return not runtime.exists() or runtime.get_instance().is_active_session(session_id)
 
 
 @st.cache_resource(show_spinner=False)
-def _registry(per_owner: int, total: int, timeout: float) -> JobRegistry:
-    registry = JobRegistry(per_owner=per_owner, total=total, timeout=timeout)
+def _registry(per_owner: int, per_network: int, total: int, timeout: float) -> JobRegistry:
+    registry = JobRegistry(
+        per_owner=per_owner,
+        per_network=per_network,
+        total=total,
+        timeout=timeout,
+        connected=_connected,
+    )
     atexit.register(registry.shutdown)
     return registry
 
@@ -32,12 +46,24 @@ def _registry(per_owner: int, total: int, timeout: float) -> JobRegistry:
 def job_registry(settings: Settings) -> JobRegistry:
     """The answers being written in this process, shared by all its sessions (each job
     is found only by its owner). At exit, each saves what it wrote, marked interrupted."""
-    return _registry(settings.answers_per_user, settings.answers_total, settings.answer_timeout)
+    per_network = settings.answers_per_address or max(1, settings.answers_total // 4)
+    return _registry(
+        settings.answers_per_user, per_network, settings.answers_total, settings.answer_timeout
+    )
 
 
 def job_owner(context: PageContext) -> str:
     """Whose jobs a page may see and stop: the history's owner, else this visitor."""
     return context.visitor.owner or context.visitor.identity
+
+
+def job_watcher(context: PageContext) -> str | None:
+    """This browser session, when the answers it follows can be seen by nobody else:
+    with no saved history, they end with its last session. None: they run on and save."""
+    if context.history is not None:
+        return None
+    run = get_script_run_ctx()
+    return run.session_id if run is not None else None
 
 
 def start_answer(
@@ -102,4 +128,6 @@ def start_answer(
         ),
         number=number,
         question=question,
+        network=context.visitor.network,
+        watcher=job_watcher(context),
     )

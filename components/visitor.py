@@ -14,6 +14,7 @@ from chat_core.identity import (
     client_address,
     is_loopback_host,
     limit_identity,
+    network_identity,
     parse_address,
     same_origin,
 )
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 class Visitor:
     owner: str | None  # whose history is shown and saved; None: this tab only
     identity: str  # whom the limits count against
+    network: str | None  # whose share of the process's answers; None: this machine's user
     user: SignedInUser | None  # when signed in
     is_admin: bool  # sees everyone's usage
     allowed: bool  # passed the sign-in allow-list (always, without sign-in)
@@ -83,6 +85,7 @@ def current_visitor(settings: Settings, store: ConversationStore | None) -> Visi
         return Visitor(
             owner=owner,
             identity=limit_identity(owner, address, state.session_id()),
+            network=network_identity(address),
             user=user,
             is_admin=bool(owner) and user.is_admin(settings.admins),
             allowed=allowed,
@@ -91,6 +94,7 @@ def current_visitor(settings: Settings, store: ConversationStore | None) -> Visi
     return Visitor(
         owner=owner,
         identity=limit_identity(owner, address, state.session_id()),
+        network=None if owner == LOCAL_OWNER else network_identity(address),
         user=None,
         is_admin=owner == LOCAL_OWNER and LOCAL_OWNER in settings.admins,
         allowed=True,

@@ -14,7 +14,7 @@ import streamlit as st
 from chat_core.answering import AnswerRequest
 from chat_core.attachments import UPLOAD_LIMIT_MB, read_uploads
 from chat_core.chat import sent_start, too_long_to_send
-from chat_core.errors import ErrorKind, UserFacingError
+from chat_core.errors import UserFacingError
 from chat_core.jobs import AnswerJob, JobRefused
 from chat_core.messages import ChatMessage
 from chat_core.streaming import redraw_interval
@@ -23,7 +23,7 @@ from chat_core.tokens import Usage
 from components import addresses, state
 from components.admission import admit, input_refusal, ledger
 from components.answer_view import follow_answer
-from components.answers import job_owner, job_registry, start_answer
+from components.answers import job_owner, job_registry, job_watcher, start_answer
 from components.chat_view import (
     TURN_CHILDREN,
     branch_areas,
@@ -47,7 +47,7 @@ conversation = context.conversation()
 addresses.follow_address(context, conversation)
 conversation.save_unsaved()  # what the store refused before, as soon as it takes it
 registry = job_registry(configured)
-job = registry.get(conversation.key, job_owner(context))
+job = registry.get(conversation.key, job_owner(context), watcher=job_watcher(context))
 if job is not None and not conversation.awaits(job.number, job.question):
     job = None  # its answer is on the page already, or the conversation moved on
 elif job is not None and not job.running and conversation.loaded_since(job.finished_at):
@@ -267,7 +267,7 @@ def answer_question(question: ChatMessage | None) -> None:
     started = start_answer(context, conversation, request, reservation)
     if isinstance(started, JobRefused):
         ledger(context.store).settle(reservation, Usage(0, 0, settings.model, estimated=True))
-        refuse(UserFacingError(ErrorKind.TOO_MANY_ANSWERS, {"limit": str(started.limit)}))
+        refuse(started.error())
     answer_turn(started, len(conversation.messages) - 1)
 
 

@@ -82,7 +82,7 @@ def test_jobs_are_limited_per_owner_and_in_all_and_one_per_conversation():
     registry = JobRegistry(per_owner=2, total=3)
     scripts = [Script() for _ in range(5)]
     assert isinstance(registry.start("a1", "alice", scripts[0]), AnswerJob)
-    assert registry.start("a1", "alice", scripts[1]) == JobRefused("owner", 2)
+    assert registry.start("a1", "alice", scripts[1]) == JobRefused("conversation", 1)
     assert isinstance(registry.start("a2", "alice", scripts[1]), AnswerJob)
     assert registry.start("a3", "alice", scripts[2]) == JobRefused("owner", 2)
     assert isinstance(registry.start("b1", "bob", scripts[2]), AnswerJob)
@@ -94,6 +94,95 @@ def test_jobs_are_limited_per_owner_and_in_all_and_one_per_conversation():
     assert registry.streaming == 0
     assert isinstance(registry.start("c1", "carol", scripts[4]), AnswerJob)
     scripts[4].release.set()
+
+
+def test_one_network_holds_at_most_its_share_and_other_visitors_are_still_served():
+    """Tabs of one address are as many owners as they like: the network's share bounds
+    them all together, leaving the rest of the process to everyone else."""
+    registry = JobRegistry(per_owner=10, per_network=2, total=4)
+    scripts = [Script() for _ in range(6)]
+    for tab in range(2):
+        started = registry.start(f"a{tab}", f"session:{tab}", scripts[tab], network="ip:a")
+        assert isinstance(started, AnswerJob)
+    assert registry.start("a2", "session:2", scripts[2], network="ip:a") == JobRefused("network", 2)
+    assert isinstance(registry.start("b0", "session:b", scripts[2], network="ip:b"), AnswerJob)
+    assert isinstance(registry.start("local", "local", scripts[3], network=None), AnswerJob)
+    assert registry.start("c0", "session:c", scripts[4], network="ip:c") == JobRefused("total", 4)
+    for script in scripts:
+        script.release.set()
+    wait_until(lambda: registry.running() == 0)
+    assert isinstance(registry.start("a2", "session:2", scripts[5], network="ip:a"), AnswerJob)
+
+
+@pytest.mark.parametrize(
+    ("refused", "words"),
+    [
+        (JobRefused("owner", 2), "for you at once (at most 2)"),
+        (JobRefused("network", 16), "16 answers are already being written for visitors from"),
+        (JobRefused("total", 64), "as many answers as it can at once (64, for everyone"),
+        (JobRefused("conversation", 1), "in this conversation is already being written"),
+    ],
+)
+def test_a_refusal_names_what_is_full(refused, words):
+    from chat_core.i18n import Translator
+
+    for language in ("en", "ja"):
+        assert Translator(language).explain(refused.error())
+    assert words in Translator("en").explain(refused.error())
+
+
+class Sessions:
+    """Which browser sessions are connected, as Streamlit's runtime would say."""
+
+    def __init__(self, *connected: str) -> None:
+        self.connected = set(connected)
+
+    def __call__(self, session: str) -> bool:
+        return session in self.connected
+
+
+def test_an_answer_nobody_can_see_is_stopped_once_its_last_session_is_gone():
+    clock, sessions = Clock(), Sessions("tab", "tab-again")
+    registry = JobRegistry(clock=clock, connected=sessions, abandon_after=15)
+    job = registry.start("c1", "session:tab", Script(), watcher="tab")
+    assert registry.get("c1", "session:tab", watcher="tab-again") is job  # a second page
+    sessions.connected = {"tab-again"}
+    clock.now += 60
+    registry.tidy()
+    assert job.stop_reason is None  # one page still shows it
+    sessions.connected = set()
+    clock.now += 10
+    registry.tidy()
+    sessions.connected = {"tab"}  # a reconnect within the time allowed
+    clock.now += 10
+    registry.tidy()
+    assert job.stop_reason is None
+    sessions.connected = set()
+    clock.now += 16
+    registry.tidy()
+    assert job.stop_reason is StopReason.ABANDONED
+    final = job.wait(seen=10**9, timeout=10).final
+    assert final.status is Status.STOPPED and final.content == "Hello, world"
+
+
+def test_a_saved_answer_runs_on_with_no_session_left():
+    """Only an answer with a watcher (kept in its sessions alone) ends with them."""
+    clock = Clock()
+    registry = JobRegistry(clock=clock, connected=Sessions(), abandon_after=15)
+    script = Script()
+    job = registry.start("c1", "local", script)
+    assert registry.get("c1", "local", watcher="tab") is job
+    clock.now += 600
+    registry.tidy()
+    assert job.stop_reason is None and job.running and job.watchers == set()
+    script.release.set()
+
+
+def test_the_watchdog_stops_an_abandoned_answer_with_no_page_asking():
+    registry = JobRegistry(connected=Sessions(), abandon_after=0.2, watch_every=0.05)
+    job = registry.start("c1", "session:tab", Script(), watcher="tab")
+    final = job.wait(seen=10**9, timeout=10).final  # no tidy(), get() or start() called
+    assert final is not None and job.stop_reason is StopReason.ABANDONED
 
 
 def test_a_job_past_its_timeout_is_stopped_and_a_finished_one_forgotten_after_grace():

@@ -14,7 +14,9 @@ from chat_core.conversation import Conversation, ConversationRecord, Saver
 from chat_core.messages import ChatMessage
 
 __all__ = [
+    "CHAT_INPUT",
     "EDIT_BOX",
+    "QUEUE_LIMIT",
     "VISIBLE_PAGE",
     "address",
     "ask_again",
@@ -30,6 +32,7 @@ __all__ = [
     "forget_address",
     "forget_choice",
     "forget_view",
+    "guard_queue",
     "keep_file_key",
     "legacy_history_claimed",
     "mark_legacy_history_claimed",
@@ -47,6 +50,7 @@ __all__ = [
     "stop_awaiting_title",
     "take_ask_again",
     "take_question",
+    "take_queue_refusal",
     "title_deadline",
     "widget_key",
     "widget_value",
@@ -69,6 +73,12 @@ VISIBLE_PAGE = 40
 _VISIBLE_STEP = 20
 _SHOWN = "shown_branch"
 EDIT_BOX = "edit_box"
+CHAT_INPUT = "chat_input"
+# Messages that may wait for the answer being written, in one conversation. Each is a
+# row with its own button on every run, and every message typed is a run: unbounded, 500
+# typed drew 125,000 rows (214 s of CPU); bounded, a run costs the same at any length.
+QUEUE_LIMIT = 10
+_QUEUE_REFUSED = "queue_refused"
 
 
 def conversation(saver: Saver | None) -> Conversation:
@@ -123,6 +133,23 @@ def _waiting(conversation_key: str) -> list[ChatMessage]:
 
 def queue_question(conversation_key: str, question: ChatMessage) -> None:
     _waiting(conversation_key).append(question)
+
+
+def guard_queue(conversation_key: str) -> None:
+    """The message box's ``on_submit``: a message that would wait behind ``QUEUE_LIMIT``
+    others is not taken; its text goes back in the box (files cannot be put back)."""
+    if len(_waiting(conversation_key)) < QUEUE_LIMIT:
+        return
+    submitted = st.session_state.get(CHAT_INPUT)
+    if submitted is not None:  # a str, or with files allowed, a value with .text and .files
+        text = submitted if isinstance(submitted, str) else submitted.text
+        st.session_state[CHAT_INPUT] = text or ""  # shown in the box, not sent
+        st.session_state[_QUEUE_REFUSED] = True
+
+
+def take_queue_refusal() -> bool:
+    """Whether a message was just refused for the full queue (once)."""
+    return bool(st.session_state.pop(_QUEUE_REFUSED, False))
 
 
 def queued_questions(conversation_key: str) -> list[ChatMessage]:

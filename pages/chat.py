@@ -58,8 +58,10 @@ settings = session_settings(configured)  # the sidebar's choices, as its widgets
 stop_area = st.bottom.container(horizontal=True, horizontal_alignment="right")
 prompt = st.chat_input(
     t("chat.input_placeholder"),
-    key="chat_input",
+    key=state.CHAT_INPUT,
     submit_mode="submit",  # typing while an answer is written queues the message
+    on_submit=state.guard_queue,  # ... up to state.QUEUE_LIMIT of them
+    args=(conversation.key,),
     disabled=not settings.has_endpoint,
     accept_file="multiple",
     max_upload_size=UPLOAD_LIMIT_MB,
@@ -246,6 +248,8 @@ def draw_queue() -> None:
                 on_click=state.drop_queued,
                 args=(conversation.key, waiting.id),
             )
+    if state.take_queue_refusal():
+        st.warning(t("chat.queue_full", limit=state.QUEUE_LIMIT), icon=":material/block:")
 
 
 def answer_question(question: ChatMessage | None) -> None:

@@ -114,6 +114,18 @@ def test_one_network_holds_at_most_its_share_and_other_visitors_are_still_served
     assert isinstance(registry.start("a2", "session:2", scripts[5], network="ip:a"), AnswerJob)
 
 
+def test_the_network_of_a_visitor_is_their_address_their_64_or_one_for_the_unplaceable():
+    import ipaddress
+
+    from chat_core.identity import network_identity
+
+    assert network_identity(ipaddress.ip_address("192.0.2.7")) == "ip:192.0.2.7"
+    assert network_identity(ipaddress.ip_address("2001:db8:1:2::9")) == "ip:2001:db8:1:2::/64"
+    # Tabs behind a proxy on this machine that is not trusted: each tab is its own
+    # visitor for the limits, but together they are one network.
+    assert network_identity(None) == network_identity(None) == "ip:unknown"
+
+
 @pytest.mark.parametrize(
     ("refused", "words"),
     [

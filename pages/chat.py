@@ -234,8 +234,11 @@ def refuse(error: UserFacingError) -> NoReturn:
 
 
 def draw_queue() -> None:
-    """The messages waiting for the answer being written, each one can be taken back."""
-    for waiting in state.queued_questions(conversation.key):
+    """The messages waiting for the answer being written, each one can be taken back.
+    Padded to the bound, so that a row taken back does not linger, faded, while the
+    answer streams."""
+    waiting_now = state.queued_questions(conversation.key)
+    for waiting in waiting_now:
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
             words = escape_markdown(shorten(one_line(waiting.content), 200))
             st.caption(t("chat.queued", text=words))
@@ -248,8 +251,12 @@ def draw_queue() -> None:
                 on_click=state.drop_queued,
                 args=(conversation.key, waiting.id),
             )
+    for _ in range(len(waiting_now), state.QUEUE_LIMIT):
+        st.empty()
     if state.take_queue_refusal():
         st.warning(t("chat.queue_full", limit=state.QUEUE_LIMIT), icon=":material/block:")
+    else:
+        st.empty()
 
 
 def answer_question(question: ChatMessage | None) -> None:

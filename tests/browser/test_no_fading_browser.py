@@ -178,3 +178,19 @@ def _faded_now(page) -> list[str]:
             && parseFloat(getComputedStyle(el).opacity) < 0.9)
           .map((el) => el.innerText.trim().slice(0, 60))"""
     )
+
+
+def test_a_message_taken_back_from_the_queue_does_not_linger(open_chat, model_server):
+    token = uuid.uuid4().hex[:6]
+    chat = open_chat()
+    model_server.queue(Reply.text(f"long {token} " * 80, tokens_per_second=20))
+    chat.send(f"ask {token}")
+    chat.page.locator(".st-key-stop_answer").wait_for(timeout=30_000)
+    chat.send(f"later {token}")
+    waiting = chat.page.get_by_text(f"Sent when the answer above ends: later {token}")
+    waiting.wait_for(timeout=30_000)
+    chat.page.get_by_role("button", name="Don't send this message").click()
+    time.sleep(1.5)  # well past Streamlit's fading of what a run did not redraw
+    assert chat.page.locator(".st-key-stop_answer").count() == 1, "still streaming"
+    assert not _faded_now(chat.page)
+    assert waiting.count() == 0

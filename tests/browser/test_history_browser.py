@@ -147,6 +147,7 @@ def test_a_large_history_in_pages_searched_with_actions_in_a_dialog(
         page = chat.page
         page.get_by_text("1–50 of 2,001").wait_for()
         rows = page.locator("[class*='st-key-conversation_']")
+        rows.nth(49).wait_for()  # the rows are drawn after the counts
         assert rows.count() == 50
         page.screenshot(path=artifacts / "history-large.png", full_page=True)
         page.get_by_role("button", name="Next").click()

@@ -79,8 +79,8 @@ def test_a_visitors_key_is_used_for_their_requests_only(browser, keyless_app, mo
     contexts = [browser.new_context(locale="en-US") for _ in range(2)]
     try:
         alice, bob = (ChatPage(c.new_page()).open(keyless_app.url) for c in contexts)
-        for chat in (alice, bob):
-            assert chat.page.get_by_text("No model is configured yet.").is_visible()
+        for chat in (alice, bob):  # the notice is drawn after the message box
+            chat.page.get_by_text("No model is configured yet.").wait_for(timeout=30_000)
             assert chat.page.locator(chat.INPUT).is_disabled()
 
         field = alice.page.get_by_role("textbox", name="OpenAI API key")
@@ -92,7 +92,7 @@ def test_a_visitors_key_is_used_for_their_requests_only(browser, keyless_app, mo
 
         bob.page.reload()
         bob.page.locator(bob.INPUT).wait_for()
-        assert bob.page.get_by_text("No model is configured yet.").is_visible()
+        bob.page.get_by_text("No model is configured yet.").wait_for(timeout=30_000)
         assert bob.page.locator(bob.INPUT).is_disabled()
         assert bob.page.get_by_role("textbox", name="OpenAI API key").input_value() == ""
 

@@ -188,7 +188,8 @@ def test_an_import_over_25_mb_is_read_and_one_over_the_limit_refused_by_the_app(
 ):
     chat = open_chat()
     open_history(chat)
-    chat.page.get_by_text("Import conversations").click()
+    # the expander's own label (its file box, once drawn, carries the same words)
+    chat.page.locator("summary", has_text="Import conversations").click()
     box = chat.page.locator(".st-key-import_file")
     chat.page.get_by_text("Up to 47.7 MB.").wait_for()
     assert "per file" not in box.inner_text()  # the limit is stated once, by the app

@@ -47,6 +47,7 @@ class StreamLayout:
         self._limit = tail_limit
         self._text = ""
         self._scanned = 0  # where the next unscanned line starts
+        self._searched = 0  # how far a line end has been looked for (none found past _scanned)
         self._settled = 0  # where the text not yet drawn for good starts
         self._reopen = ""  # what the tail needs before it: a fence opener or a table head
         self._fence: str | None = None  # the open fence's marker (``` or ~~~, its length)
@@ -68,9 +69,10 @@ class StreamLayout:
 
     def _scan_lines(self, layout: Layout) -> None:
         text = self._text
-        while (end := text.find("\n", self._scanned)) != -1:
+        while (end := text.find("\n", max(self._scanned, self._searched))) != -1:
             start, self._scanned = self._scanned, end + 1
             self._line(text[start : end + 1], layout)
+        self._searched = len(text)  # a line with no end yet is not searched again
 
     def _line(self, line: str, layout: Layout) -> None:
         stripped = line.strip()

@@ -88,7 +88,10 @@ def test_two_tabs_show_the_answer_and_either_can_stop_it(browser, streamlit_serv
     context = browser.new_context(locale="en-US")
     try:
         first = ChatPage(context.new_page()).open(streamlit_server.url)
-        slow_answer(model_server, tokens_per_second=8)
+        # 25 s of answer: on a busy machine the second tab may first show it seconds late,
+        # and Stop must still find it running (it ends at once when clicked).
+        words = " ".join(f"w{n:03d}" for n in range(200))
+        model_server.queue(Reply.text(f"{words} END.", tokens_per_second=8))
         first.send("two tabs")
         url = address_of(first)
         first.page.get_by_text("w002").wait_for(timeout=20_000)

@@ -70,7 +70,6 @@ def settings_env(**settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
     env["CHAT_DOTENV_FILE"] = os.devnull  # a developer's own .env must not leak in
     env["CHAT_AUTO_TITLES"] = "false"  # no title request racing the ones a test looks at
-    env.setdefault("CHAT_DATA_DIR", tempfile.mkdtemp(prefix="chat-data-"))
     env.update(settings)
     return env
 
@@ -113,11 +112,17 @@ class StreamlitProcess:
             "false",
             *args,
         ]
+        env = dict(env)
+        # Its own data folder unless given one, removed when it stops.
+        self._data = None
+        if "CHAT_DATA_DIR" not in env:
+            self._data = tempfile.TemporaryDirectory(prefix="chat-data-")
+            env["CHAT_DATA_DIR"] = self._data.name
         self.log_path = ROOT / "test-artifacts" / f"streamlit-{self.port}.log"
         self.log_path.parent.mkdir(exist_ok=True)
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            command, cwd=ROOT, env=dict(env), stdout=self._log, stderr=subprocess.STDOUT
+            command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT
         )
 
     def wait_ready(self, timeout: float = 90.0) -> StreamlitProcess:
@@ -142,6 +147,8 @@ class StreamlitProcess:
 
     def stop(self) -> None:
         stop_process(self.process, self._log)
+        if self._data is not None:
+            self._data.cleanup()
 
 
 def stop_process(process: subprocess.Popen, log: IO[bytes]) -> None:

@@ -8,13 +8,10 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from .settings import LIMITS, STORED_SETTINGS, clamp
+from .setting_declarations import LIMITS, STORED_SETTINGS, ValueKind, declaration
+from .settings import clamp
 
 __all__ = ["kept_settings"]
-
-_TEXT = frozenset({"model", "system_prompt"})
-_YES_NO = frozenset({"history_fit"})
-_WHOLE = frozenset({"max_tokens", "history_window"})  # the others are numbers with decimals
 
 
 def kept_settings(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -36,12 +33,13 @@ def kept_settings(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]
 def _usable(name: str, value: Any) -> Any:
     if name not in STORED_SETTINGS:
         return None
-    if name in _YES_NO:
+    kind = declaration(name).kind
+    if kind is ValueKind.YES_NO:
         return value if isinstance(value, bool) else None
-    if name in _TEXT:
+    if kind is ValueKind.TEXT:
         return value if isinstance(value, str) else None
     number = isinstance(value, int | float) and not isinstance(value, bool)
     if not number or not math.isfinite(value):
         return None
     inside = clamp(name, value) if name in LIMITS else value
-    return round(inside) if name in _WHOLE else float(inside)
+    return round(inside) if kind is ValueKind.WHOLE else float(inside)

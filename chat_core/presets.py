@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .settings import LIMITS, STORED_SETTINGS, Settings, with_overrides
+from .setting_declarations import LIMITS, PRESET_SETTINGS
+from .settings import Settings, with_overrides
 from .text import clean_user_text, one_line
 
 __all__ = [
@@ -32,8 +33,6 @@ MAX_NAME_CHARS = 60  # as the presets table's name column
 MAX_PROMPT_CHARS = 4_000
 MAX_MODEL_CHARS = 200  # a model's name, as the usage log's model column
 MAX_OWN_PRESETS = 50  # an owner's own; each is listed on every new chat
-# The settings a preset holds besides its prompt: what a conversation keeps, minus that.
-PRESET_SETTINGS = tuple(name for name in STORED_SETTINGS if name != "system_prompt")
 # Every setting choosing a preset (or "Default") decides.
 MANAGED = ("system_prompt", *PRESET_SETTINGS)
 _DEFAULTS = Settings()  # each setting's type is its default's

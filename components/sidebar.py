@@ -11,7 +11,8 @@ from chat_core.i18n import LANGUAGES, Translator
 from chat_core.identity import SignedInUser
 from chat_core.llm import is_reasoning_model
 from chat_core.prompts import default_system_prompt
-from chat_core.settings import LIMITS, REASONING_EFFORTS, Settings
+from chat_core.setting_declarations import LIMITS, MODEL_SETTINGS
+from chat_core.settings import REASONING_EFFORTS, Settings
 
 from . import actions, state
 from .chat_list import render_chat_list
@@ -21,17 +22,6 @@ from .presets import render_preset_saving
 from .sidebar_closer import close_sidebar_on_pick
 
 __all__ = ["listed_models", "render_sidebar"]
-
-_MODEL_FIELDS = (
-    "model",
-    "temperature",
-    "max_tokens",
-    "history_window",
-    "history_fit",
-    "system_prompt",
-    "base_url",
-    "reasoning_effort",
-)
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -58,7 +48,7 @@ def _bound(name: str, initial: Any) -> dict[str, Any]:
 
 
 def _reset_model_settings(history: OwnerHistory | None) -> None:
-    for name in _MODEL_FIELDS:
+    for name in MODEL_SETTINGS:
         state.forget_choice(name)
     choose_own_model(None, history)
 

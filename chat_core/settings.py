@@ -1,39 +1,29 @@
-"""Typed settings built from the environment, a ``.env`` file and ``st.secrets``.
+"""The typed Settings record, and a visitor's choices applied on top of it.
 
-Precedence, highest first: the process environment, the ``.env`` file, the
-secrets mapping (``.streamlit/secrets.toml`` or Community Cloud's secrets), then
-the defaults below; each setting is declared in :mod:`.setting_declarations`.
-A visitor's sidebar choices are applied on top, for their
-session only, through :func:`with_overrides`.
+The deployer's values come from :mod:`.setting_sources` (environment, ``.env``,
+secrets), each setting declared in :mod:`.setting_declarations`; a visitor's sidebar
+choices apply for their session only, through :func:`with_overrides`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from dotenv import dotenv_values
-
 from .identity import IPNetwork
-from .setting_declarations import ENV_NAMES, LIMITS, STORED_SETTINGS, VISITOR_CHOICES, declaration
+from .setting_declarations import LIMITS, STORED_SETTINGS, VISITOR_CHOICES
 from .setting_parsers import REASONING_EFFORTS
 from .tokens import DEFAULT_PRICES
 
 __all__ = [
-    "ENV_NAMES",
     "LIMITS",
     "REASONING_EFFORTS",
     "STORED_SETTINGS",
     "VISITOR_CHOICES",
-    "SettingProblem",
     "Settings",
     "clamp",
-    "merge_sources",
-    "read_dotenv",
-    "resolve_settings",
     "stored_settings",
     "with_overrides",
 ]
@@ -93,57 +83,6 @@ class Settings:
     def has_endpoint(self) -> bool:
         """True when a request can be attempted: a key, or a server that needs none."""
         return bool(self.api_key) or not self.key_required
-
-
-@dataclass(frozen=True)
-class SettingProblem:
-    """A configured value that could not be used; the default was kept instead."""
-
-    name: str
-    value: str
-    expected: str
-
-
-def read_dotenv(path: Path) -> dict[str, str]:
-    """The ``.env`` file as a mapping, without touching ``os.environ``."""
-    if not path.is_file():
-        return {}
-    return {k: v for k, v in dotenv_values(path).items() if v is not None}
-
-
-def merge_sources(*sources: Mapping[str, Any]) -> dict[str, str]:
-    """Merge setting sources, the first one that sets a name winning.
-
-    Only the names in :data:`ENV_NAMES` are taken, and empty strings count as
-    unset so that ``OPENAI_BASE_URL=`` in a shell does not hide a secrets value.
-    """
-    merged: dict[str, str] = {}
-    for source in sources:
-        for name in ENV_NAMES:
-            value = source.get(name)
-            if name not in merged and value is not None and str(value).strip() != "":
-                merged[name] = str(value).strip()
-    return merged
-
-
-def resolve_settings(
-    sources: Sequence[Mapping[str, Any]],
-) -> tuple[Settings, tuple[SettingProblem, ...]]:
-    """Build :class:`Settings` from sources in precedence order.
-
-    A value that does not parse or is out of range is reported and the default
-    is kept, so a typo in one setting never stops the app from opening.
-    """
-    values: dict[str, Any] = {}
-    problems: list[SettingProblem] = []
-    for name, raw in merge_sources(*sources).items():
-        setting = declaration(ENV_NAMES[name])
-        try:
-            values[setting.name] = setting.parse(raw)
-        except (ValueError, KeyError, TypeError, IndexError):
-            shown = "***" if setting.secret else raw
-            problems.append(SettingProblem(name, shown, setting.expected))
-    return Settings(**values, model_configured="model" in values), tuple(problems)
 
 
 def clamp(field_name: str, value: float) -> float:

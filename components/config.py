@@ -13,12 +13,10 @@ import streamlit as st
 from chat_core import local_server
 from chat_core.i18n import language_for_locale
 from chat_core.local_server import context_length, server_model
+from chat_core.setting_sources import SettingProblem, read_dotenv, resolve_settings
 from chat_core.settings import (
-    SettingProblem,
     Settings,
     clamp,
-    read_dotenv,
-    resolve_settings,
     with_overrides,
 )
 from chat_core.storage import sqlite_url

@@ -11,7 +11,8 @@ import streamlit as st
 
 from chat_core.conversation import Conversation
 from chat_core.i18n import Translator
-from chat_core.settings import SettingProblem, Settings
+from chat_core.setting_sources import SettingProblem
+from chat_core.settings import Settings
 from chat_core.storage import ConversationStore
 
 from . import state

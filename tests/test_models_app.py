@@ -8,7 +8,8 @@ import pytest
 import streamlit as st
 
 from chat_core.local_server import MAX_LISTED_MODELS, list_models, server_model
-from chat_core.settings import Settings, resolve_settings
+from chat_core.setting_sources import resolve_settings
+from chat_core.settings import Settings
 from chat_core.storage import owner_choices
 from tests.conftest import TEST_KEY
 from tests.support.app_server import new_app

@@ -11,7 +11,8 @@ from chat_core import setting_declarations as decl
 from chat_core.i18n import LANGUAGES, catalogue
 from chat_core.presets import MANAGED
 from chat_core.setting_declarations import DECLARATIONS, Keeper, SidebarGroup, ValueKind
-from chat_core.settings import Settings, resolve_settings
+from chat_core.setting_sources import resolve_settings
+from chat_core.settings import Settings
 from tests.support.app_server import SETTING_NAMES
 
 NAMES = [item.name for item in DECLARATIONS]

@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from chat_core.settings import Settings, read_dotenv, resolve_settings, with_overrides
+from chat_core.setting_sources import read_dotenv, resolve_settings
+from chat_core.settings import Settings, with_overrides
 
 
 def test_defaults_follow_the_seed():

@@ -18,10 +18,6 @@ from .setting_parsers import REASONING_EFFORTS
 from .tokens import DEFAULT_PRICES
 
 __all__ = [
-    "LIMITS",
-    "REASONING_EFFORTS",
-    "STORED_SETTINGS",
-    "VISITOR_CHOICES",
     "Settings",
     "clamp",
     "stored_settings",

@@ -12,7 +12,8 @@ from chat_core.identity import SignedInUser
 from chat_core.llm import is_reasoning_model
 from chat_core.prompts import default_system_prompt
 from chat_core.setting_declarations import LIMITS, MODEL_SETTINGS
-from chat_core.settings import REASONING_EFFORTS, Settings
+from chat_core.setting_parsers import REASONING_EFFORTS
+from chat_core.settings import Settings
 
 from . import actions, state
 from .chat_list import render_chat_list

@@ -19,7 +19,8 @@ from chat_core.presets import (
     shipped_presets,
 )
 from chat_core.prompts import DEFAULT_SYSTEM_PROMPTS
-from chat_core.settings import LIMITS, STORED_SETTINGS, Settings
+from chat_core.setting_declarations import LIMITS, STORED_SETTINGS
+from chat_core.settings import Settings
 
 
 def test_a_preset_holds_the_stored_settings_but_the_prompt():

@@ -20,11 +20,13 @@ from . import actions, state
 from .attachments_view import render_attachments
 from .copy_button import copy_button
 from .message_actions import message_actions
+from .padding import draw_padded
 
 __all__ = [
     "TURN_CHILDREN",
     "branch_areas",
     "conversation_usage",
+    "last_question_index",
     "render_history",
     "render_message",
     "render_show_earlier",
@@ -181,12 +183,18 @@ def render_show_earlier(first: int, t: Translator, *, live: bool) -> None:
 TURN_CHILDREN = 4
 
 
+def last_question_index(history: Sequence[ChatMessage]) -> int | None:
+    """The index of the branch's last question (None: it has none)."""
+    return max((i for i, m in enumerate(history) if m.is_user), default=None)
+
+
 def render_history(
     conversation: Conversation,
     t: Translator,
     *,
     prices: Mapping[str, tuple[float, float]],
     part: range,
+    last_question: int | None,
     sent_from: int = 0,
     divider: tuple[str, str] = ("", ""),
     live: bool = True,
@@ -194,22 +202,20 @@ def render_history(
 ) -> None:
     """Draw the messages of the branch at the indices ``part`` (one turn), each with its
     actions, and the ``divider`` (text, help) where the messages sent with the next one
-    begin, ``sent_from``, in ``children`` elements at least. ``live`` False: an answer is
-    being written below, so what would change the branch is shown disabled."""
+    begin, ``sent_from``, in ``children`` elements at least. ``last_question`` is the
+    branch's (``last_question_index``), worked out once for all its turns. ``live``
+    False: an answer is being written below, so what would change the branch is shown
+    disabled."""
     history, numbers = conversation.messages, conversation.numbers
-    last_question = max((i for i, m in enumerate(history) if m.is_user), default=None)
     editing = state.editing() if live else None
-    with st.empty():  # the divider's place
-        if part.start == sent_from and sent_from > 0:
-            _window_divider(*divider)
-    drawn = 1 + len(part)
+    line = partial(_window_divider, *divider)
+    drawn = [partial(_divider_place, line if part.start == sent_from > 0 else None)]
     for index in part:
         message, number = history[index], numbers[index]
         if index == sent_from and index > part.start:
-            _window_divider(*divider)
-            drawn += 1
+            drawn.append(line)
         if number == editing and message.is_user:
-            _render_editor(number, message, conversation, t)
+            drawn.append(partial(_render_editor, number, message, conversation, t))
             continue
         buttons = partial(
             message_actions,
@@ -221,12 +227,17 @@ def render_history(
             last_answer=index == len(history) - 1 and not message.is_user,
             live=live,
         )
-        render_message(message, t, buttons=buttons, prices=prices)
+        drawn.append(partial(render_message, message, t, buttons=buttons, prices=prices))
     if history and sent_from == len(history) and part.stop == len(history):
-        _window_divider(*divider)
-        drawn += 1
-    for _ in range(drawn, children):
-        st.empty()
+        drawn.append(line)
+    draw_padded(drawn, to=children)
+
+
+def _divider_place(line: Callable[[], None] | None) -> None:
+    """The turn's first element: the divider above its question, or nothing."""
+    with st.empty():
+        if line is not None:
+            line()
 
 
 def _window_divider(text: str, explained: str) -> None:

@@ -18,7 +18,7 @@ from chat_core.errors import UserFacingError
 from chat_core.jobs import AnswerJob, JobRefused
 from chat_core.messages import ChatMessage
 from chat_core.streaming import redraw_interval
-from chat_core.text import clean_user_text, escape_markdown, one_line, shorten
+from chat_core.text import clean_user_text, escape_markdown
 from chat_core.tokens import Usage
 from components import addresses, state
 from components.admission import admit, input_refusal, ledger
@@ -28,6 +28,7 @@ from components.chat_view import (
     TURN_CHILDREN,
     branch_areas,
     conversation_usage,
+    last_question_index,
     render_history,
     render_show_earlier,
     turn_ranges,
@@ -37,6 +38,7 @@ from components.context import page_context
 from components.empty_page import render_empty_page
 from components.jump_to_latest import jump_to_latest
 from components.persistence import database_lost
+from components.queue_view import render_queue
 from components.setup_notice import render_setup_notice
 from components.sidebar import listed_models, render_sidebar
 from components.title_watch import watch_for_title
@@ -146,6 +148,7 @@ def divider() -> tuple[str, str]:
 def draw_turns(areas, turns: list[range], *, live: bool, children: int = TURN_CHILDREN) -> None:
     """The messages of ``turns``, each turn into its own area."""
     sent_from = sent_start(conversation.messages, settings, language=language)
+    last_question = last_question_index(conversation.messages)
     for area, part in zip(areas, turns, strict=True):
         with area:
             render_history(
@@ -153,6 +156,7 @@ def draw_turns(areas, turns: list[range], *, live: bool, children: int = TURN_CH
                 t,
                 prices=configured.prices,
                 part=part,
+                last_question=last_question,
                 sent_from=sent_from,
                 divider=divider(),
                 live=live,
@@ -233,32 +237,6 @@ def refuse(error: UserFacingError) -> NoReturn:
     st.rerun()
 
 
-def draw_queue() -> None:
-    """The messages waiting for the answer being written, each one can be taken back.
-    Padded to the bound, so that a row taken back does not linger, faded, while the
-    answer streams."""
-    waiting_now = state.queued_questions(conversation.key)
-    for waiting in waiting_now:
-        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-            words = escape_markdown(shorten(one_line(waiting.content), 200))
-            st.caption(t("chat.queued", text=words))
-            st.button(
-                t("chat.unqueue"),  # shown as the tooltip only (styles.py)
-                key=f"unqueue_{waiting.id}",
-                icon=":material/close:",
-                type="tertiary",
-                help=t("chat.unqueue"),
-                on_click=state.drop_queued,
-                args=(conversation.key, waiting.id),
-            )
-    for _ in range(len(waiting_now), state.QUEUE_LIMIT):
-        st.empty()
-    if state.take_queue_refusal():
-        st.warning(t("chat.queue_full", limit=state.QUEUE_LIMIT), icon=":material/block:")
-    else:
-        st.empty()
-
-
 def answer_question(question: ChatMessage | None) -> None:
     """Answer ``question`` (added to the branch first), or with None the question a
     button left at the branch's end; the request goes out before anything is drawn."""
@@ -287,7 +265,7 @@ def follow(job: AnswerJob, *, once_begun: Callable[[], None]) -> None:
     ``once_begun`` draws the rest of the page once the answer has begun."""
     answer_slot, queue_slot = st.container(), st.container()
     with queue_slot:  # below the answer, as they go after it
-        draw_queue()
+        render_queue(conversation.key, t)
     with answer_slot:
         jump_to_latest(t)
         answer = follow_answer(

@@ -1,28 +1,35 @@
-"""One answer written by a job: the model call, its checkpoints, and how it ended."""
+"""One answer written by a job: the model call, its checkpoints, and how it ended.
+
+The run sends exactly the messages of the turn's plan (chat_core/turn_plan.py) and
+emits what comes back to the job as events (chat_core/answer_events.py): thinking,
+answer text, a retry of the server, and the end with the stored answer.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.language_models import BaseChatModel
 
-from .chat import respond
+from .answer_events import AnswerText, Retrying, ThinkingText
 from .errors import ErrorKind, UserFacingError, classify, finish_problem
 from .jobs import AnswerJob, JobStopped, StopReason
-from .llm import reporting_retries
+from .llm import make_chat_model, reporting_retries
 from .messages import ChatMessage, Status, Thinking
 from .reasoning import Split, ThinkSplitter
 from .redact import redact
 from .settings import Settings
 from .thinking_model import reasoning_of
-from .tokens import Usage
+from .tokens import Usage, usage_from
+from .turn_plan import TurnPlan
 
-__all__ = ["AnswerRequest", "JobTokenHandler", "write_answer"]
+__all__ = ["AnswerRequest", "JobTokenHandler", "ModelReply", "respond", "write_answer"]
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +50,38 @@ logging.getLogger("langchain_core.callbacks.manager").addFilter(_StopIsNoError()
 CHECKPOINT_EVERY = 0.5
 
 
+@dataclass(frozen=True)
+class ModelReply:
+    text: str
+    finish_reason: str | None  # "stop", "length", ...; None if the stream had no end
+    usage: Usage
+
+
+def respond(
+    plan: TurnPlan,
+    settings: Settings,
+    *,
+    handler: BaseCallbackHandler,
+    model: BaseChatModel | None = None,
+) -> ModelReply:
+    """Send the plan's messages to the model; tokens stream to ``handler``.
+
+    Exceptions from the provider, or raised by the handler, propagate.
+    """
+    chat_model = model or make_chat_model(settings)
+    reply = chat_model.invoke(list(plan.messages), config={"callbacks": [handler]})
+    usage = usage_from(
+        reply.usage_metadata,
+        prompt_tokens=plan.input_tokens,
+        answer=reply.text,
+        model=settings.model,
+    )
+    return ModelReply(reply.text, reply.response_metadata.get("finish_reason"), usage)
+
+
 class JobTokenHandler(BaseCallbackHandler):
-    """Receives the model's tokens (made fresh for each answer) and appends them to the job,
-    whose buffer every page showing the conversation drains.
+    """Receives the model's tokens (made fresh for each answer) and emits them to the job,
+    whose log every page showing the conversation follows.
 
     A thinking model's thoughts go to the job's thinking stream, whether they come in a
     ``reasoning_content`` / ``reasoning`` delta (kept by ThinkingChatOpenAI) or inline in
@@ -69,48 +105,45 @@ class JobTokenHandler(BaseCallbackHandler):
         self._last_checkpoint = clock()
         self._splitter = ThinkSplitter()
         self.has_started = False
-        self.answer: list[str] = []
-        self.thinking: list[str] = []
 
     def on_llm_new_token(self, token: str, *, chunk: Any = None, **kwargs: Any) -> None:
+        if (reason := self._job.stop_reason) is not None:
+            raise JobStopped(reason)  # ends the model call: raise_error
         reasoning = reasoning_of(getattr(chunk, "message", None))
         if not token and not reasoning:
-            self._job.check()
             return
         self.has_started = True
-        self._take(Split(thinking=reasoning) + self._splitter.feed(token))
+        self._emit(Split(thinking=reasoning) + self._splitter.feed(token))
         now = self._clock()
         if self._checkpoint is not None and now - self._last_checkpoint >= self._every:
             self._last_checkpoint = now
-            self._checkpoint("".join(self.answer), "".join(self.thinking))
+            self._checkpoint(self._job.text(), self._job.thinking()[0])
 
     def finish(self) -> None:
         """The stream has ended (however, a stop included): what the splitter held back is
         placed now."""
-        self._take(self._splitter.finish(), check=False)
+        self._emit(self._splitter.finish())
 
-    def _take(self, split: Split, *, check: bool = True) -> None:
+    def _emit(self, split: Split) -> None:
         if split.thinking:
-            self.thinking.append(split.thinking)
-            self._job.append_thinking(split.thinking, check=check)
+            self._job.emit(ThinkingText(split.thinking))
         if split.answer:
-            self.answer.append(split.answer)
-            self._job.append(split.answer, check=check)
+            self._job.emit(AnswerText(split.answer))
 
 
 @dataclass(frozen=True)
 class AnswerRequest:
-    history: Sequence[ChatMessage]  # everything before the question
+    plan: TurnPlan  # exactly what is sent
     question: ChatMessage
     settings: Settings
     language: str
 
 
 _STOPPED_AS = {
-    StopReason.STOPPED.value: (Status.STOPPED, None),
-    StopReason.TIMED_OUT.value: (Status.FAILED, ErrorKind.TIMEOUT),
-    StopReason.SHUTDOWN.value: (Status.FAILED, ErrorKind.INTERRUPTED),
-    StopReason.ABANDONED.value: (Status.STOPPED, None),  # nobody is left to see it
+    StopReason.STOPPED: (Status.STOPPED, None),
+    StopReason.TIMED_OUT: (Status.FAILED, ErrorKind.TIMEOUT),
+    StopReason.SHUTDOWN: (Status.FAILED, ErrorKind.INTERRUPTED),
+    StopReason.ABANDONED: (Status.STOPPED, None),  # nobody is left to see it
 }
 
 
@@ -138,20 +171,14 @@ def write_answer(
     def retrying(status: int) -> None:
         attempt = next(attempts, None)
         if attempt is not None and not handler.has_started:
-            job.retry = (status, attempt, settings.max_retries)
+            job.emit(Retrying(status, attempt, settings.max_retries))
 
     started_at = time.monotonic()
     try:
         with reporting_retries(retrying):
-            reply = respond(
-                request.history,
-                request.question,
-                settings,
-                language=request.language,
-                handler=handler,
-            )
+            reply = respond(request.plan, settings, handler=handler)
     except JobStopped as stop:
-        status, kind = _STOPPED_AS[str(stop)]
+        status, kind = _STOPPED_AS[stop.reason]
         error = None if kind is None else UserFacingError(kind)
         answer = _ended(handler, job, status=status, error=error)
     except Exception as exc:  # every failure becomes a message in the page
@@ -182,8 +209,8 @@ def _ended(
 ) -> ChatMessage:
     """The answer as it stands when the stream ends, with its thinking apart."""
     handler.finish()
-    text, seconds = job.thought()
-    answer = "".join(handler.answer)
+    text, seconds = job.thinking()
+    answer = job.text()
     thinking = None
     if text:
         ended = bool(answer) or status is Status.COMPLETE
@@ -195,9 +222,9 @@ def _finished(reply, settings: Settings, handler: JobTokenHandler, job: AnswerJo
     problem = finish_problem(
         reply.finish_reason, max_tokens=settings.max_tokens, base_url=settings.base_url
     )
-    answered = "".join(handler.answer).strip()
+    answered = job.text().strip()
     if problem is not None and problem.kind is ErrorKind.LENGTH_LIMIT and not answered:
-        thought, _ = job.thought()
+        thought, _ = job.thinking()
         if thought or (reply.usage and reply.usage.reasoning_tokens):
             # Reasoning models count their thinking in max tokens: it all went there.
             problem = UserFacingError(ErrorKind.THOUGHT_TOO_LONG, dict(problem.details))

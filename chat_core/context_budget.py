@@ -8,28 +8,24 @@ exchanges sent with one question carry at most MAX_HISTORY_CHARS characters.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .attachments import AttachmentKind
 from .errors import ErrorKind, UserFacingError
 from .memory import exchanges
-from .messages import ChatMessage
-from .tokens import estimate_tokens
+from .messages import ChatMessage, to_langchain
+from .token_estimate import FRAMING, estimate_tokens, message_tokens
 
 __all__ = [
-    "IMAGE_TOKENS",
     "MAX_HISTORY_CHARS",
     "context_refusal",
     "fit_start",
     "fit_window",
     "message_chars",
-    "message_tokens",
     "room",
+    "sent_tokens",
 ]
 
-# What an image costs at most in OpenAI's accounting (a 2048 px image in high detail).
-IMAGE_TOKENS = 1_105
-_FRAMING = 4  # each chat message's role and separators
 # Estimates without tiktoken can be a little low: this share of the context stays free.
 _MARGIN = 0.05
 # The most the earlier exchanges sent with one question may carry (images counted as the
@@ -49,35 +45,35 @@ def message_chars(message: ChatMessage) -> int:
     return total
 
 
-def message_tokens(message: ChatMessage) -> int:
-    """About how many tokens ``message`` costs when sent (its text, files and images)."""
-    total = _FRAMING + estimate_tokens(message.content)
-    for attachment in message.attachments:
-        if attachment.sent and attachment.kind is AttachmentKind.IMAGE:
-            total += IMAGE_TOKENS
-        elif attachment.sent:
-            total += estimate_tokens(attachment.text) + _FRAMING
-    return total
+def sent_tokens(message: ChatMessage) -> int:
+    """About how many tokens ``message`` costs when sent (its text, files and images):
+    the one estimator, on the message as the model gets it."""
+    return message_tokens(to_langchain([message])[0])
 
 
 def room(context_tokens: int, *, max_tokens: int, system_prompt: str, question: int) -> int:
     """Tokens left for earlier exchanges (negative: the question alone does not fit)."""
     usable = int(context_tokens * (1 - _MARGIN))
-    return usable - max_tokens - (_FRAMING + estimate_tokens(system_prompt)) - question
+    return usable - max_tokens - (FRAMING + estimate_tokens(system_prompt)) - question
 
 
 def fit_window(
-    history: Sequence[ChatMessage], budget: int, *, chars: int = MAX_HISTORY_CHARS
+    history: Sequence[ChatMessage],
+    budget: int,
+    *,
+    chars: int = MAX_HISTORY_CHARS,
+    tokens: Callable[[ChatMessage], int] = sent_tokens,
 ) -> list[ChatMessage]:
     """The most recent usable exchanges of ``history`` within ``budget`` tokens and
     ``chars`` characters, oldest first; one that does not fit ends the window (nothing
-    older skips past it). Characters are counted first: they cost nothing to count."""
+    older skips past it). Characters are counted first: they cost nothing to count.
+    ``tokens`` prices one message (a turn's plan passes one that converts it once)."""
     kept: list[ChatMessage] = []
     for question, answer in reversed(exchanges(history)):
         size = message_chars(question) + message_chars(answer)
         if size > chars:
             break
-        cost = message_tokens(question) + message_tokens(answer)
+        cost = tokens(question) + tokens(answer)
         if cost > budget:
             break
         budget, chars = budget - cost, chars - size
@@ -85,10 +81,9 @@ def fit_window(
     return kept
 
 
-def fit_start(history: Sequence[ChatMessage], budget: int) -> int:
-    """Where the messages sent with the next question begin in ``history`` (as
+def fit_start(history: Sequence[ChatMessage], sent: Sequence[ChatMessage]) -> int:
+    """Where the messages ``sent`` (a :func:`fit_window`) begin in ``history`` (as
     memory.window_start does for a window of k exchanges)."""
-    sent = fit_window(history, budget)
     if not sent:
         return len(history)
     first = sent[0]
@@ -96,11 +91,10 @@ def fit_start(history: Sequence[ChatMessage], budget: int) -> int:
 
 
 def context_refusal(
-    question: ChatMessage, *, context_tokens: int, max_tokens: int, system_prompt: str
+    needed: int, *, context_tokens: int, max_tokens: int, system_prompt: str
 ) -> UserFacingError | None:
-    """Why ``question`` cannot be sent at all: with the system prompt and room for the
-    answer, it is over the model's context."""
-    needed = message_tokens(question)
+    """Why a question of ``needed`` tokens cannot be sent at all: with the system prompt
+    and room for the answer, it is over the model's context."""
     left = room(context_tokens, max_tokens=max_tokens, system_prompt=system_prompt, question=0)
     if needed <= left:
         return None

@@ -5,23 +5,34 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
 
 from .errors import ErrorKind, UserFacingError
 
-__all__ = ["JobLimits", "JobRefused"]
+__all__ = ["JobLimits", "JobRefusal", "JobRefused"]
+
+
+class JobRefusal(StrEnum):
+    """Which limit one more answer would pass."""
+
+    CONVERSATION = "conversation"  # this conversation has an answer being written
+    OWNER = "owner"  # the visitor (or the history's owner) has as many as they may
+    NETWORK = "network"  # so has their network
+    TOTAL = "total"  # so has the process
+
 
 # What each refusal tells the visitor: their own answers, their network's, or the app's.
 _ERRORS = {
-    "conversation": ErrorKind.ANSWER_IN_PROGRESS,
-    "owner": ErrorKind.TOO_MANY_ANSWERS,
-    "network": ErrorKind.ANSWERS_FROM_NETWORK,
-    "total": ErrorKind.ANSWERS_BUSY,
+    JobRefusal.CONVERSATION: ErrorKind.ANSWER_IN_PROGRESS,
+    JobRefusal.OWNER: ErrorKind.TOO_MANY_ANSWERS,
+    JobRefusal.NETWORK: ErrorKind.ANSWERS_FROM_NETWORK,
+    JobRefusal.TOTAL: ErrorKind.ANSWERS_BUSY,
 }
 
 
 class _Counted(Protocol):
-    owner: str
+    belongs_to: str
     network: str | None
 
 
@@ -30,7 +41,7 @@ class JobRefused:
     """Why no job was started: this conversation has one already, or the owner, their
     network or the process has as many as it may."""
 
-    kind: str  # "conversation", "owner", "network" or "total"
+    kind: JobRefusal
     limit: int
 
     def error(self) -> UserFacingError:
@@ -47,18 +58,18 @@ class JobLimits:
     total: int = 64
 
     def refusal(
-        self, running: Iterable[_Counted], *, owner: str, network: str | None
+        self, running: Iterable[_Counted], *, belongs_to: str, network: str | None
     ) -> JobRefused | None:
-        """The limit one more answer for ``owner`` from ``network`` would pass, if any.
+        """The limit one more answer for ``belongs_to`` from ``network`` would pass, if any.
 
         The visitor's own limits come first: those are the ones they can act on.
         """
         running = list(running)
-        if sum(job.owner == owner for job in running) >= self.per_owner:
-            return JobRefused("owner", self.per_owner)
+        if sum(job.belongs_to == belongs_to for job in running) >= self.per_owner:
+            return JobRefused(JobRefusal.OWNER, self.per_owner)
         counted = network is not None and self.per_network is not None
         if counted and sum(job.network == network for job in running) >= self.per_network:
-            return JobRefused("network", self.per_network)
+            return JobRefused(JobRefusal.NETWORK, self.per_network)
         if len(running) >= self.total:
-            return JobRefused("total", self.total)
+            return JobRefused(JobRefusal.TOTAL, self.total)
         return None

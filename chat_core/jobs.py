@@ -1,11 +1,12 @@
 """Answers as jobs on the server: the model call runs on its own, and pages follow it.
 
-An answer is a job keyed by its conversation. Every token is appended to the job;
-a page that attaches (or attaches again after a refresh) first gets the text so far,
-then the new text as it comes, each character once. Stop is a signal to the job from
-any page. When no page is left the job goes on and saves what it wrote, unless nobody
-could ever see it (a conversation kept in its browser sessions only, all of them gone).
-One registry per process; a visitor stays on that process thanks to sticky sessions.
+An answer is a job keyed by its conversation. Its run emits events to the job's log
+(chat_core/answer_log.py); a page that attaches (or attaches again after a refresh)
+first gets what was written so far, then the new text as it comes, each character once.
+Stop is a signal to the job from any page. When no page is left the job goes on and
+saves what it wrote, unless nobody could ever see it (a conversation kept in its browser
+sessions only, all of them gone). One registry per process; a visitor stays on that
+process thanks to sticky sessions.
 """
 
 from __future__ import annotations
@@ -13,30 +14,18 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from enum import StrEnum
 
+from .answer_events import AnswerEvent, AnswerText, Ended, ThinkingText
+from .answer_log import AnswerLog, Cursor, News
 from .errors import ErrorKind, UserFacingError
-from .job_limits import JobLimits, JobRefused
+from .job_limits import JobLimits, JobRefusal, JobRefused
 from .messages import ChatMessage, Status
 
-__all__ = [
-    "AnswerJob",
-    "JobLimits",
-    "JobRefused",
-    "JobRegistry",
-    "JobStopped",
-    "Progress",
-    "StopReason",
-]
+__all__ = ["AnswerJob", "JobRegistry", "JobStopped", "StopReason"]
 
 log = logging.getLogger(__name__)
-
-
-class JobStopped(Exception):  # noqa: N818 - a signal, raised inside the model call
-    """Raised into the model call when the job is told to stop (Stop, timeout, shutdown)."""
 
 
 class StopReason(StrEnum):
@@ -46,162 +35,118 @@ class StopReason(StrEnum):
     ABANDONED = "abandoned"  # nobody can see it any more: its session-only pages are gone
 
 
-@dataclass(frozen=True)
-class Progress:
-    """What a page draws: new thinking and answer text, and the answer once the job ended."""
+class JobStopped(Exception):  # noqa: N818 - a signal, raised inside the model call
+    """Raised into the model call when the job is told to stop (Stop, timeout, shutdown)."""
 
-    text: str  # the answer's text after what the page had seen (all of it from 0)
-    final: ChatMessage | None  # None while the job runs
-    thinking: str = ""  # the thinking's text after what the page had seen
-    thought_for: float | None = None  # seconds the model thought, once it began to answer
+    def __init__(self, reason: StopReason) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+
+
+class AnswerJob:
+    """One answer being written: its log of events (the run writes, pages follow), who
+    it belongs to, and whether it was told to stop. Thread-safe."""
+
+    def __init__(
+        self,
+        *,
+        key: str,
+        belongs_to: str,
+        started_at: float,
+        network: str | None = None,
+        watchers: set[str] | None = None,
+        watched_at: float = 0.0,
+        number: int = 0,
+        question: int | None = None,
+        sent_from: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.key = key
+        self.belongs_to = belongs_to  # whose pages may follow and stop it (JobRegistry.get)
+        self.started_at = started_at
+        self.network = network  # whose share of the process it counts in (job_limits)
+        # The browser sessions that can see it, when nobody else ever can (empty: any page
+        # that opens the conversation later can); when none is left, it is stopped.
+        self.watchers = watchers if watchers is not None else set()
+        self.watched_at = watched_at  # when one of them was last seen connected
+        self.question = question  # the number of the question it answers
+        self.sent_from = sent_from  # where the messages sent with it begin (the divider)
+        self._log = AnswerLog(clock)
+        self._lock = threading.Lock()
+        self._number = number  # the answer's number (once saved: the one the store gave)
+        self._saved = False
+        self._unsaved: bool | None = None
+        self._stop: StopReason | None = None
+
+    def emit(self, event: AnswerEvent) -> None:
+        """A new event of the run (text, thinking, a retry); the end is :meth:`end`."""
+        self._log.emit(event)
+
+    def end(self, answer: ChatMessage) -> None:
+        with self._lock:
+            ended = Ended(answer, self._number, self._unsaved)
+        self._log.emit(ended)
+
+    def record_save(self, stored: int | None) -> None:
+        """A save of the answer: stored under ``stored`` (perhaps not the number it was
+        given, if another tab took that), or failed (None)."""
+        with self._lock:
+            if stored is not None:
+                self._number, self._saved = stored, True
+            self._unsaved = None if stored is not None else not self._saved
 
     @property
-    def done(self) -> bool:
-        return self.final is not None
-
-
-class _Text:
-    """A growing text kept as its pieces, so a reader copies only what it has not seen."""
-
-    def __init__(self) -> None:
-        self._parts: list[str] = []
-        self._ends: list[int] = []  # the text's length after each piece
-        self.length = 0
-
-    def add(self, piece: str) -> None:
-        self._parts.append(piece)
-        self.length += len(piece)
-        self._ends.append(self.length)
-
-    def since(self, seen: int) -> str:
-        first = bisect_right(self._ends, seen)
-        start = self._ends[first - 1] if first else 0
-        return "".join(self._parts[first:])[seen - start :]
-
-
-@dataclass
-class AnswerJob:
-    """One answer being written; thread-safe, appended to by the job, read by pages.
-
-    A thinking model's thoughts come first, in a stream of their own.
-    """
-
-    key: str
-    owner: str
-    started_at: float
-    network: str | None = None  # whose share of the process it counts in (job_limits)
-    # The browser sessions that can see it, when nobody else ever can (empty: any page
-    # that opens the conversation later can); when none is left, it is stopped.
-    watchers: set[str] = field(default_factory=set)
-    watched_at: float = 0.0  # when one of them was last seen connected
-    number: int = 0  # the answer's number (once saved: the one the store gave it)
-    question: int | None = None  # the number of the question it answers
-    # Its last save failed: True while its answer was never stored, False once it was.
-    unsaved: bool | None = None
-    # (status, attempt, attempts allowed) while the server is being retried
-    retry: tuple[int, int, int] | None = None
-    clock: Callable[[], float] = time.monotonic
-    _answer: _Text = field(default_factory=_Text)
-    _thinking: _Text = field(default_factory=_Text)
-    _thinking_since: float | None = None
-    _thought_for: float | None = None
-    _final: ChatMessage | None = None
-    _finished_at: float | None = None
-    _stop: StopReason | None = None
-    _changed: threading.Condition = field(default_factory=threading.Condition)
-
-    def append(self, text: str, *, check: bool = True) -> None:
-        """A new piece of the answer (from the callback handler); raises if told to stop,
-        unless ``check`` is off (what was held back, placed once the stream ended)."""
-        with self._changed:
-            if check:
-                self.check()
-            if text:
-                if self._thinking_since is not None and self._thought_for is None:
-                    self._thought_for = self.clock() - self._thinking_since
-                self._answer.add(text)
-                self._changed.notify_all()
-
-    def append_thinking(self, text: str, *, check: bool = True) -> None:
-        """A new piece of the model's thinking; raises if told to stop (as append)."""
-        with self._changed:
-            if check:
-                self.check()
-            if text:
-                if self._thinking_since is None:
-                    self._thinking_since = self.clock()
-                self._thinking.add(text)
-                self._changed.notify_all()
-
-    def check(self) -> None:
-        """Raise :class:`JobStopped` if the job was told to stop."""
-        if self._stop is not None:
-            raise JobStopped(self._stop.value)
-
-    def finish(self, answer: ChatMessage, now: float) -> None:
-        with self._changed:
-            self._final = answer
-            self._finished_at = now
-            self._changed.notify_all()
+    def number(self) -> int:
+        with self._lock:
+            return self._number
 
     def stop(self, reason: StopReason = StopReason.STOPPED) -> None:
-        with self._changed:
-            if self._stop is None and self._final is None:
+        with self._lock:
+            if self._stop is None and self._log.ended is None:
                 self._stop = reason
-                self._changed.notify_all()
 
     @property
     def stop_reason(self) -> StopReason | None:
+        """Why it was told to stop (its run raises :class:`JobStopped` at the next token)."""
         return self._stop
 
     @property
-    def running(self) -> bool:
-        return self._final is None
+    def ended(self) -> Ended | None:
+        return self._log.ended
 
     @property
-    def finished_at(self) -> float | None:
-        return self._finished_at
+    def ended_at(self) -> float | None:
+        return self._log.ended_at
 
-    def thought(self) -> tuple[str, float | None]:
+    def text(self) -> str:
+        """The answer's text so far."""
+        return self._log.text(AnswerText)
+
+    def thinking(self) -> tuple[str, float | None]:
         """All the thinking so far, and for how long (None while still thinking)."""
-        with self._changed:
-            seconds = self._thought_for
-            if seconds is None and self._thinking_since is not None and self._final is not None:
-                seconds = (self._finished_at or self.clock()) - self._thinking_since
-            return self._thinking.since(0), seconds
+        return self._log.text(ThinkingText), self._log.thought_for()
 
-    def progress(self) -> Progress:
-        return self.wait(0, 0.0)
+    def thought_for(self) -> float | None:
+        return self._log.thought_for()
 
-    def wait(self, seen: int, timeout: float, *, seen_thinking: int = 0) -> Progress:
-        """The text after the first ``seen`` characters (and the thinking after the first
-        ``seen_thinking``), once there is some or the job ended, or after ``timeout``
-        seconds, whichever comes first.
+    def follow(self, cursor: Cursor, timeout: float) -> News:
+        """The events after ``cursor``, once there are some, or after ``timeout`` s."""
+        return self._log.follow(cursor, timeout)
 
-        Only the new text is copied, so following an answer costs time linear in its length.
-        """
-        with self._changed:
-            self._changed.wait_for(
-                lambda: (
-                    self._answer.length > seen
-                    or self._thinking.length > seen_thinking
-                    or self._final is not None
-                ),
-                timeout=timeout,
-            )
-            return Progress(
-                self._answer.since(seen),
-                self._final,
-                self._thinking.since(seen_thinking),
-                self._thought_for,
-            )
+    def wait_ended(self, timeout: float) -> Ended | None:
+        """The end, once the run is over (None if it is not after ``timeout`` s)."""
+        deadline = time.monotonic() + timeout
+        cursor = Cursor()
+        while (ended := self.ended) is None and (left := deadline - time.monotonic()) > 0:
+            cursor = self.follow(cursor, left).cursor
+        return ended
 
 
 class JobRegistry:
     """The jobs of this process: started, found, stopped, timed out and forgotten.
 
-    ``run(job)`` writes the answer (appending to the job) and returns the finished
-    message; it runs on a thread of its own. A job running longer than ``timeout``
+    ``run(job)`` writes the answer (emitting its events to the job) and returns the
+    finished message; it runs on a thread of its own. A job running longer than ``timeout``
     seconds is told to stop; a finished one is forgotten ``grace`` seconds later. A
     watched job none of whose sessions has been ``connected`` for ``abandon_after``
     seconds is stopped (a reconnect within that time keeps it). While jobs run, a
@@ -239,11 +184,12 @@ class JobRegistry:
     def start(
         self,
         key: str,
-        owner: str,
+        belongs_to: str,
         run: Callable[[AnswerJob], ChatMessage],
         *,
         number: int = 0,
         question: int | None = None,
+        sent_from: int | None = None,
         network: str | None = None,
         watcher: str | None = None,
     ) -> AnswerJob | JobRefused:
@@ -255,21 +201,22 @@ class JobRegistry:
         with self._lock:
             self._tidy()
             previous = self._jobs.get(key)
-            if previous is not None and previous.running:
-                return JobRefused("conversation", 1)
-            running = [job for job in self._jobs.values() if job.running]
-            refused = self._limits.refusal(running, owner=owner, network=network)
+            if previous is not None and previous.ended is None:
+                return JobRefused(JobRefusal.CONVERSATION, 1)
+            running = [job for job in self._jobs.values() if job.ended is None]
+            refused = self._limits.refusal(running, belongs_to=belongs_to, network=network)
             if refused is not None:
                 return refused
             job = AnswerJob(
                 key=key,
-                owner=owner,
+                belongs_to=belongs_to,
                 started_at=self._clock(),
                 network=network,
                 watchers={watcher} if watcher else set(),
                 watched_at=self._clock(),
                 number=number,
                 question=question,
+                sent_from=sent_from,
                 clock=self._clock,
             )
             self._jobs[key] = job
@@ -285,7 +232,7 @@ class JobRegistry:
         while not self._closed.wait(self._watch_every):
             with self._lock:
                 self._tidy()
-                if not any(job.running for job in self._jobs.values()):
+                if all(job.ended is not None for job in self._jobs.values()):
                     self._watching = False
                     return
 
@@ -296,67 +243,57 @@ class JobRegistry:
         except BaseException:
             log.exception("an answer job failed outside the model call")
             answer = ChatMessage.assistant(
-                job.progress().text, status=Status.FAILED, error=UserFacingError(ErrorKind.UNKNOWN)
+                job.text(), status=Status.FAILED, error=UserFacingError(ErrorKind.UNKNOWN)
             )
         with self._lock:
             self._streaming -= 1
-        job.finish(answer, self._clock())
+        job.end(answer)
 
     @property
     def streaming(self) -> int:
         """How many answers are being written now (read often, so counted, not searched)."""
         return self._streaming
 
-    def get(self, key: str, owner: str, *, watcher: str | None = None) -> AnswerJob | None:
-        """The job of conversation ``key`` if it is ``owner``'s (running or just ended);
-        a watched job is watched by ``watcher`` from now on, too."""
+    def get(self, key: str, belongs_to: str, *, watcher: str | None = None) -> AnswerJob | None:
+        """The job of conversation ``key`` if it belongs to ``belongs_to`` (running or just
+        ended); a watched job is watched by ``watcher`` from now on, too."""
         with self._lock:
             self._tidy()
             job = self._jobs.get(key)
-            if job is None or job.owner != owner:
+            if job is None or job.belongs_to != belongs_to:
                 return None
             if watcher and job.watchers:
                 job.watchers.add(watcher)
         return job
 
-    def stop(self, key: str, owner: str) -> bool:
-        job = self.get(key, owner)
-        if job is None or not job.running:
+    def stop(self, key: str, belongs_to: str) -> bool:
+        """Stop, from any page that may see it: the run ends at its next token."""
+        job = self.get(key, belongs_to)
+        if job is None or job.ended is not None:
             return False
         job.stop()
         return True
-
-    def running(self) -> int:
-        with self._lock:
-            return sum(job.running for job in self._jobs.values())
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._jobs)
-
-    def tidy(self) -> None:
-        with self._lock:
-            self._tidy()
 
     def shutdown(self, wait: float = 5.0) -> None:
         """Tell every running job to stop, so that each saves what it wrote."""
         self._closed.set()
         with self._lock:
-            jobs = [job for job in self._jobs.values() if job.running]
+            jobs = [job for job in self._jobs.values() if job.ended is None]
         for job in jobs:
             job.stop(StopReason.SHUTDOWN)
         deadline = time.monotonic() + wait
         for job in jobs:
-            job.wait(seen=10**12, timeout=max(0.0, deadline - time.monotonic()))
+            job.wait_ended(max(0.0, deadline - time.monotonic()))
 
     def _tidy(self) -> None:
         now = self._clock()
         for key, job in list(self._jobs.items()):
-            if job.running and now - job.started_at > self._timeout:
+            running = job.ended is None
+            if running and now - job.started_at > self._timeout:
                 job.stop(StopReason.TIMED_OUT)
-            elif job.running and job.watchers:
+            elif running and job.watchers:
                 self._look_for_watchers(job, now)
-            elif not job.running and now - (job.finished_at or now) > self._grace:
+            elif not running and now - (job.ended_at or now) > self._grace:
                 del self._jobs[key]
 
     def _look_for_watchers(self, job: AnswerJob, now: float) -> None:

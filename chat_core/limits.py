@@ -19,7 +19,8 @@ from typing import Protocol
 from .errors import ErrorKind, UserFacingError
 from .messages import ChatMessage
 from .settings import Settings
-from .tokens import Usage, estimate_tokens
+from .token_estimate import estimate_tokens
+from .tokens import Usage
 
 __all__ = [
     "FallbackLedger",
@@ -28,9 +29,11 @@ __all__ = [
     "MemoryLedger",
     "Request",
     "Reservation",
+    "Settlement",
     "UsageLedger",
     "check",
     "refusal",
+    "reserve",
     "spent",
 ]
 
@@ -205,6 +208,42 @@ class FallbackLedger:
             self._primary.settle(reservation, usage)
         except self._failures as exc:
             self._on_failure(f"settle: {type(exc).__name__}")
+
+
+class Settlement:
+    """A reservation with the one call that settles it: whichever end comes first (the
+    answer's end, or a refusal after it was counted) settles it, and only that one."""
+
+    def __init__(self, ledger: UsageLedger, reservation: Reservation) -> None:
+        self._ledger = ledger
+        self.reservation = reservation
+        self._lock = threading.Lock()
+        self._settled = False
+
+    @property
+    def request(self) -> Request:
+        return self.reservation.request
+
+    def settle(self, usage: Usage) -> bool:
+        """Count ``usage`` in place of the worst case; False if it was settled already."""
+        with self._lock:
+            if self._settled:
+                return False
+            self._settled = True
+        self._ledger.settle(self.reservation, usage)
+        return True
+
+    def settle_unsent(self) -> bool:
+        """Nothing was sent after all: the request counts, its tokens do not."""
+        return self.settle(Usage(0, 0, self.request.model, estimated=True))
+
+
+def reserve(
+    ledger: UsageLedger, request: Request, limits: Limits, now: datetime
+) -> Settlement | LimitReached:
+    """Count ``request`` before it is sent, or say which limit it would pass."""
+    outcome = ledger.reserve(request, limits, now)
+    return outcome if isinstance(outcome, LimitReached) else Settlement(ledger, outcome)
 
 
 def refusal(reached: LimitReached) -> UserFacingError:

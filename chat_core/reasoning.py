@@ -22,7 +22,6 @@ __all__ = [
     "ThinkSplitter",
     "reasoning_delta",
     "reasoning_field",
-    "split_thinking",
 ]
 
 OPEN_TAG = "<think>"
@@ -98,23 +97,6 @@ class ThinkSplitter:
         self._held = ""  # a possible partial tag
         self._space: list[str] = []  # whitespace that nothing visible follows yet
         self._skip_space = False  # just after a tag: drop whitespace
-        self._saw_thinking = False
-        self._closed = False
-
-    @property
-    def in_thinking(self) -> bool:
-        """True while inside ``<think>`` (at the end: the thinking never closed)."""
-        return self._state is _State.THINKING
-
-    @property
-    def saw_thinking(self) -> bool:
-        """True once a ``<think>`` opened the answer."""
-        return self._saw_thinking
-
-    @property
-    def closed(self) -> bool:
-        """True once the thinking ended with ``</think>``."""
-        return self._closed
 
     def feed(self, piece: str) -> Split:
         """The thinking and answer text that ``piece`` settles."""
@@ -144,7 +126,7 @@ class ThinkSplitter:
         candidate = self._held + piece
         if candidate.startswith(OPEN_TAG):
             self._held, self._space = "", []
-            self._state, self._skip_space, self._saw_thinking = _State.THINKING, True, True
+            self._state, self._skip_space = _State.THINKING, True
             return self._think(candidate[len(OPEN_TAG) :])
         if OPEN_TAG.startswith(candidate):
             self._held = candidate
@@ -166,7 +148,7 @@ class ThinkSplitter:
             self._held = text[len(text) - keep :]
             return Split(thinking=self._settle(text[: len(text) - keep]))
         self._held = ""
-        self._state, self._skip_space, self._closed = _State.ANSWER, True, True
+        self._state, self._skip_space = _State.ANSWER, True
         thinking = self._settle(text[:end], final=True)
         return Split(thinking=thinking) + self._answer(text[end + len(CLOSE_TAG) :])
 
@@ -191,9 +173,3 @@ class ThinkSplitter:
                 return Split()
             self._skip_space = False
         return Split(answer=piece)
-
-
-def split_thinking(text: str) -> Split:
-    """A whole content text taken apart at once (a stored or non-streamed answer)."""
-    splitter = ThinkSplitter()
-    return splitter.feed(text) + splitter.finish()

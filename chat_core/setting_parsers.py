@@ -9,7 +9,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .identity import IPNetwork, parse_networks
-from .tokens import parse_prices
+from .prices import parse_prices
 
 __all__ = [
     "REASONING_EFFORTS",

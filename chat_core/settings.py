@@ -13,9 +13,9 @@ from types import MappingProxyType
 from typing import Any
 
 from .identity import IPNetwork
+from .prices import DEFAULT_PRICES
 from .setting_declarations import LIMITS, STORED_SETTINGS, VISITOR_CHOICES
 from .setting_parsers import REASONING_EFFORTS
-from .tokens import DEFAULT_PRICES
 
 __all__ = [
     "Settings",

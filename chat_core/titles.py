@@ -13,26 +13,28 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from langchain_core.messages import BaseMessage
 from langchain_core.prompts import ChatPromptTemplate
 
 from .conversation import opening_title
-from .limits import LimitReached, Limits, Request, UsageLedger
+from .limits import LimitReached, Limits, Request, UsageLedger, reserve
 from .llm import is_reasoning_model, make_chat_model
 from .messages import ChatMessage, Status
 from .settings import Settings
 from .text import one_line, shorten
-from .tokens import Usage, estimate_tokens, usage_from
+from .token_estimate import prompt_tokens
+from .tokens import Usage, usage_from
 from .tree import MessageTree
 
 __all__ = [
     "TITLE_LENGTH",
     "Titled",
     "clean_title",
-    "estimated_prompt_tokens",
     "first_words",
     "name_conversation",
     "title_due",
     "title_max_tokens",
+    "title_messages",
     "titles_written",
     "write_title",
 ]
@@ -108,35 +110,27 @@ def clean_title(text: str) -> str | None:
     return shorten(line, TITLE_LENGTH)
 
 
-def write_title(settings: Settings, question: str, answer: str, *, language: str) -> Titled:
-    """Ask the model for a title (no streaming to any page, few tokens)."""
-    messages = (
-        _prompt()
-        .invoke(
-            {
-                "instructions": _INSTRUCTIONS.get(language, _INSTRUCTIONS["en"]),
-                "question": question[:_EXCERPT],
-                "answer": answer[:_EXCERPT],
-            }
-        )
-        .to_messages()
-    )
+def title_messages(question: str, answer: str, *, language: str) -> list[BaseMessage]:
+    """The request for a title: instructions, and the start of the first exchange."""
+    inputs = {
+        "instructions": _INSTRUCTIONS.get(language, _INSTRUCTIONS["en"]),
+        "question": question[:_EXCERPT],
+        "answer": answer[:_EXCERPT],
+    }
+    return _prompt().invoke(inputs).to_messages()
+
+
+def write_title(settings: Settings, messages: list[BaseMessage]) -> Titled:
+    """Ask the model for a title with ``messages`` (no streaming to any page, few tokens)."""
     model = make_chat_model(replace(settings, max_tokens=title_max_tokens(settings)))
     reply = model.invoke(messages)
     usage = usage_from(
         reply.usage_metadata,
-        prompt=[message.text for message in messages],
+        prompt_tokens=prompt_tokens(messages),
         answer=reply.text,
         model=settings.model,
     )
     return Titled(clean_title(reply.text), usage)
-
-
-def estimated_prompt_tokens(question: str, answer: str) -> int:
-    """What a title request is counted as before it is sent."""
-    return estimate_tokens(_INSTRUCTIONS["en"]) + estimate_tokens(
-        question[:_EXCERPT] + answer[:_EXCERPT]
-    )
 
 
 def name_conversation(
@@ -158,24 +152,25 @@ def name_conversation(
     """
     if not titles_written(settings):
         return None
+    messages = title_messages(question.content, answer.content, language=language)
     request = Request(
         identity=identity,
         model=settings.model,
-        input_tokens=estimated_prompt_tokens(question.content, answer.content),
+        input_tokens=prompt_tokens(messages),
         max_tokens=title_max_tokens(settings),
     )
-    reservation = ledger.reserve(request, Limits.of(settings), datetime.now(UTC))
-    if isinstance(reservation, LimitReached):
+    settlement = reserve(ledger, request, Limits.of(settings), datetime.now(UTC))
+    if isinstance(settlement, LimitReached):
         return None
     usage = Usage(0, 0, settings.model, estimated=True)
     try:
-        titled = write_title(settings, question.content, answer.content, language=language)
+        titled = write_title(settings, messages)
         usage = titled.usage
     except Exception as exc:  # the first words stay the title; nothing to show
         log.info("no title was written: %s", type(exc).__name__)
         return None
     finally:
-        ledger.settle(reservation, usage)
+        settlement.settle(usage)
     only_if = opening_title(question) if opening is None else opening
     if titled.title and rename(titled.title, only_if):
         return titled.title

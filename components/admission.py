@@ -4,13 +4,11 @@ answer's job settles it once it ends)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import streamlit as st
 
 from chat_core.attachments import refusal as attachments_refusal
-from chat_core.chat import estimate_prompt_tokens
 from chat_core.errors import ErrorKind, UserFacingError
 from chat_core.limits import (
     FallbackLedger,
@@ -18,8 +16,9 @@ from chat_core.limits import (
     Limits,
     MemoryLedger,
     Request,
-    Reservation,
+    Settlement,
     refusal,
+    reserve,
 )
 from chat_core.messages import ChatMessage
 from chat_core.settings import Settings
@@ -63,20 +62,19 @@ def ledger(store: ConversationStore | None) -> FallbackLedger:
 
 
 def admit(
-    history: Sequence[ChatMessage],
-    question: ChatMessage,
+    input_tokens: int,
     settings: Settings,
     *,
-    language: str,
     identity: str,
     store: ConversationStore | None,
-) -> Reservation | UserFacingError:
-    """Count this request against the limits before it is sent, or say which it passes."""
+) -> Settlement | UserFacingError:
+    """Count a request of ``input_tokens`` (the turn plan's estimate) against the limits
+    before it is sent, or say which it passes."""
     request = Request(
         identity=identity,
         model=settings.model,
-        input_tokens=estimate_prompt_tokens(history, question, settings, language=language),
+        input_tokens=input_tokens,
         max_tokens=settings.max_tokens,
     )
-    outcome = ledger(store).reserve(request, Limits.of(settings), datetime.now(UTC))
+    outcome = reserve(ledger(store), request, Limits.of(settings), datetime.now(UTC))
     return refusal(outcome) if isinstance(outcome, LimitReached) else outcome

@@ -9,11 +9,13 @@ from collections.abc import Callable
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from chat_core.answer_events import AnswerEvent, AnswerText, Ended, Retrying, ThinkingText
+from chat_core.answer_log import Cursor
 from chat_core.i18n import Translator
 from chat_core.jobs import AnswerJob
 from chat_core.messages import ChatMessage
+from chat_core.redraw_pace import CURSOR, REDRAW_EVERY, RedrawThrottle
 from chat_core.stream_layout import StreamLayout
-from chat_core.streaming import CURSOR, REDRAW_EVERY, StreamingMarkdownHandler
 from chat_core.text import display_markdown
 
 __all__ = ["ParagraphSink", "follow_answer"]
@@ -73,9 +75,9 @@ def follow_answer(
     stop_area: DeltaGenerator,
     batch_every: Callable[[], float] = lambda: REDRAW_EVERY,
     once_begun: Callable[[], None] = lambda: None,
-) -> ChatMessage:
-    """Draw ``job``'s answer in a new bubble from what it has written so far, then as it
-    comes; return the answer when the job ends. Leaving the page leaves the job running.
+) -> Ended:
+    """Draw ``job``'s answer in a new bubble from its events so far, then as they come;
+    return its end when the job ends. Leaving the page leaves the job running.
 
     Stop goes in ``stop_area``. ``once_begun`` draws the rest of the page, once: as soon
     as the first words (or thoughts) are shown, or after ``_BEGIN_WAIT`` without any, so
@@ -89,32 +91,70 @@ def follow_answer(
     with stop_area:  # beside the message box: it stays in place while the answer grows
         st.button(t("chat.stop"), key="stop_answer", icon=":material/stop_circle:", on_click=stop)
     with st.chat_message("assistant"):
-        thinking_area = st.container()
-        sink = ParagraphSink()
-        thoughts = ThinkingBlock(thinking_area, t, sink)
-        drawer = StreamingMarkdownHandler(sink)  # throttled: at most one redraw per 50 ms
-        sink.markdown(CURSOR)
+        bubble = _Bubble(t, job)
     begun = _Once(once_begun)
-    seen, last_pulse = 0, time.monotonic()
+    cursor, last_pulse = Cursor(), time.monotonic()
     while True:
-        wait = _PULSE if begun.done else _BEGIN_WAIT
-        progress = job.wait(seen, timeout=wait, seen_thinking=thoughts.seen)
-        thoughts.add(progress.thinking)
-        if progress.text:
-            thoughts.fold(progress.thought_for)
-            drawer.on_llm_new_token(progress.text)
-            seen += len(progress.text)
+        news = job.follow(cursor, timeout=_PULSE if begun.done else _BEGIN_WAIT)
+        cursor = news.cursor
+        for event in news.events:
+            bubble.draw(event)
         begun()
-        if progress.done:
-            thoughts.end(progress.final)
-            drawer.finish()
-            return progress.final
-        if progress.text or progress.thinking:
+        if news.ended is not None:
+            return news.ended
+        if news.events:
             time.sleep(batch_every())  # take tokens in batches
         elif time.monotonic() - last_pulse >= _PULSE:
             last_pulse = time.monotonic()
-            thoughts.tick()
-            _pulse(sink, job, t, seen + thoughts.seen)
+            bubble.tick()
+
+
+class _Bubble:
+    """The assistant's bubble while it follows a job: thoughts above, the answer below,
+    each event drawn where it belongs."""
+
+    def __init__(self, t: Translator, job: AnswerJob) -> None:
+        self._t = t
+        self._job = job
+        thinking_area = st.container()
+        self._sink = ParagraphSink()
+        self._thoughts = ThinkingBlock(thinking_area, t, self._sink)
+        self._answer = RedrawThrottle(self._sink)  # at most one redraw per 50 ms
+        self._retrying: Retrying | None = None
+        self._sink.markdown(CURSOR)
+
+    def draw(self, event: AnswerEvent) -> None:
+        match event:
+            case ThinkingText(text=text):
+                self._thoughts.add(text)
+                self._show_notice()
+            case AnswerText(text=text):
+                self._thoughts.fold(self._job.thought_for())
+                self._answer.add(text)
+            case Retrying():
+                self._retrying = event
+                self._show_notice()
+            case Ended(answer=answer):
+                self._thoughts.end(answer)
+                self._answer.finish()
+
+    def tick(self) -> None:
+        """While nothing comes, the page still draws (the thinking's seconds, the notice):
+        a script hears of a click, Stop too, only when it draws."""
+        self._thoughts.tick()
+        self._show_notice()
+
+    def _show_notice(self) -> None:
+        """Why no text comes yet (the server is being retried), until some does."""
+        retrying = self._retrying
+        if retrying is not None and not self._answer.has_started and not self._thoughts.seen:
+            of = retrying.attempts
+            notice = self._t(
+                "chat.retrying", status=retrying.status, attempt=retrying.attempt, of=of
+            )
+            self._sink.notice.caption(notice)
+        else:
+            self._sink.notice.empty()
 
 
 class _Once:
@@ -139,7 +179,7 @@ class ThinkingBlock:
         self._t = t
         self._answer = answer
         self._status = None
-        self._drawer: StreamingMarkdownHandler | None = None
+        self._drawer: RedrawThrottle | None = None
         self._started_at = time.monotonic()
         self._shown_seconds = 0
         self.seen = 0
@@ -155,8 +195,8 @@ class ThinkingBlock:
                 label = self._t("thinking.live", seconds=0)
                 self._status = st.status(label, state="running", expanded=True)
             with self._status:
-                self._drawer = StreamingMarkdownHandler(ParagraphSink())
-        self._drawer.on_llm_new_token(text)
+                self._drawer = RedrawThrottle(ParagraphSink())
+        self._drawer.add(text)
         self.seen += len(text)
         self.tick()
 
@@ -189,12 +229,3 @@ class ThinkingBlock:
         self._drawer.finish()
         self._folded = True
         self._status.update(label=self._t("thinking.cut"), state="error", expanded=True)
-
-
-def _pulse(sink: ParagraphSink, job: AnswerJob, t: Translator, seen: int) -> None:
-    """While no text comes: say why (the server is being retried), or how long it has been."""
-    if job.retry is not None and not seen:
-        status, attempt, attempts = job.retry
-        sink.notice.caption(t("chat.retrying", status=status, attempt=attempt, of=attempts))
-    else:
-        sink.notice.empty()

@@ -11,8 +11,9 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from chat_core.answering import AnswerRequest, write_answer
 from chat_core.conversation import Conversation
-from chat_core.jobs import AnswerJob, JobRefused, JobRegistry
-from chat_core.limits import Reservation, spent
+from chat_core.job_limits import JobRefused
+from chat_core.jobs import AnswerJob, JobRegistry
+from chat_core.limits import Settlement, spent
 from chat_core.messages import ChatMessage, Status
 from chat_core.settings import Settings
 from chat_core.titles import name_conversation, title_due, titles_written
@@ -21,7 +22,7 @@ from . import state
 from .admission import ledger
 from .context import PageContext
 
-__all__ = ["job_owner", "job_registry", "job_watcher", "start_answer"]
+__all__ = ["job_belongs_to", "job_registry", "job_watcher", "start_answer"]
 
 
 def _connected(session_id: str) -> bool:
@@ -52,7 +53,7 @@ def job_registry(settings: Settings) -> JobRegistry:
     )
 
 
-def job_owner(context: PageContext) -> str:
+def job_belongs_to(context: PageContext) -> str:
     """Whose jobs a page may see and stop: the history's owner, else this visitor."""
     return context.visitor.owner or context.visitor.identity
 
@@ -70,14 +71,15 @@ def start_answer(
     context: PageContext,
     conversation: Conversation,
     request: AnswerRequest,
-    reservation: Reservation,
+    settlement: Settlement,
 ) -> AnswerJob | JobRefused:
     """Start the job that answers the conversation's last question.
 
     The job saves its progress and its answer, and settles the request's cost, by
-    itself: the page that started it may be gone by then. After a conversation's first
-    answer that completes, the model writes its title in the background (the page looks
-    for it meanwhile: components/title_watch.py).
+    itself: the page that started it may be gone by then. A job refused settles it
+    here, as unsent. After a conversation's first answer that completes, the model
+    writes its title in the background (the page looks for it meanwhile:
+    components/title_watch.py).
     """
     number, question = conversation.tree.next_number(), conversation.numbers[-1]
     history, conversation_id = context.history, conversation.id
@@ -94,13 +96,12 @@ def start_answer(
         nonlocal saved
         if history is not None and conversation_id is not None:
             stored = history.put(conversation_id, job.number, question, answer, new=not saved)
-            if stored is not None:
-                saved, job.number = True, stored
-            job.unsaved = None if stored is not None else not saved  # the page saves it
+            saved = saved or stored is not None
+            job.record_save(stored)  # unsaved: the page saves it
 
     def done(job: AnswerJob, answer: ChatMessage) -> None:
         save(job, answer)
-        usage_ledger.settle(reservation, spent(reservation.request, answer))
+        settlement.settle(spent(settlement.request, answer))
         if opening is not None and answer.status is Status.COMPLETE and history and conversation_id:
             threading.Thread(target=name, args=(answer,), name="title", daemon=True).start()
 
@@ -111,15 +112,15 @@ def start_answer(
             request.question,
             answer,
             language=request.language,
-            identity=reservation.request.identity,
+            identity=settlement.request.identity,
             ledger=usage_ledger,
             rename=lambda title, only_if: history.rename(conversation_id, title, only_if=only_if),
             opening=opening,
         )
 
-    return job_registry(context.configured).start(
+    started = job_registry(context.configured).start(
         conversation.key,
-        job_owner(context),
+        job_belongs_to(context),
         lambda job: write_answer(
             job,
             request,
@@ -128,6 +129,10 @@ def start_answer(
         ),
         number=number,
         question=question,
+        sent_from=request.plan.sent_from,
         network=context.visitor.network,
         watcher=job_watcher(context),
     )
+    if isinstance(started, JobRefused):
+        settlement.settle_unsent()
+    return started

@@ -11,7 +11,7 @@ from chat_core.messages import ChatMessage
 
 from . import state
 from .addresses import written_elsewhere
-from .answers import job_owner, job_watcher
+from .answers import job_belongs_to, job_watcher
 from .context import PageContext
 
 __all__ = ["Asked", "ChatCase", "decide_case", "followed_job"]
@@ -57,9 +57,9 @@ def followed_job(
     context: PageContext, conversation: Conversation, jobs: JobRegistry
 ) -> AnswerJob | None:
     """The job writing this conversation's answer that the page is still to take, if any."""
-    job = jobs.get(conversation.key, job_owner(context), watcher=job_watcher(context))
+    job = jobs.get(conversation.key, job_belongs_to(context), watcher=job_watcher(context))
     if job is not None and not conversation.awaits(job.number, job.question):
         return None  # its answer is on the page already, or the conversation moved on
-    if job is not None and not job.running and conversation.loaded_since(job.finished_at):
+    if job is not None and job.ended is not None and conversation.loaded_since(job.ended_at):
         return None  # it ended before the page read the conversation: nothing to take from it
     return job

@@ -13,8 +13,9 @@ from chat_core.conversation import Conversation
 from chat_core.errors import ErrorKind
 from chat_core.i18n import Translator
 from chat_core.messages import ChatMessage, Status
+from chat_core.prices import cost
 from chat_core.text import display_markdown, display_question, escape_markdown
-from chat_core.tokens import Usage, cost
+from chat_core.tokens import Usage
 
 from . import actions, state
 from .attachments_view import render_attachments

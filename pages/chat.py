@@ -8,25 +8,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import NoReturn
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from chat_core.answering import AnswerRequest
-from chat_core.chat import sent_start, too_long_to_send
 from chat_core.conversation import Conversation
 from chat_core.errors import UserFacingError
-from chat_core.jobs import AnswerJob, JobRefused, JobRegistry
-from chat_core.limits import Reservation
+from chat_core.job_limits import JobRefused
+from chat_core.jobs import AnswerJob, JobRegistry
+from chat_core.limits import Settlement
 from chat_core.messages import ChatMessage
+from chat_core.redraw_pace import redraw_interval
 from chat_core.settings import Settings
-from chat_core.streaming import redraw_interval
-from chat_core.tokens import Usage
+from chat_core.turn_plan import TurnPlan, next_window_start, plan_turn
 from components import addresses, state
-from components.admission import admit, input_refusal, ledger
+from components.admission import admit, input_refusal
 from components.answer_view import follow_answer
-from components.answers import job_owner, job_registry, start_answer
+from components.answers import job_belongs_to, job_registry, start_answer
 from components.chat_case import Asked, ChatCase, decide_case, followed_job
 from components.chat_chrome import render_chrome
 from components.chat_view import (
@@ -113,11 +114,13 @@ def main() -> None:
         answer_question(page, asked.question)
 
 
-def branch_marks(page: ChatPage) -> BranchMarks:
-    """Where the window divider goes and what it says (one call, so that the turn's plan
-    can give them instead), and the branch's last question."""
+def branch_marks(page: ChatPage, sent_from: int | None = None) -> BranchMarks:
+    """Where the window divider goes and what it says, and the branch's last question.
+    ``sent_from``: where the turn's plan began the messages it sent (a question being
+    answered); None: where those of the next question would begin."""
     settings, t, messages = page.settings, page.context.t, page.conversation.messages
-    sent_from = sent_start(messages, settings, language=page.context.language)
+    if sent_from is None:
+        sent_from = next_window_start(messages, settings, language=page.context.language)
     if settings.history_fit:
         tokens = f"{settings.context_tokens:,}"
         divider = t("chat.fit_divider"), t("sidebar.history_fit_help", tokens=tokens)
@@ -203,7 +206,7 @@ def answer_turn(page: ChatPage, job: AnswerJob, index: int) -> None:
     with page.areas.branch:
         top, areas = branch_areas(len(turns))
     state.set_shown_branch(first, len(turns))
-    marks = branch_marks(page)
+    marks = branch_marks(page, job.sent_from)
 
     def draw_the_rest() -> None:
         draw_chrome(page)
@@ -232,33 +235,25 @@ def answer_question(page: ChatPage, question: ChatMessage | None) -> None:
         return
     else:
         conversation.begin_turn(question, settings)
-    earlier = conversation.messages[:-1]
-    if isinstance(reservation := admitted(page, earlier, question), UserFacingError):
-        refuse(conversation, reservation)
+    plan = plan_turn(conversation.messages[:-1], question, settings, language=context.language)
+    if isinstance(settlement := admitted(page, plan, question), UserFacingError):
+        refuse(conversation, settlement)
     addresses.show_address(conversation)
-    request = AnswerRequest(earlier, question, settings, context.language)
-    started = start_answer(context, conversation, request, reservation)
+    request = AnswerRequest(plan, question, settings, context.language)
+    started = start_answer(context, conversation, request, settlement)
     if isinstance(started, JobRefused):
-        ledger(context.store).settle(reservation, Usage(0, 0, settings.model, estimated=True))
         refuse(conversation, started.error())
     answer_turn(page, started, len(conversation.messages) - 1)
 
 
-def admitted(
-    page: ChatPage, earlier: list[ChatMessage], question: ChatMessage
-) -> Reservation | UserFacingError:
+def admitted(page: ChatPage, plan: TurnPlan, question: ChatMessage) -> Settlement | UserFacingError:
     """The question counted against the limits, or why it may not be sent."""
     settings, context = page.settings, page.context
     return (
         input_refusal(question, settings)
-        or too_long_to_send(question, settings, language=context.language)
+        or plan.refusal
         or admit(
-            earlier,
-            question,
-            settings,
-            language=context.language,
-            identity=context.visitor.identity,
-            store=context.store,
+            plan.input_tokens, settings, identity=context.visitor.identity, store=context.store
         )
     )
 
@@ -278,15 +273,15 @@ def follow(page: ChatPage, job: AnswerJob, *, once_begun: Callable[[], None]) ->
         render_queue(conversation.key, context.t)
     with answer_slot:
         jump_to_latest(context.t)
-        answer = follow_answer(
+        ended = follow_answer(
             job,
             context.t,
-            stop=lambda: jobs.stop(conversation.key, job_owner(context)),
+            stop=partial(jobs.stop, conversation.key, job_belongs_to(context)),
             stop_area=page.areas.stop,
             batch_every=lambda: redraw_interval(jobs.streaming),
             once_begun=once_begun,
         )
-    conversation.receive(job.number, job.question, answer, unsaved=job.unsaved)
+    conversation.receive(ended.number, job.question, ended.answer, unsaved=ended.unsaved)
     st.rerun()  # redraw from the history, with the sidebar and actions enabled again
 
 

@@ -1,19 +1,37 @@
-"""``respond`` through the real openai client and LangChain, against the scripted server."""
+"""A turn's plan sent by ``respond`` through the real openai client and LangChain, against
+the scripted server."""
 
 import base64
+from typing import Any
 
 import pytest
+from langchain_core.callbacks import BaseCallbackHandler
 
+from chat_core import answering
 from chat_core.attachments import read_upload
-from chat_core.chat import respond
 from chat_core.messages import ChatMessage
 from chat_core.prompts import DEFAULT_SYSTEM_PROMPTS
 from chat_core.settings import Settings
-from chat_core.streaming import CURSOR, StreamingMarkdownHandler
 from tests.support.files import image_bytes
 from tests.support.scripted_server import Reply
+from tests.support.turns import plan
 from tests.test_memory import conversation
-from tests.test_streaming import RecordingSink
+
+
+class Tokens(BaseCallbackHandler):
+    """Every token LangChain hands to a callback handler, in order."""
+
+    def __init__(self) -> None:
+        self.tokens: list[str] = []
+
+    def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+        self.tokens.append(token)
+
+
+def respond(history, question, settings, *, language, handler=None):
+    """The plan for ``question``, sent."""
+    turn = plan(history, question, settings, language)
+    return answering.respond(turn, settings, handler=handler or Tokens())
 
 
 @pytest.fixture
@@ -23,16 +41,14 @@ def settings(model_server):
 
 def test_the_answer_streams_token_by_token_and_ends_without_cursor(model_server, settings):
     model_server.queue(Reply(tokens=["Hello", ",", " wor", "ld"]))
-    sink = RecordingSink()
-    handler = StreamingMarkdownHandler(sink, min_interval=0.0)
+    handler = Tokens()
     reply = respond([], "hi", settings, language="en", handler=handler)
     assert (reply.text, reply.finish_reason) == ("Hello, world", "stop")
-    assert sink.shown == ["Hello▌", "Hello,▌", "Hello, wor▌", "Hello, world▌", "Hello, world"]
+    assert [token for token in handler.tokens if token] == ["Hello", ",", " wor", "ld"]
 
 
 def test_the_request_carries_system_prompt_window_and_new_message(model_server, settings):
-    handler = StreamingMarkdownHandler(RecordingSink())
-    respond(conversation(5), "q6", settings, language="ja", handler=handler)
+    respond(conversation(5), "q6", settings, language="ja")
     (request,) = model_server.chat_requests
     assert request.messages == [
         {"role": "system", "content": DEFAULT_SYSTEM_PROMPTS["ja"]},
@@ -58,13 +74,7 @@ def test_settings_shape_the_request(model_server, settings):
     custom = replace(
         settings, model="scripted-large", temperature=0.7, max_tokens=64, history_window=1
     )
-    respond(
-        conversation(3),
-        "next",
-        custom,
-        language="en",
-        handler=StreamingMarkdownHandler(RecordingSink()),
-    )
+    respond(conversation(3), "next", custom, language="en")
     body = model_server.chat_requests[0].body
     assert (body["model"], body["temperature"]) == ("scripted-large", 0.7)
     assert body.get("max_completion_tokens", body.get("max_tokens")) == 64
@@ -75,19 +85,16 @@ def test_japanese_split_across_chunks_arrives_intact(model_server, settings):
     text = "日本語の回答です。絵文字も🙂大丈夫。"
     # Split the SSE body inside multi-byte characters, as a proxy may do.
     model_server.queue(Reply.split_bytes([text[:3], text[3:9], text[9:]], every=7))
-    sink = RecordingSink()
-    answer = respond([], "質問", settings, language="ja", handler=StreamingMarkdownHandler(sink))
+    handler = Tokens()
+    answer = respond([], "質問", settings, language="ja", handler=handler)
     assert answer.text == text
-    assert sink.shown[-1] == text
-    assert all("\ufffd" not in shown for shown in sink.shown)
-    assert not sink.shown[-1].endswith(CURSOR)
+    assert "".join(handler.tokens) == text
+    assert all("\ufffd" not in token for token in handler.tokens)
 
 
 def test_a_local_server_needs_no_key(model_server):
     keyless = Settings(base_url=model_server.base_url, model="llama3")
-    answer = respond(
-        [], "hello", keyless, language="en", handler=StreamingMarkdownHandler(RecordingSink())
-    )
+    answer = respond([], "hello", keyless, language="en")
     assert answer.text == "Echo: hello"
 
 
@@ -102,9 +109,7 @@ def test_an_image_and_a_text_file_reach_the_server_as_content_parts(model_server
     image = read_upload("chart.png", image_bytes(), text_budget=10_000)
     notes = read_upload("notes.csv", "月,売上\n1,100\n".encode(), text_budget=10_000)
     question = ChatMessage.user("What do these show?", attachments=[image, notes])
-    respond(
-        [], question, settings, language="en", handler=StreamingMarkdownHandler(RecordingSink())
-    )
+    respond([], question, settings, language="en")
     (request,) = model_server.chat_requests
     assert request.messages[-1] == {
         "role": "user",
@@ -126,13 +131,7 @@ def test_an_image_and_a_text_file_reach_the_server_as_content_parts(model_server
 def test_files_of_earlier_questions_stay_in_the_window(model_server, settings):
     notes = read_upload("spec.md", b"# Spec", text_budget=10_000)
     history = [ChatMessage.user("Read this", attachments=[notes]), ChatMessage.assistant("Done")]
-    respond(
-        history,
-        "And now?",
-        settings,
-        language="en",
-        handler=StreamingMarkdownHandler(RecordingSink()),
-    )
+    respond(history, "And now?", settings, language="en")
     messages = model_server.chat_requests[0].messages
     assert messages[1]["content"] == [
         {"type": "text", "text": "Read this\n\nspec.md:\n```md\n# Spec\n```"}
@@ -151,10 +150,8 @@ def test_the_page_hears_of_each_retry_before_the_answer(model_server, settings):
     )
     heard: list[int] = []
     with reporting_retries(heard.append):
-        reply = respond(
-            [], "hi", settings, language="en", handler=StreamingMarkdownHandler(RecordingSink())
-        )
+        reply = respond([], "hi", settings, language="en")
     assert reply.text == "at last"
     assert heard == [503, 429]
-    respond([], "again", settings, language="en", handler=StreamingMarkdownHandler(RecordingSink()))
+    respond([], "again", settings, language="en")
     assert heard == [503, 429]  # nobody listens outside the block

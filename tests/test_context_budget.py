@@ -5,20 +5,20 @@ from __future__ import annotations
 import streamlit as st
 
 from chat_core.attachments import read_upload
-from chat_core.chat import build_messages
 from chat_core.context_budget import (
     MAX_HISTORY_CHARS,
     context_refusal,
     fit_start,
     fit_window,
     message_chars,
-    message_tokens,
+    sent_tokens,
 )
 from chat_core.errors import ErrorKind
 from chat_core.local_server import LARGEST_CONTEXT, context_length
 from chat_core.messages import ChatMessage
 from chat_core.settings import Settings
 from tests.support.files import image_bytes
+from tests.support.turns import build_messages
 from tests.test_app import bubbles, send
 
 
@@ -28,11 +28,11 @@ def _history(*pairs: tuple[str, str]) -> list[ChatMessage]:
 
 def test_the_most_recent_exchanges_that_fit_are_sent():
     history = _history(("old " * 300, "x"), ("middle", "y"), ("new", "z"))
-    cost = sum(message_tokens(m) for m in history[2:])
+    cost = sum(sent_tokens(m) for m in history[2:])
     assert [m.content for m in fit_window(history, cost)] == ["middle", "y", "new", "z"]
-    assert fit_start(history, cost) == 2
+    assert fit_start(history, fit_window(history, cost)) == 2
     assert fit_window(history, cost - 1) == history[4:]  # only the newest fits
-    assert fit_window(history, 0) == [] and fit_start(history, 0) == len(history)
+    assert fit_window(history, 0) == [] and fit_start(history, []) == len(history)
 
 
 def test_an_exchange_too_big_ends_the_window_nothing_older_skips_past_it():
@@ -43,17 +43,19 @@ def test_an_exchange_too_big_ends_the_window_nothing_older_skips_past_it():
 def test_an_attachment_counts_with_its_question():
     notes = read_upload("notes.txt", ("長い文章。" * 2000).encode(), text_budget=100_000)
     question = ChatMessage.user("summarise", attachments=[notes])
-    assert message_tokens(question) > message_tokens(ChatMessage.user("summarise")) + 1000
+    assert sent_tokens(question) > sent_tokens(ChatMessage.user("summarise")) + 1000
 
 
 def test_a_question_that_cannot_fit_alone_is_refused_with_the_numbers():
     notes = read_upload("notes.txt", ("word " * 20_000).encode(), text_budget=200_000)
     question = ChatMessage.user("read this", attachments=[notes])
-    refusal = context_refusal(question, context_tokens=8_192, max_tokens=512, system_prompt="s")
+    refusal = context_refusal(
+        sent_tokens(question), context_tokens=8_192, max_tokens=512, system_prompt="s"
+    )
     assert refusal.kind is ErrorKind.DOES_NOT_FIT
     assert refusal.details["context"] == "8,192"
     fine = context_refusal(
-        ChatMessage.user("hi"), context_tokens=8_192, max_tokens=512, system_prompt="s"
+        sent_tokens(ChatMessage.user("hi")), context_tokens=8_192, max_tokens=512, system_prompt="s"
     )
     assert fine is None
 

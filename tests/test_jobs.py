@@ -7,12 +7,16 @@ import threading
 
 import pytest
 
+from chat_core.answer_events import AnswerText
+from chat_core.answer_log import Cursor
 from chat_core.answering import AnswerRequest, write_answer
 from chat_core.errors import ErrorKind
-from chat_core.jobs import AnswerJob, JobRefused, JobRegistry, JobStopped, StopReason
+from chat_core.job_limits import JobRefusal, JobRefused
+from chat_core.jobs import AnswerJob, JobRegistry, JobStopped, StopReason
 from chat_core.messages import ChatMessage, Status
 from chat_core.settings import Settings
 from tests.support.scripted_server import Reply
+from tests.support.turns import plan
 
 
 class Clock:
@@ -31,13 +35,14 @@ class Script:
 
     def __call__(self, job: AnswerJob) -> ChatMessage:
         for token in ("Hello", ", ", "world"):
-            job.append(token)
+            job.emit(AnswerText(token))
         try:
             while not self.release.wait(0.01):
-                job.check()
+                if job.stop_reason is not None:
+                    raise JobStopped(job.stop_reason)
         except JobStopped:
-            return ChatMessage.assistant(job.progress().text, status=Status.STOPPED)
-        return ChatMessage.assistant(job.progress().text)
+            return ChatMessage.assistant(job.text(), status=Status.STOPPED)
+        return ChatMessage.assistant(job.text())
 
 
 def wait_until(condition, timeout: float = 10.0) -> None:
@@ -49,21 +54,42 @@ def wait_until(condition, timeout: float = 10.0) -> None:
     raise AssertionError("condition not reached")
 
 
+def text_since(job: AnswerJob, seen: int) -> str:
+    """The answer's text a page that has read ``seen`` characters of it gets next."""
+    news = job.follow(Cursor(0, seen), timeout=1)
+    return "".join(event.text for event in news.events if isinstance(event, AnswerText))
+
+
+def final(job: AnswerJob) -> ChatMessage:
+    ended = job.wait_ended(timeout=10)
+    assert ended is not None
+    return ended.answer
+
+
+def tidy(registry: JobRegistry) -> None:
+    """The registry looks after its jobs whenever a page asks it for one."""
+    registry.get("no such conversation", "nobody")
+
+
+def request_for(question: ChatMessage, settings: Settings) -> AnswerRequest:
+    return AnswerRequest(plan([], question, settings, "en"), question, settings, "en")
+
+
 def test_a_page_attaching_late_gets_the_text_so_far_then_the_rest_once():
     registry = JobRegistry()
     script = Script()
     job = registry.start("c1", "alice", script, number=3, question=2)
-    wait_until(lambda: job.progress().text == "Hello, world")
+    wait_until(lambda: job.text() == "Hello, world")
     # A page that attaches now (after a refresh) first sees everything written so far.
     again = registry.get("c1", "alice")
     assert again is job and (again.number, again.question) == (3, 2)
-    assert again.wait(seen=0, timeout=1).text == "Hello, world"
-    assert again.wait(seen=5, timeout=1).text == ", world"  # what a page has not seen yet
-    assert again.wait(seen=6, timeout=1).text == " world"  # inside a piece, too
+    assert text_since(again, 0) == "Hello, world"
+    assert text_since(again, 5) == ", world"  # what a page has not seen yet
+    assert text_since(again, 6) == " world"  # inside a piece, too
     script.release.set()
-    final = job.wait(seen=len("Hello, world"), timeout=10).final
-    assert final.content == "Hello, world" and final.status is Status.COMPLETE
-    assert not job.running
+    answer = final(job)
+    assert answer.content == "Hello, world" and answer.status is Status.COMPLETE
+    assert job.ended is not None
 
 
 def test_nobody_else_finds_or_stops_a_job():
@@ -72,25 +98,25 @@ def test_nobody_else_finds_or_stops_a_job():
     job = registry.start("c1", "alice", script)
     assert registry.get("c1", "mallory") is None
     assert registry.stop("c1", "mallory") is False
-    assert job.running
+    assert job.ended is None
     assert registry.stop("c1", "alice") is True
-    final = job.wait(seen=10**9, timeout=10).final
-    assert final.status is Status.STOPPED and final.content == "Hello, world"
+    answer = final(job)
+    assert answer.status is Status.STOPPED and answer.content == "Hello, world"
 
 
 def test_jobs_are_limited_per_owner_and_in_all_and_one_per_conversation():
     registry = JobRegistry(per_owner=2, total=3)
     scripts = [Script() for _ in range(5)]
     assert isinstance(registry.start("a1", "alice", scripts[0]), AnswerJob)
-    assert registry.start("a1", "alice", scripts[1]) == JobRefused("conversation", 1)
+    assert registry.start("a1", "alice", scripts[1]) == JobRefused(JobRefusal.CONVERSATION, 1)
     assert isinstance(registry.start("a2", "alice", scripts[1]), AnswerJob)
-    assert registry.start("a3", "alice", scripts[2]) == JobRefused("owner", 2)
+    assert registry.start("a3", "alice", scripts[2]) == JobRefused(JobRefusal.OWNER, 2)
     assert isinstance(registry.start("b1", "bob", scripts[2]), AnswerJob)
-    assert registry.start("c1", "carol", scripts[3]) == JobRefused("total", 3)
-    assert registry.streaming == registry.running() == 3  # refusals are not counted
+    assert registry.start("c1", "carol", scripts[3]) == JobRefused(JobRefusal.TOTAL, 3)
+    assert registry.streaming == 3  # refusals are not counted
     for script in scripts:
         script.release.set()
-    wait_until(lambda: registry.running() == 0)
+    wait_until(lambda: registry.streaming == 0)
     assert registry.streaming == 0
     assert isinstance(registry.start("c1", "carol", scripts[4]), AnswerJob)
     scripts[4].release.set()
@@ -104,13 +130,17 @@ def test_one_network_holds_at_most_its_share_and_other_visitors_are_still_served
     for tab in range(2):
         started = registry.start(f"a{tab}", f"session:{tab}", scripts[tab], network="ip:a")
         assert isinstance(started, AnswerJob)
-    assert registry.start("a2", "session:2", scripts[2], network="ip:a") == JobRefused("network", 2)
+    assert registry.start("a2", "session:2", scripts[2], network="ip:a") == JobRefused(
+        JobRefusal.NETWORK, 2
+    )
     assert isinstance(registry.start("b0", "session:b", scripts[2], network="ip:b"), AnswerJob)
     assert isinstance(registry.start("local", "local", scripts[3], network=None), AnswerJob)
-    assert registry.start("c0", "session:c", scripts[4], network="ip:c") == JobRefused("total", 4)
+    assert registry.start("c0", "session:c", scripts[4], network="ip:c") == JobRefused(
+        JobRefusal.TOTAL, 4
+    )
     for script in scripts:
         script.release.set()
-    wait_until(lambda: registry.running() == 0)
+    wait_until(lambda: registry.streaming == 0)
     assert isinstance(registry.start("a2", "session:2", scripts[5], network="ip:a"), AnswerJob)
 
 
@@ -129,10 +159,13 @@ def test_the_network_of_a_visitor_is_their_address_their_64_or_one_for_the_unpla
 @pytest.mark.parametrize(
     ("refused", "words"),
     [
-        (JobRefused("owner", 2), "for you at once (at most 2)"),
-        (JobRefused("network", 16), "16 answers are already being written for visitors from"),
-        (JobRefused("total", 64), "as many answers as it can at once (64, for everyone"),
-        (JobRefused("conversation", 1), "in this conversation is already being written"),
+        (JobRefused(JobRefusal.OWNER, 2), "for you at once (at most 2)"),
+        (
+            JobRefused(JobRefusal.NETWORK, 16),
+            "16 answers are already being written for visitors from",
+        ),
+        (JobRefused(JobRefusal.TOTAL, 64), "as many answers as it can at once (64, for everyone"),
+        (JobRefused(JobRefusal.CONVERSATION, 1), "in this conversation is already being written"),
     ],
 )
 def test_a_refusal_names_what_is_full(refused, words):
@@ -160,21 +193,21 @@ def test_an_answer_nobody_can_see_is_stopped_once_its_last_session_is_gone():
     assert registry.get("c1", "session:tab", watcher="tab-again") is job  # a second page
     sessions.connected = {"tab-again"}
     clock.now += 60
-    registry.tidy()
+    tidy(registry)
     assert job.stop_reason is None  # one page still shows it
     sessions.connected = set()
     clock.now += 10
-    registry.tidy()
+    tidy(registry)
     sessions.connected = {"tab"}  # a reconnect within the time allowed
     clock.now += 10
-    registry.tidy()
+    tidy(registry)
     assert job.stop_reason is None
     sessions.connected = set()
     clock.now += 16
-    registry.tidy()
+    tidy(registry)
     assert job.stop_reason is StopReason.ABANDONED
-    final = job.wait(seen=10**9, timeout=10).final
-    assert final.status is Status.STOPPED and final.content == "Hello, world"
+    answer = final(job)
+    assert answer.status is Status.STOPPED and answer.content == "Hello, world"
 
 
 def test_a_saved_answer_runs_on_with_no_session_left():
@@ -185,16 +218,16 @@ def test_a_saved_answer_runs_on_with_no_session_left():
     job = registry.start("c1", "local", script)
     assert registry.get("c1", "local", watcher="tab") is job
     clock.now += 600
-    registry.tidy()
-    assert job.stop_reason is None and job.running and job.watchers == set()
+    tidy(registry)
+    assert job.stop_reason is None and job.ended is None and job.watchers == set()
     script.release.set()
 
 
 def test_the_watchdog_stops_an_abandoned_answer_with_no_page_asking():
     registry = JobRegistry(connected=Sessions(), abandon_after=0.2, watch_every=0.05)
     job = registry.start("c1", "session:tab", Script(), watcher="tab")
-    final = job.wait(seen=10**9, timeout=10).final  # no tidy(), get() or start() called
-    assert final is not None and job.stop_reason is StopReason.ABANDONED
+    assert final(job) is not None  # no get() or start() called
+    assert job.stop_reason is StopReason.ABANDONED
 
 
 def test_a_job_past_its_timeout_is_stopped_and_a_finished_one_forgotten_after_grace():
@@ -202,31 +235,31 @@ def test_a_job_past_its_timeout_is_stopped_and_a_finished_one_forgotten_after_gr
     registry = JobRegistry(timeout=60, grace=30, clock=clock)
     job = registry.start("c1", "alice", Script())
     clock.now += 61
-    registry.tidy()
+    tidy(registry)
     assert job.stop_reason is StopReason.TIMED_OUT
-    wait_until(lambda: not job.running)
-    assert len(registry) == 1  # kept a while, for pages that attach after it ended
+    wait_until(lambda: job.ended is not None)
+    assert registry.get("c1", "alice") is job  # kept a while, for pages that attach after it
     clock.now += 31
-    registry.tidy()
-    assert len(registry) == 0 and registry.get("c1", "alice") is None
+    tidy(registry)
+    assert registry.get("c1", "alice") is None
 
 
 def test_shutdown_stops_every_running_job_so_each_saves_its_part():
     registry = JobRegistry()
     jobs = [registry.start(f"c{n}", f"owner{n}", Script()) for n in range(3)]
     registry.shutdown(wait=10)
-    assert all(not job.running for job in jobs)
+    assert all(job.ended is not None for job in jobs)
     assert {job.stop_reason for job in jobs} == {StopReason.SHUTDOWN}
 
 
 def test_a_job_whose_body_fails_still_ends():
     def broken(job: AnswerJob) -> ChatMessage:
-        job.append("partial")
+        job.emit(AnswerText("partial"))
         raise RuntimeError("a bug")
 
     job = JobRegistry().start("c1", "alice", broken)
-    final = job.wait(seen=10**9, timeout=10).final
-    assert (final.status, final.error.kind, final.content) == (
+    answer = final(job)
+    assert (answer.status, answer.error.kind, answer.content) == (
         Status.FAILED,
         ErrorKind.UNKNOWN,
         "partial",
@@ -245,53 +278,55 @@ def test_an_answer_job_streams_checkpoints_and_saves_its_answer(model_server, se
     model_server.queue(Reply.text("one two three four five", tokens_per_second=20))
     saved: list[ChatMessage] = []
     checkpoints: list[ChatMessage] = []
-    request = AnswerRequest([], ChatMessage.user("count"), settings, "en")
+    request = request_for(ChatMessage.user("count"), settings)
     registry = JobRegistry()
     job = registry.start(
         "c1",
         "alice",
         lambda job: write_answer(job, request, checkpoint=checkpoints.append, done=saved.append),
     )
-    shown, texts = "", []
+    shown, texts, cursor = "", [], Cursor()
     while True:
-        progress = job.wait(len(shown), timeout=10)  # only what came since
-        shown += progress.text
+        news = job.follow(cursor, timeout=10)  # only what came since
+        cursor = news.cursor
+        shown += "".join(event.text for event in news.events if isinstance(event, AnswerText))
         texts.append(shown)
-        if progress.done:
+        if news.ended is not None:
             break
-    assert progress.final.content == shown == "one two three four five"
-    assert progress.final.status is Status.COMPLETE and progress.final.usage is not None
-    assert saved == [progress.final]
+    answer = news.ended.answer
+    assert answer.content == shown == "one two three four five"
+    assert answer.status is Status.COMPLETE and answer.usage is not None
+    assert saved == [answer]
     assert len(texts) > 3 and all(b.startswith(a) for a, b in itertools.pairwise(texts))
 
 
 def test_stop_ends_the_model_call_and_keeps_the_partial_answer(model_server, settings):
     model_server.queue(Reply.text("word " * 200, tokens_per_second=40))
-    request = AnswerRequest([], ChatMessage.user("long"), settings, "en")
+    request = request_for(ChatMessage.user("long"), settings)
     saved: list[ChatMessage] = []
     registry = JobRegistry()
     job = registry.start("c1", "alice", lambda job: write_answer(job, request, done=saved.append))
-    job.wait(seen=0, timeout=10)
+    job.follow(Cursor(), timeout=10)
     registry.stop("c1", "alice")
-    final = job.wait(seen=10**9, timeout=10).final
-    assert final.status is Status.STOPPED
-    assert final.content and final.content != ("word " * 200)
-    assert saved == [final]
+    answer = final(job)
+    assert answer.status is Status.STOPPED
+    assert answer.content and answer.content != ("word " * 200)
+    assert saved == [answer]
 
 
 def test_a_failed_call_becomes_the_answers_error(model_server, settings):
     model_server.queue(Reply.failure(401, "bad key"))
-    request = AnswerRequest([], ChatMessage.user("hi"), settings, "en")
+    request = request_for(ChatMessage.user("hi"), settings)
     job = JobRegistry().start("c1", "alice", lambda job: write_answer(job, request))
-    final = job.wait(seen=10**9, timeout=10).final
-    assert final.status is Status.FAILED and final.error.kind is ErrorKind.AUTH
+    answer = final(job)
+    assert answer.status is Status.FAILED and answer.error.kind is ErrorKind.AUTH
 
 
 def test_what_the_splitter_held_back_is_placed_after_a_stop_too():
     """A stop must not strike again while the end of the stream is placed."""
     from chat_core.answering import JobTokenHandler, _ended
 
-    job = AnswerJob(key="c1", owner="alice", started_at=0.0)
+    job = AnswerJob(key="c1", belongs_to="alice", started_at=0.0)
     handler = JobTokenHandler(job)
     for token in ("<think>", "plan ", "more ", "</thi"):  # a closing tag half received
         handler.on_llm_new_token(token)

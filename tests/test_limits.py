@@ -25,7 +25,8 @@ from chat_core.limits import (
 )
 from chat_core.messages import ChatMessage, Status
 from chat_core.storage import ConversationStore, SqlLedger, sqlite_url
-from chat_core.tokens import Usage, estimate_tokens
+from chat_core.token_estimate import estimate_tokens
+from chat_core.tokens import Usage
 from tests.support.app_server import new_app
 from tests.support.scripted_server import Reply
 from tests.test_app import send
@@ -217,3 +218,17 @@ def test_a_visitor_cannot_choose_past_the_deployers_caps(app, model_server, clea
     body = model_server.chat_requests[-1].body
     assert body["model"] == "scripted-small"
     assert body.get("max_tokens", body.get("max_completion_tokens")) == 256
+
+
+def test_a_settlement_settles_its_reservation_once_whichever_end_comes_first():
+    from chat_core.limits import Settlement, reserve
+
+    ledger = MemoryLedger()
+    now = datetime.now(UTC)
+    request = Request(identity="alice", model="m", input_tokens=40, max_tokens=60)
+    settlement = reserve(ledger, request, Limits(tokens_per_day=1_000), now)
+    assert isinstance(settlement, Settlement)
+    assert settlement.settle_unsent() is True  # refused after it was counted
+    assert settlement.settle(Usage(40, 500, "m")) is False  # a later end changes nothing
+    whole_day = Request(identity="alice", model="m", input_tokens=940, max_tokens=60)
+    assert isinstance(ledger.reserve(whole_day, Limits(tokens_per_day=1_000), now), Reservation)

@@ -1,9 +1,9 @@
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
-from chat_core.chat import build_messages
 from chat_core.messages import ChatMessage
 from chat_core.prompts import DEFAULT_SYSTEM_PROMPTS, default_system_prompt
 from chat_core.settings import Settings
+from tests.support.turns import build_messages
 from tests.test_memory import conversation
 
 

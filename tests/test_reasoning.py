@@ -12,14 +12,12 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessageChunk
 
 from chat_core import llm
-from chat_core.chat import build_messages
 from chat_core.reasoning import (
     CLOSE_TAG,
     OPEN_TAG,
     Split,
     ThinkSplitter,
     reasoning_delta,
-    split_thinking,
 )
 from chat_core.settings import Settings
 from chat_core.thinking_model import ThinkingChatOpenAI, reasoning_of
@@ -27,9 +25,15 @@ from chat_core.tokens import usage_from
 from tests.support import server_shapes
 from tests.support.scripted_server import Reply
 from tests.support.server_shapes import ANSWER, SHAPES, THINKING
+from tests.support.turns import build_messages
 
 SAMPLE = " \n<think>\n考えます: a<b </thin k> </th no  \n</think>\n\n答え: `<think>` と </think> ok"
 SAMPLE_SPLIT = Split("考えます: a<b </thin k> </th no", "答え: `<think>` と </think> ok")
+
+
+def split_thinking(text: str) -> Split:
+    """A whole content text taken apart at once."""
+    return streamed([text])
 
 
 def streamed(pieces: list[str]) -> Split:
@@ -72,10 +76,10 @@ def test_thinking_that_never_closes_is_kept_and_marked():
     splitter = ThinkSplitter()
     assert splitter.feed("<think>\nstill thinking </thi") == Split("still thinking")
     assert splitter.finish() == Split(" </thi")  # the cut tag was thinking text after all
-    assert (splitter.saw_thinking, splitter.in_thinking, splitter.closed) == (True, True, False)
+    assert splitter.feed(" more") == Split(" more")  # it is still thinking
     splitter = ThinkSplitter()
-    splitter.feed("<think>x</think>y")
-    assert (splitter.saw_thinking, splitter.in_thinking, splitter.closed) == (True, False, True)
+    assert splitter.feed("<think>x</think>y") == Split("x", "y")
+    assert splitter.feed(" more") == Split("", " more")  # closed: the rest is answer
 
 
 @pytest.mark.parametrize(
@@ -259,7 +263,7 @@ def test_each_server_shape_streams_thinking_answer_finish_and_usage(
     usage, expected = reply.usage_metadata, (shape.input_tokens, shape.output_tokens)
     assert (usage["input_tokens"], usage["output_tokens"]) == expected
     assert usage.get("output_token_details", {}).get("reasoning") == shape.reasoning_tokens
-    counted = usage_from(usage, prompt=["こんにちは"], answer=reply.text, model=settings.model)
+    counted = usage_from(usage, prompt_tokens=8, answer=reply.text, model=settings.model)
     assert (counted.input_tokens, counted.output_tokens, counted.estimated) == (*expected, False)
     if "cache_read" in shape.extra:
         assert usage["input_token_details"]["cache_read"] == shape.extra["cache_read"]
@@ -282,7 +286,7 @@ def test_a_stream_cut_while_thinking_keeps_the_thinking(name, model_server, mode
     thinking = recorder.text("thinking")
     assert thinking and THINKING.startswith(thinking) and thinking != THINKING
     assert (recorder.text("answer"), reply.response_metadata.get("finish_reason")) == ("", None)
-    assert recorder.splitter.in_thinking == shape.inline_think
+    assert bool(recorder.splitter.feed(" more").thinking) == shape.inline_think  # still in it
 
 
 def test_a_server_that_ignores_include_usage_is_counted_here(model_server, model, settings):
@@ -290,4 +294,4 @@ def test_a_server_that_ignores_include_usage_is_counted_here(model_server, model
     reply, recorder = ask(model, settings)
     assert (recorder.text("thinking"), reply.text) == (THINKING, ANSWER)
     assert not reply.usage_metadata
-    assert usage_from(reply.usage_metadata, prompt=["x"], answer=reply.text, model="m").estimated
+    assert usage_from(reply.usage_metadata, prompt_tokens=5, answer=reply.text, model="m").estimated

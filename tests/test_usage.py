@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from chat_core.tokens import Usage, cost, estimate_tokens, parse_prices, usage_from
+from chat_core.prices import cost, parse_prices
+from chat_core.token_estimate import estimate_tokens
+from chat_core.tokens import Usage, usage_from
 from tests.support.app_server import new_app
 from tests.support.scripted_server import Reply, tokenize
 from tests.test_app import send
@@ -85,11 +87,12 @@ def test_a_used_up_day_refuses_every_message(app, model_server, clean_env):
     ],
 )
 def test_usage_from_metadata_or_counted(metadata, expected):
-    usage = usage_from(metadata, prompt=["hello world"], answer="hi", model="m")
+    usage = usage_from(metadata, prompt_tokens=7, answer="hi", model="m")
     if expected:
         assert usage == expected
     else:
         assert usage.estimated and usage.output_tokens == estimate_tokens("hi")
+        assert usage.input_tokens == 7  # the estimate of what was sent
 
 
 def test_prices_can_be_overridden_and_unknown_models_have_no_cost():

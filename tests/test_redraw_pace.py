@@ -1,6 +1,6 @@
 import pytest
 
-from chat_core.streaming import CURSOR, StreamingMarkdownHandler
+from chat_core.redraw_pace import CURSOR, RedrawThrottle
 
 
 class RecordingSink:
@@ -28,54 +28,54 @@ def clock() -> FakeClock:
 
 def test_first_token_is_drawn_at_once_with_the_cursor(clock):
     sink = RecordingSink()
-    handler = StreamingMarkdownHandler(sink, min_interval=0.05, clock=clock)
-    handler.on_llm_new_token("Hel")
+    throttle = RedrawThrottle(sink, min_interval=0.05, clock=clock)
+    throttle.add("Hel")
     assert sink.shown == ["Hel" + CURSOR]
 
 
 def test_tokens_within_the_interval_are_batched_then_flushed(clock):
     sink = RecordingSink()
-    handler = StreamingMarkdownHandler(sink, min_interval=0.5, clock=clock)
-    handler.on_llm_new_token("a")
+    throttle = RedrawThrottle(sink, min_interval=0.5, clock=clock)
+    throttle.add("a")
     for token in "bcde":
         clock.now += 0.125
-        handler.on_llm_new_token(token)
+        throttle.add(token)
     assert sink.shown == ["a" + CURSOR, "abcde" + CURSOR]  # at t=0.5, not before
     clock.now += 0.125
-    handler.on_llm_new_token("f")
-    handler.on_llm_end(response=None)
+    throttle.add("f")
+    throttle.finish()
     assert sink.shown[-1] == "abcdef"
-    assert handler.text == "abcdef"
+    assert throttle.text == "abcdef"
 
 
 def test_the_end_removes_the_cursor_even_when_every_token_was_drawn(clock):
     sink = RecordingSink()
-    handler = StreamingMarkdownHandler(sink, min_interval=0.0, clock=clock)
+    throttle = RedrawThrottle(sink, min_interval=0.0, clock=clock)
     for token in ["x", "y"]:
-        handler.on_llm_new_token(token)
-    handler.on_llm_end(response=None)
+        throttle.add(token)
+    throttle.finish()
     assert sink.shown == ["x" + CURSOR, "xy" + CURSOR, "xy"]
 
 
 def test_redraws_at_1000_tokens_per_second_are_bounded_by_time(clock):
     sink = RecordingSink()
-    handler = StreamingMarkdownHandler(sink, min_interval=0.05, clock=clock)
+    throttle = RedrawThrottle(sink, min_interval=0.05, clock=clock)
     for _ in range(2048):
-        handler.on_llm_new_token("tok ")
+        throttle.add("tok ")
         clock.now += 1 / 1024
-    handler.on_llm_end(response=None)
+    throttle.finish()
     assert 40 <= len(sink.shown) <= 42  # 2 s of tokens / 50 ms, plus the first and last
     assert sink.shown[-1] == "tok " * 2048
 
 
 def test_finish_is_idempotent_and_empty_tokens_are_ignored(clock):
     sink = RecordingSink()
-    handler = StreamingMarkdownHandler(sink, clock=clock)
-    handler.on_llm_new_token("")
-    assert sink.shown == [] and not handler.has_started
-    handler.on_llm_new_token("ok")
-    handler.finish()
-    handler.finish()
+    throttle = RedrawThrottle(sink, clock=clock)
+    throttle.add("")
+    assert sink.shown == [] and not throttle.has_started
+    throttle.add("ok")
+    throttle.finish()
+    throttle.finish()
     assert sink.shown == ["ok" + CURSOR, "ok"]
 
 
@@ -93,21 +93,17 @@ def test_a_sink_that_raises_stops_the_stream_and_keeps_the_text(clock):
             super().markdown(text)
 
     sink = InterruptErroringSink()
-    handler = StreamingMarkdownHandler(sink, min_interval=0.0, clock=clock)
-    handler.on_llm_new_token("one ")
+    throttle = RedrawThrottle(sink, min_interval=0.0, clock=clock)
+    throttle.add("one ")
     with pytest.raises(InterruptError):
-        handler.on_llm_new_token("two")
-    assert handler.text == "one two"
-    handler.on_llm_error(InterruptError())
+        throttle.add("two")
+    assert throttle.text == "one two"
+    throttle.finish()
     assert sink.shown == ["one " + CURSOR, "one two"]
 
 
-def test_the_handler_lets_sink_errors_propagate_through_langchain():
-    assert StreamingMarkdownHandler.raise_error is True
-
-
 def test_a_busy_process_redraws_each_answer_less_often_up_to_once_a_second():
-    from chat_core.streaming import REDRAW_EVERY, redraw_interval
+    from chat_core.redraw_pace import REDRAW_EVERY, redraw_interval
 
     assert redraw_interval(0) == redraw_interval(1) == redraw_interval(4) == REDRAW_EVERY
     intervals = [redraw_interval(n) for n in range(1, 200)]

@@ -1,14 +1,13 @@
-"""A LangChain callback handler that streams tokens into any Markdown sink, throttled by time."""
+"""How often a page redraws the answer it follows: a throttle in time for any Markdown sink,
+and the pace that slows as more answers stream at once."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Protocol
 
-from langchain_core.callbacks import BaseCallbackHandler
-
-__all__ = ["CURSOR", "REDRAW_EVERY", "StreamingMarkdownHandler", "TokenSink", "redraw_interval"]
+__all__ = ["CURSOR", "REDRAW_EVERY", "RedrawThrottle", "TokenSink", "redraw_interval"]
 
 CURSOR = "▌"
 
@@ -33,19 +32,17 @@ class TokenSink(Protocol):
     def markdown(self, text: str) -> object: ...
 
 
-class StreamingMarkdownHandler(BaseCallbackHandler):
-    """Collects streamed tokens and redraws the sink at most every ``min_interval`` s.
+class RedrawThrottle:
+    """Collects the text a page receives and redraws the sink at most every
+    ``min_interval`` s.
 
-    The first token is drawn at once (time to first token is what people feel);
+    The first piece is drawn at once (time to first token is what people feel);
     later ones are batched, because every redraw re-sends the whole text to the
-    browser. The end of the answer is always drawn, without the cursor.
+    browser. The end of the answer is always drawn, without the cursor. An exception
+    the sink raises (Streamlit's stop or rerun signals) goes to the caller.
 
-    One handler serves one answer: create it per call, never share it.
+    One throttle serves one answer on one page: create it per answer, never share it.
     """
-
-    # Let exceptions raised by the sink (Streamlit's stop/rerun signals, a closed
-    # page) end the model call instead of being logged and swallowed.
-    raise_error = True
 
     def __init__(
         self,
@@ -73,19 +70,13 @@ class StreamingMarkdownHandler(BaseCallbackHandler):
     def has_started(self) -> bool:
         return bool(self._parts)
 
-    def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
-        if not token:
+    def add(self, piece: str) -> None:
+        if not piece:
             return
-        self._parts.append(token)
+        self._parts.append(piece)
         now = self._clock()
         if self._last_draw is None or now - self._last_draw >= self._min_interval:
             self._draw(self.text + self._cursor, now)
-
-    def on_llm_end(self, response: Any, **kwargs: Any) -> None:
-        self.finish()
-
-    def on_llm_error(self, error: BaseException, **kwargs: Any) -> None:
-        self.finish()
 
     def finish(self) -> None:
         """Draw the text received so far without the cursor (idempotent)."""

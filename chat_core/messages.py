@@ -1,4 +1,6 @@
-"""The app's own message type, and its conversion to LangChain messages."""
+"""The app's own message type, and its conversion to LangChain messages.
+
+Values only: message_codec.py turns them into dicts and back."""
 
 from __future__ import annotations
 
@@ -6,7 +8,6 @@ import enum
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
@@ -14,7 +15,7 @@ from .attachments import Attachment, AttachmentKind, message_content
 from .errors import UserFacingError
 from .tokens import Usage
 
-__all__ = ["ChatMessage", "Feedback", "Rating", "Role", "Status", "to_langchain"]
+__all__ = ["ChatMessage", "Feedback", "Rating", "Role", "Status", "Thinking", "to_langchain"]
 
 
 class Role(enum.StrEnum):
@@ -44,15 +45,6 @@ class Feedback:
     rating: Rating
     comment: str = ""
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"rating": self.rating.value, "comment": self.comment}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> Feedback | None:
-        if not data or data.get("rating") not in tuple(Rating):
-            return None
-        return cls(Rating(data["rating"]), str(data.get("comment") or ""))
-
 
 @dataclass(frozen=True)
 class Thinking:
@@ -61,20 +53,6 @@ class Thinking:
     text: str
     seconds: float | None = None  # how long it thought; None while it still thinks
     ended: bool = True  # False: the stream stopped (cut, stopped, failed) while it thought
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "seconds": self.seconds, "ended": self.ended}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> Thinking | None:
-        if not data or not isinstance(data, dict) or not data.get("text"):
-            return None
-        seconds = data.get("seconds")
-        return cls(
-            str(data["text"]),
-            float(seconds) if isinstance(seconds, int | float) else None,
-            bool(data.get("ended", True)),
-        )
 
 
 @dataclass(frozen=True, kw_only=True)

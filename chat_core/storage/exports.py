@@ -1,4 +1,5 @@
-"""A conversation as a file: JSON (everything but image bytes) or Markdown to read."""
+"""A conversation as a file: JSON (everything but image bytes: message_codec.EXPORT) or
+Markdown to read."""
 
 from __future__ import annotations
 
@@ -6,48 +7,13 @@ import json
 import re
 import unicodedata
 from datetime import datetime
-from typing import Any
 
-from ..attachments import Attachment, human_size
-from ..messages import ChatMessage, Rating, Status, Thinking
-from .rows import error_json
+from ..attachments import human_size
+from ..message_codec import EXPORT, message_dict
+from ..messages import Rating, Status, Thinking
 from .store import StoredConversation
 
 __all__ = ["export_json", "export_markdown", "export_name"]
-
-
-def _attachment_json(attachment: Attachment) -> dict[str, Any]:
-    """A file as exported: its name, type and size, a document's text; never image bytes."""
-    described = {
-        "name": attachment.name,
-        "kind": attachment.kind.value if attachment.kind else None,
-        "mime_type": attachment.mime_type,
-        "size": attachment.size,
-    }
-    if attachment.text:
-        described["text"] = attachment.text
-    if attachment.problem:
-        described["problem"] = error_json(attachment.problem)
-    return described
-
-
-def _message_json(message: ChatMessage) -> dict[str, Any]:
-    described: dict[str, Any] = {
-        "role": message.role.value,
-        "content": message.content,
-        "status": message.status.value,
-    }
-    if message.error:
-        described["error"] = error_json(message.error)
-    if message.usage:
-        described["usage"] = message.usage.as_dict()
-    if message.attachments:
-        described["attachments"] = [_attachment_json(a) for a in message.attachments]
-    if message.feedback:
-        described["feedback"] = message.feedback.as_dict()
-    if message.thinking:
-        described["thinking"] = message.thinking.as_dict()
-    return described
 
 
 def export_json(conversation: StoredConversation) -> str:
@@ -57,7 +23,7 @@ def export_json(conversation: StoredConversation) -> str:
         "created_at": conversation.created_at.isoformat(),
         "updated_at": conversation.updated_at.isoformat(),
         "settings": conversation.settings,
-        "messages": [_message_json(m) for m in conversation.messages],
+        "messages": [message_dict(m, EXPORT) for m in conversation.messages],
     }
     return json.dumps(payload, ensure_ascii=False, indent=2)
 

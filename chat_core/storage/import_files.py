@@ -13,24 +13,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..attachments import Attachment, AttachmentKind, human_size
+from ..attachments import AttachmentKind, human_size
 from ..conversation import COMMENT_LENGTH
-from ..errors import ErrorKind, UserFacingError
 from ..file_kinds import clean_name
 from ..kept_settings import kept_settings
-from ..messages import ChatMessage, Feedback, Role, Status, Thinking
+from ..message_codec import IMPORT, message_from
+from ..messages import ChatMessage, Role, Status
 from ..text import one_line, shorten, without_invisible
-from ..tokens import Usage
 from .import_chatgpt import IMAGE_PLACEHOLDER, MERGE_SEPARATOR, read_conversation
 from .import_values import (
+    CheckedFields,
     ImportedNode,
     MalformedError,
     Read,
     as_dict,
+    as_list,
     checked,
     fields,
     file_size,
@@ -38,7 +40,7 @@ from .import_values import (
     get,
     member,
 )
-from .rows import error_from, title_from
+from .rows import title_from
 
 __all__ = [
     "IMAGE_PLACEHOLDER",
@@ -104,56 +106,55 @@ def _refusal(reason: str, details: dict[str, str]) -> ImportRefused:
 # The app's own export -------------------------------------------------------------------
 
 
-def _feedback(value: Any) -> Feedback | None:
+def _feedback(value: Any) -> dict[str, Any] | None:
     """Thumbs as exported, the comment bounded as the page bounds one."""
     feedback = fields(value, rating=str, comment=str)
     if feedback and "comment" in feedback:
         feedback["comment"] = feedback["comment"][:COMMENT_LENGTH]
-    return Feedback.from_dict(feedback)
+    return feedback
 
 
-def _error(value: Any) -> UserFacingError | None:
-    """Read as the store reads one (a kind this version lacks is UNKNOWN); details text."""
+def _error(value: Any) -> dict[str, Any] | None:
+    """An error's kind (the codec reads one this version lacks as UNKNOWN); its details
+    text, so many and each bounded, and shown escaped (Translator.explain)."""
     error = fields(value, kind=str, details=dict)
     if error and "details" in error:
         details = error["details"].items()
-        error["details"] = {  # shown escaped (Translator.explain), each bounded here
+        error["details"] = {
             checked(key, str, key)[:_DETAIL]: without_invisible(checked(v, str, key))[:_DETAIL]
             for key, v in list(details)[:_DETAILS]
         }
-    return error_from(error)
+    return error
 
 
-def _attachment(value: Any) -> Attachment:
-    """A file as exported. An image's bytes never are: one that was sent comes back with
-    a problem, so that the app neither shows nor sends again bytes it does not have."""
+def _attachment(value: Any) -> dict[str, Any]:
+    """A file as exported, checked. An image's bytes never are: the codec gives one that
+    was sent a problem, so that the app neither shows nor sends again bytes it lacks."""
     data = fields(as_dict(value), name=str, kind=str, mime_type=str, size=int, text=str) or {}
-    kind = member(AttachmentKind, data.pop("kind")) if "kind" in data else None
-    data["name"] = clean_name(data.get("name", ""))
-    data["size"] = file_size(data.get("size"))
-    problem = _error(value.get("problem"))
-    if kind is AttachmentKind.IMAGE and problem is None:
-        problem = UserFacingError(ErrorKind.FILE_NOT_IMPORTED, {"name": data.get("name", "")})
-    return Attachment(**data, kind=kind, problem=problem)
+    kind = member(AttachmentKind, data["kind"]) if "kind" in data else None
+    return data | {
+        "name": clean_name(data.get("name", "")),
+        "kind": kind.value if kind else None,
+        "size": file_size(data.get("size")),
+        "problem": _error(value.get("problem")),
+    }
+
+
+_MESSAGE_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "role": lambda value: member(Role, value),
+    "status": lambda value: member(Status, value),
+    "content": lambda value: "" if value is None else checked(value, str, "content"),
+    "thinking": lambda value: fields(value, text=str, seconds=_NUMBER, ended=bool),
+    "error": _error,
+    "usage": lambda value: fields(value, **_USAGE_FIELDS),
+    "attachments": lambda value: [] if value is None else [_attachment(a) for a in as_list(value)],
+    "feedback": _feedback,
+}
 
 
 def _app_message(value: Any) -> ChatMessage:
-    data = as_dict(value)
-    role, status = member(Role, data.get("role")), member(Status, data.get("status", "complete"))
-    content = get(data, "content", str, "")
-    thinking = fields(data.get("thinking"), text=str, seconds=_NUMBER, ended=bool)
-    if status is Status.STREAMING:  # the app stopped while it was written: as the store reads it
-        status, data = Status.FAILED, {"error": {"kind": ErrorKind.INTERRUPTED.value}}
-    return ChatMessage(
-        role=role,
-        content=content,
-        status=status,
-        error=_error(data.get("error")),
-        usage=Usage.from_dict(fields(data.get("usage"), **_USAGE_FIELDS)),
-        attachments=tuple(_attachment(a) for a in get(data, "attachments", list, [])),
-        feedback=_feedback(data.get("feedback")),
-        thinking=Thinking.from_dict(thinking),
-    )
+    """An exported message, each of its fields checked as the codec reads it."""
+    return message_from(CheckedFields(value, _MESSAGE_CHECKS), IMPORT)
 
 
 def _settings(value: Any) -> dict[str, Any]:

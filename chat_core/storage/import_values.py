@@ -4,6 +4,7 @@ anything else makes the conversation it is in malformed (skipped, never a crash)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -12,10 +13,12 @@ from typing import Any, TypeVar
 from ..messages import ChatMessage
 
 __all__ = [
+    "CheckedFields",
     "ImportedNode",
     "MalformedError",
     "Read",
     "as_dict",
+    "as_list",
     "checked",
     "fields",
     "file_size",
@@ -71,6 +74,10 @@ def as_dict(value: Any) -> dict[str, Any]:
     return checked(value, dict, "object")
 
 
+def as_list(value: Any) -> list[Any]:
+    return checked(value, list, "list")
+
+
 def fields(value: Any, **kinds: type | tuple[type, ...]) -> dict[str, Any] | None:
     """Object ``value``'s fields named in ``kinds``, checked (nulls left out); None: no object."""
     if value is None:
@@ -104,3 +111,24 @@ def from_iso(value: Any) -> datetime | None:
     except ValueError:
         raise MalformedError("time") from None
     return moment and (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+class CheckedFields(Mapping[str, Any]):
+    """An uploaded object whose fields are each checked when read, and only those named in
+    ``checks``: a field its reader never reads (an interrupted answer's usage) is never
+    checked, and none it does not expect is seen."""
+
+    def __init__(self, value: Any, checks: Mapping[str, Callable[[Any], Any]]) -> None:
+        self._data = as_dict(value)
+        self._checks = checks
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._checks:
+            raise KeyError(key)
+        return self._checks[key](self._data[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key in self._data if key in self._checks)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)

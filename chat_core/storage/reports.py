@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Integer, cast, extract, func, select
 from sqlalchemy.engine import Engine
 
-from ..messages import Feedback
+from ..message_codec import feedback_from
 from .rows import aware, title_from
 from .schema import conversations, messages, usage_events
 
@@ -86,7 +86,7 @@ def feedback_report(engine: Engine, owner: str | None, *, limit: int = 500) -> l
     rows = []
     with engine.connect() as connection:
         for row in connection.execute(query):
-            feedback = Feedback.from_dict(row.feedback)
+            feedback = feedback_from(row.feedback)
             if feedback is None:  # a JSON null, or a value this version cannot read
                 continue
             rows.append(

@@ -1,4 +1,5 @@
-"""Rows to the app's types and back: messages, their files, their errors, settings."""
+"""Rows to the app's types and back: messages and their files (their dicts made by
+message_codec, mapped to columns here), settings."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from typing import Any
 from sqlalchemy import delete, insert
 from sqlalchemy.engine import Connection
 
-from ..attachments import Attachment, AttachmentKind
-from ..errors import ErrorKind, UserFacingError
+from ..attachments import Attachment
 from ..kept_settings import kept_settings
-from ..messages import ChatMessage, Feedback, Role, Status, Thinking
+from ..message_codec import STORE, file_dict, file_from, message_dict
+from ..message_codec import message_from as message_from_dict
+from ..messages import ChatMessage
 from ..text import one_line, shorten
-from ..tokens import Usage
 from ..tree import MessageTree
 from .schema import attachments
 
@@ -24,8 +25,6 @@ __all__ = [
     "attachment_from",
     "attachment_values",
     "aware",
-    "error_from",
-    "error_json",
     "message_from",
     "message_values",
     "now",
@@ -64,79 +63,33 @@ def settings_from(value: Any) -> dict[str, Any]:
     return settings
 
 
-def error_json(error: UserFacingError | None) -> dict[str, Any] | None:
-    return None if error is None else {"kind": error.kind.value, "details": error.details}
-
-
-def error_from(data: dict[str, Any] | None) -> UserFacingError | None:
-    if not data:
-        return None
-    try:
-        return UserFacingError(ErrorKind(data["kind"]), dict(data.get("details") or {}))
-    except (KeyError, ValueError):
-        return UserFacingError(ErrorKind.UNKNOWN)
+_MESSAGE_COLUMNS = ("role", "content", "status", "error", "usage", "feedback", "thinking")
+_FILE_COLUMNS = ("name", "kind", "mime_type", "size", "text", "data", "problem")
 
 
 def attachment_values(attachment: Attachment) -> dict[str, Any]:
-    return {
-        "name": attachment.name[:255],
-        "kind": attachment.kind.value if attachment.kind else None,
-        "mime_type": attachment.mime_type,
-        "size": attachment.size,
-        "text": attachment.text,
-        "data": attachment.data or None,
-        "problem": error_json(attachment.problem),
-    }
+    """A file's columns: the codec's dict, every column given (a null when it has none)."""
+    values = file_dict(attachment, STORE) | {"name": attachment.name[:255]}
+    return {column: values.get(column) for column in _FILE_COLUMNS}
 
 
 def attachment_from(row: Any) -> Attachment:
-    return Attachment(
-        name=row.name,
-        kind=AttachmentKind(row.kind) if row.kind else None,
-        mime_type=row.mime_type,
-        size=row.size,
-        text=row.text or "",
-        data=row.data or b"",
-        problem=error_from(row.problem),
-    )
+    return file_from(row._mapping, STORE)
 
 
 def message_from(
     row: Any, files: Sequence[Attachment] = (), *, still_written: bool = False
 ) -> ChatMessage:
     """``still_written``: an answer saved while streaming is being written now (saved
-    moments ago); otherwise the app stopped while it was written."""
-    status = Status(row.status)
-    if status is Status.STREAMING and not still_written:
-        return ChatMessage(
-            role=Role(row.role),
-            content=row.content,
-            status=Status.FAILED,
-            error=UserFacingError(ErrorKind.INTERRUPTED),
-            thinking=Thinking.from_dict(row.thinking),
-        )
-    return ChatMessage(
-        role=Role(row.role),
-        content=row.content,
-        status=status,
-        error=error_from(row.error),
-        usage=Usage.from_dict(row.usage),
-        attachments=tuple(files),
-        feedback=Feedback.from_dict(row.feedback),
-        thinking=Thinking.from_dict(row.thinking),
-    )
+    moments ago); otherwise it reads back as interrupted (see message_codec)."""
+    return message_from_dict(row._mapping, STORE, files=files, still_written=still_written)
 
 
 def message_values(message: ChatMessage) -> dict[str, Any]:
-    return {
-        "role": message.role.value,
-        "content": message.content,
-        "status": message.status.value,
-        "error": error_json(message.error),
-        "usage": message.usage.as_dict() if message.usage else None,
-        "feedback": message.feedback.as_dict() if message.feedback else None,
-        "thinking": message.thinking.as_dict() if message.thinking else None,
-    }
+    """A message's columns, every one given, so that an update clears what it no longer has
+    (its files are rows of their own: :func:`replace_attachments`)."""
+    values = message_dict(message, STORE)
+    return {column: values.get(column) for column in _MESSAGE_COLUMNS}
 
 
 def tree_from(

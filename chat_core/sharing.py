@@ -3,7 +3,8 @@ when shared, at an unguessable address.
 
 A snapshot holds the messages and nothing of the owner: no identity, no feedback, no
 usage, and no file's contents unless the owner chose to include them (then bounded by
-SNAPSHOT_LIMIT_BYTES, as every visitor of the link loads all of it).
+SNAPSHOT_LIMIT_BYTES, as every visitor of the link loads all of it): message_codec's
+SHARE and SHARE_WITH_FILES policies.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def new_token() -> str:
 
 
 def snapshot(messages: Sequence[ChatMessage], *, include_files: bool) -> dict[str, Any]:
-    """What a link shows of ``messages``; raises SnapshotTooLarge past the limit."""
+    """What a link shows of ``messages``; raises SnapshotTooLarge past the limit. An answer
+    still being written is kept as it is, and read back cut off there (interrupted)."""
     policy = SHARE_WITH_FILES if include_files else SHARE
     shared = {"version": 1, "messages": [message_dict(m, policy) for m in messages]}
     if len(json.dumps(shared, ensure_ascii=False).encode()) > SNAPSHOT_LIMIT_BYTES:

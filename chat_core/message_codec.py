@@ -223,11 +223,11 @@ def file_from(data: Mapping[str, Any], policy: Policy) -> Attachment:
     problem, content = error_from(data.get("problem"), policy), b""
     if problem is None and _left_out(data, kind, policy):
         problem = UserFacingError(policy.left_out_problem, {"name": name})
-    elif problem is None or policy.file_bytes is FileBytes.RAW:
+    else:
         try:
             content = _bytes_from(data, policy)
         except (binascii.Error, ValueError, TypeError):
-            problem = UserFacingError(ErrorKind.FILE_UNREADABLE)
+            problem = problem or UserFacingError(ErrorKind.FILE_UNREADABLE)
     return Attachment(
         name=name,
         kind=kind,

@@ -18,7 +18,8 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
 
 from .answer_events import AnswerText, Retrying, ThinkingText
-from .errors import ErrorKind, UserFacingError, classify, finish_problem
+from .error_mapping import classify, finish_problem
+from .errors import ErrorKind, UserFacingError
 from .jobs import AnswerJob, JobStopped, StopReason
 from .llm import make_chat_model, reporting_retries
 from .messages import ChatMessage, Status, Thinking

@@ -12,6 +12,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from chat_core.answering import CHECKPOINT_EVERY
+from chat_core.imported import ImportedConversation
 from chat_core.messages import ChatMessage
 from chat_core.presets import Preset
 from chat_core.redact import redact
@@ -24,7 +25,6 @@ from chat_core.storage import (
     owner_choices,
     shares,
 )
-from chat_core.storage.import_files import ImportedConversation
 from chat_core.storage.search import HistoryPage
 from chat_core.storage.store import MissingMessageError
 

@@ -17,6 +17,7 @@ import pytest
 
 from chat_core.attachments import Attachment, AttachmentKind
 from chat_core.errors import ErrorKind, UserFacingError
+from chat_core.imported import ImportedConversation
 from chat_core.messages import ChatMessage, Feedback, Rating, Role, Status, Thinking
 from chat_core.storage import StoredConversation, export_json
 from chat_core.storage.import_files import (
@@ -24,7 +25,6 @@ from chat_core.storage.import_files import (
     IMPORT_LIMIT_BYTES,
     MERGE_SEPARATOR,
     REFUSALS,
-    ImportedConversation,
     ImportRefused,
     ImportResult,
     read_import,

@@ -13,9 +13,9 @@ from typing import Any
 from ..attachments import Attachment
 from ..errors import ErrorKind, UserFacingError
 from ..file_kinds import clean_name, kind_of
+from ..imported import ImportedNode
 from ..messages import ChatMessage, Role
 from .import_values import (
-    ImportedNode,
     MalformedError,
     Read,
     as_dict,

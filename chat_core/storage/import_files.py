@@ -15,12 +15,12 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from ..attachments import AttachmentKind, human_size
 from ..conversation import COMMENT_LENGTH
 from ..file_kinds import clean_name
+from ..imported import ImportedConversation, ImportedNode
 from ..kept_settings import kept_settings
 from ..message_codec import IMPORT, message_from
 from ..messages import ChatMessage, Role, Status
@@ -28,7 +28,6 @@ from ..text import one_line, shorten, without_invisible
 from .import_chatgpt import IMAGE_PLACEHOLDER, MERGE_SEPARATOR, read_conversation
 from .import_values import (
     CheckedFields,
-    ImportedNode,
     MalformedError,
     Read,
     as_dict,
@@ -50,8 +49,6 @@ __all__ = [
     "REFUSALS",
     "ImportRefused",
     "ImportResult",
-    "ImportedConversation",
-    "ImportedNode",
     "read_import",
 ]
 
@@ -66,19 +63,6 @@ _NUMBER = (int, float)
 _USAGE_FIELDS = {"model": str, "estimated": bool} | dict.fromkeys(
     ("input_tokens", "output_tokens", "reasoning_tokens"), int
 )
-
-
-@dataclass(frozen=True)
-class ImportedConversation:
-    title: str
-    created_at: datetime | None  # aware, UTC
-    updated_at: datetime | None
-    settings: dict[str, Any]  # only from the app's own export; {} otherwise
-    nodes: tuple[ImportedNode, ...]
-    current: int | None  # the node at the end of the branch to show
-    fingerprint: str  # the same conversation imported twice has the same one
-    source: str  # "app" or "chatgpt"
-    adjusted: tuple[str, ...] = ()  # settings out of range, brought to the nearest bound
 
 
 @dataclass(frozen=True)

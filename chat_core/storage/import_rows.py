@@ -10,8 +10,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
+from ..imported import ImportedConversation
 from .engine import IMPORT_LOCK, exclusive, take_lock
-from .import_files import ImportedConversation
 from .rows import attachment_values, message_values, now, title_from
 from .schema import attachments, conversations, messages
 

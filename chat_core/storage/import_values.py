@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, TypeVar
 
-from ..messages import ChatMessage
+from ..imported import ImportedNode
 
 __all__ = [
     "CheckedFields",
-    "ImportedNode",
     "MalformedError",
     "Read",
     "as_dict",
@@ -33,13 +31,6 @@ _NUMBER = (int, float)
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _E = TypeVar("_E", bound=Enum)
 _MAX_SIZE = 2**31 - 1  # bytes: the store's integer column
-
-
-@dataclass(frozen=True)
-class ImportedNode:
-    number: int  # 0.. unique within the conversation, parents before children
-    parent: int | None  # None for a first message
-    message: ChatMessage
 
 
 # A conversation as a format's reader makes it: nodes, current, (created, updated), settings

@@ -14,12 +14,12 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from ..attachments import Attachment
+from ..imported import ImportedConversation
 from ..messages import ChatMessage
 from ..presets import Preset
 from ..text import one_line
 from ..tree import MessageTree
 from .engine import DatabaseFile, open_engine
-from .import_files import ImportedConversation
 from .import_rows import store_import
 from .listing import ConversationSummary, list_conversations
 from .migrations import migrate, version

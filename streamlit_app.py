@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from chat_core.warmup import warm_up
+from chat_core.provider.warmup import warm_up
 from components.auth import auth_configured
 from components.context import build_page_context, serving
 from components.share import SHARED_PAGE

@@ -23,8 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from chat_core.messages import ChatMessage, Status
-from chat_core.storage import ConversationStore, sqlite_url
+from chat_core.conversation.messages import ChatMessage, Status
+from chat_core.storage.engine import sqlite_url
+from chat_core.storage.store import ConversationStore
 
 ANSWER_SECONDS = 10.0
 ANSWER_CHARS = 8_000

@@ -81,7 +81,8 @@ def _environment(data: Path) -> dict[str, str]:
 def _stored(count: int):
     """A data folder whose local owner has ``count`` conversations."""
     from chat_core.identity import LOCAL_OWNER
-    from chat_core.storage import ConversationStore, sqlite_url
+    from chat_core.storage.engine import sqlite_url
+    from chat_core.storage.store import ConversationStore
     from tests.support.many_conversations import add_conversations
 
     with tempfile.TemporaryDirectory() as folder:

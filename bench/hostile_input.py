@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from chat_core.attachments import read_upload
-from chat_core.text import display_markdown
+from chat_core.files.attachments import read_upload
+from chat_core.markdown.visitor_text import display_markdown
 from tests.support.files import pdf_bytes, pdf_sharing_one_stream, png_bytes
 
 MARKDOWN = {

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from chat_core.stream_layout import StreamLayout
+from chat_core.markdown.stream_layout import StreamLayout
 from tests.support.answer_shapes import SHAPES
 
 SIZES = (2_000, 8_000, 32_000)

@@ -39,7 +39,8 @@ from bench.stream_latency import (  # noqa: E402
     new_chat,
     raw_client_run,
 )
-from chat_core.storage import ConversationStore, sqlite_url  # noqa: E402
+from chat_core.storage.engine import sqlite_url  # noqa: E402
+from chat_core.storage.store import ConversationStore  # noqa: E402
 from tests.support.answer_shapes import SHAPES, code_block, long_table  # noqa: E402
 from tests.support.app_server import StreamlitProcess, settings_env  # noqa: E402
 from tests.support.browser import ChatPage, launch_chromium  # noqa: E402

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 import openai  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from chat_core.redraw_pace import CURSOR  # noqa: E402
+from chat_core.answers.redraw_pace import CURSOR  # noqa: E402
 from tests.support.app_server import StreamlitProcess, settings_env  # noqa: E402
 from tests.support.browser import ChatPage, launch_chromium  # noqa: E402
 from tests.support.scripted_server import Reply, ScriptedModelServer  # noqa: E402

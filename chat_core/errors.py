@@ -1,5 +1,5 @@
 """What can go wrong, as kinds the page knows how to explain, with only details safe to show
-(the mapping from a provider's failures is chat_core/error_mapping.py)."""
+(the mapping from a provider's failures is chat_core/provider/error_mapping.py)."""
 
 from __future__ import annotations
 

@@ -8,8 +8,8 @@ from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 
-from .errors import UserFacingError
-from .text import escape_markdown
+from chat_core.errors import UserFacingError
+from chat_core.markdown.visitor_text import escape_markdown
 
 __all__ = ["LANGUAGES", "Translator", "catalogue", "language_for_locale"]
 

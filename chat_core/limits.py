@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from .errors import ErrorKind, UserFacingError
-from .messages import ChatMessage
-from .settings import Settings
-from .token_estimate import estimate_tokens
-from .tokens import Usage
+from chat_core.conversation.messages import ChatMessage
+from chat_core.errors import ErrorKind, UserFacingError
+from chat_core.settings.settings import Settings
+from chat_core.usage.estimate import estimate_tokens
+from chat_core.usage.tokens import Usage
 
 __all__ = [
     "FallbackLedger",

@@ -3,13 +3,12 @@ conversation's rules and set the page's flags. Each takes the run's conversation
 
 from __future__ import annotations
 
-from chat_core.conversation import Conversation
-from chat_core.messages import Rating
-from chat_core.presets import MANAGED
-from chat_core.storage import StoredConversation
-from chat_core.text import clean_user_text
-
-from . import state
+from chat_core.conversation.conversation import Conversation
+from chat_core.conversation.messages import Rating
+from chat_core.markdown.visitor_text import clean_user_text
+from chat_core.settings.presets import MANAGED
+from chat_core.storage.store import StoredConversation
+from components import state
 
 __all__ = [
     "cancel_edit",

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from chat_core.conversation import Conversation
-from chat_core.messages import Status
-
-from . import actions, state
-from .context import PageContext
+from chat_core.conversation.conversation import Conversation
+from chat_core.conversation.messages import Status
+from components import actions, state
+from components.context import PageContext
 
 __all__ = ["follow_address", "show_address", "wait_for_other_process", "written_elsewhere"]
 

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from chat_core.attachments import refusal as attachments_refusal
+from chat_core.conversation.messages import ChatMessage
 from chat_core.errors import ErrorKind, UserFacingError
+from chat_core.files.attachments import refusal as attachments_refusal
 from chat_core.limits import (
     FallbackLedger,
     LimitReached,
@@ -20,11 +21,10 @@ from chat_core.limits import (
     refusal,
     reserve,
 )
-from chat_core.messages import ChatMessage
-from chat_core.settings import Settings
-from chat_core.storage import ConversationStore, SqlLedger
-
-from .persistence import STORAGE_ERRORS
+from chat_core.settings.settings import Settings
+from chat_core.storage.store import ConversationStore
+from chat_core.storage.usage_log import SqlLedger
+from components.persistence import STORAGE_ERRORS
 
 __all__ = ["admit", "input_refusal", "ledger"]
 

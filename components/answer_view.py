@@ -9,14 +9,14 @@ from collections.abc import Callable
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from chat_core.answer_events import AnswerEvent, AnswerText, Ended, Retrying, ThinkingText
-from chat_core.answer_log import Cursor
+from chat_core.answers.event_log import Cursor
+from chat_core.answers.events import AnswerEvent, AnswerText, Ended, Retrying, ThinkingText
+from chat_core.answers.jobs import AnswerJob
+from chat_core.answers.redraw_pace import CURSOR, REDRAW_EVERY, RedrawThrottle
+from chat_core.conversation.messages import ChatMessage
 from chat_core.i18n import Translator
-from chat_core.jobs import AnswerJob
-from chat_core.messages import ChatMessage
-from chat_core.redraw_pace import CURSOR, REDRAW_EVERY, RedrawThrottle
-from chat_core.stream_layout import StreamLayout
-from chat_core.text import display_markdown
+from chat_core.markdown.stream_layout import StreamLayout
+from chat_core.markdown.visitor_text import display_markdown
 
 __all__ = ["ParagraphSink", "follow_answer"]
 
@@ -33,7 +33,7 @@ class ParagraphSink:
 
     Each redraw re-sends its whole text to the browser, so redrawing at most
     ``TAIL_LIMIT`` characters keeps the traffic linear in the answer's length whatever
-    its shape (see ``chat_core.stream_layout``). Images are shown as links. The
+    its shape (see ``chat_core.markdown.stream_layout``). Images are shown as links. The
     finished answer is drawn whole on the next run.
     """
 

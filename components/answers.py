@@ -9,18 +9,17 @@ import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from chat_core.answering import AnswerRequest, write_answer
-from chat_core.conversation import Conversation
-from chat_core.job_limits import JobRefused
-from chat_core.jobs import AnswerJob, JobRegistry
+from chat_core.answers.job_limits import JobRefused
+from chat_core.answers.jobs import AnswerJob, JobRegistry
+from chat_core.answers.run import AnswerRequest, write_answer
+from chat_core.answers.titles import name_conversation, title_due, titles_written
+from chat_core.conversation.conversation import Conversation
+from chat_core.conversation.messages import ChatMessage, Status
 from chat_core.limits import Settlement, spent
-from chat_core.messages import ChatMessage, Status
-from chat_core.settings import Settings
-from chat_core.titles import name_conversation, title_due, titles_written
-
-from . import state
-from .admission import ledger
-from .context import PageContext
+from chat_core.settings.settings import Settings
+from components import state
+from components.admission import ledger
+from components.context import PageContext
 
 __all__ = ["job_belongs_to", "job_registry", "job_watcher", "start_answer"]
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from chat_core.attachments import (
+from chat_core.files.attachments import (
     IMAGE_TYPES,
     MAX_FILES,
     SIZE_LIMITS,
@@ -15,7 +15,7 @@ from chat_core.attachments import (
     human_size,
 )
 from chat_core.i18n import Translator
-from chat_core.text import escape_markdown
+from chat_core.markdown.visitor_text import escape_markdown
 
 __all__ = ["attachment_rules", "render_attachments"]
 

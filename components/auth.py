@@ -5,8 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from chat_core.identity import SignedInUser
-
-from .secrets import secrets
+from components.secrets import secrets
 
 __all__ = ["auth_configured", "signed_in_user"]
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from chat_core.conversation import Conversation
-from chat_core.jobs import AnswerJob, JobRegistry
-from chat_core.messages import ChatMessage
-
-from . import state
-from .addresses import written_elsewhere
-from .answers import job_belongs_to, job_watcher
-from .context import PageContext
+from chat_core.answers.jobs import AnswerJob, JobRegistry
+from chat_core.conversation.conversation import Conversation
+from chat_core.conversation.messages import ChatMessage
+from components import state
+from components.addresses import written_elsewhere
+from components.answers import job_belongs_to, job_watcher
+from components.context import PageContext
 
 __all__ = ["Asked", "ChatCase", "decide_case", "followed_job"]
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from chat_core.conversation import Conversation
-from chat_core.settings import Settings
-from chat_core.text import escape_markdown
-
-from .chat_view import conversation_usage
-from .context import PageContext
-from .persistence import database_lost
-from .setup_notice import render_setup_notice
-from .sidebar import render_sidebar
-from .title_watch import watch_for_title
+from chat_core.conversation.conversation import Conversation
+from chat_core.markdown.visitor_text import escape_markdown
+from chat_core.settings.settings import Settings
+from components.chat_view import conversation_usage
+from components.context import PageContext
+from components.persistence import database_lost
+from components.setup_notice import render_setup_notice
+from components.sidebar import render_sidebar
+from components.title_watch import watch_for_title
 
 __all__ = ["render_chrome"]
 

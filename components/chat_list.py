@@ -8,16 +8,15 @@ from datetime import datetime
 
 import streamlit as st
 
-from chat_core.chat_list import group_by_day
-from chat_core.conversation import Conversation
+from chat_core.conversation.chat_list_groups import group_by_day
+from chat_core.conversation.conversation import Conversation
 from chat_core.i18n import Translator
-from chat_core.storage import ConversationSummary
-from chat_core.text import escape_markdown, shorten
-
-from . import actions
-from .dates import visitor_zone
-from .persistence import OwnerHistory
-from .share import forget_made_link, share_form
+from chat_core.markdown.visitor_text import escape_markdown, shorten
+from chat_core.storage.listing import ConversationSummary
+from components import actions
+from components.dates import visitor_zone
+from components.persistence import OwnerHistory
+from components.share import forget_made_link, share_form
 
 __all__ = ["render_chat_list"]
 

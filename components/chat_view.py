@@ -9,19 +9,18 @@ from functools import partial
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from chat_core.conversation import Conversation
+from chat_core.conversation.conversation import Conversation
+from chat_core.conversation.messages import ChatMessage, Status
 from chat_core.errors import ErrorKind
 from chat_core.i18n import Translator
-from chat_core.messages import ChatMessage, Status
-from chat_core.prices import cost
-from chat_core.text import display_markdown, display_question, escape_markdown
-from chat_core.tokens import Usage
-
-from . import actions, state
-from .attachments_view import render_attachments
-from .copy_button import copy_button
-from .message_actions import message_actions
-from .padding import draw_padded
+from chat_core.markdown.visitor_text import display_markdown, display_question, escape_markdown
+from chat_core.usage.prices import cost
+from chat_core.usage.tokens import Usage
+from components import actions, state
+from components.attachments_view import render_attachments
+from components.copy_button import copy_button
+from components.message_actions import message_actions
+from components.padding import draw_padded
 
 __all__ = [
     "TURN_CHILDREN",

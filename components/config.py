@@ -10,20 +10,19 @@ from typing import Any
 
 import streamlit as st
 
-from chat_core import local_server
 from chat_core.i18n import language_for_locale
-from chat_core.local_server import context_length, server_model
-from chat_core.setting_sources import SettingProblem, read_dotenv, resolve_settings
-from chat_core.settings import (
+from chat_core.provider import local_server
+from chat_core.provider.local_server import context_length, server_model
+from chat_core.settings.settings import (
     Settings,
     clamp,
     with_overrides,
 )
-from chat_core.storage import sqlite_url
-
-from . import state
-from .persistence import OwnerHistory
-from .secrets import secrets
+from chat_core.settings.sources import SettingProblem, read_dotenv, resolve_settings
+from chat_core.storage.engine import sqlite_url
+from components import state
+from components.persistence import OwnerHistory
+from components.secrets import secrets
 
 __all__ = [
     "APP_ROOT",

@@ -9,18 +9,17 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
-from chat_core.conversation import Conversation
+from chat_core.conversation.conversation import Conversation
 from chat_core.i18n import Translator
-from chat_core.setting_sources import SettingProblem
-from chat_core.settings import Settings
-from chat_core.storage import ConversationStore
-
-from . import state
-from .auth import auth_configured
-from .config import configured_settings, session_language, starting_model
-from .persistence import OwnerHistory, open_store
-from .sign_in import render_sign_in
-from .visitor import Visitor, current_visitor
+from chat_core.settings.settings import Settings
+from chat_core.settings.sources import SettingProblem
+from chat_core.storage.store import ConversationStore
+from components import state
+from components.auth import auth_configured
+from components.config import configured_settings, session_language, starting_model
+from components.persistence import OwnerHistory, open_store
+from components.sign_in_gate import render_sign_in
+from components.visitor import Visitor, current_visitor
 
 __all__ = ["PageContext", "build_page_context", "page_context", "serving"]
 

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 import streamlit as st
 
 from chat_core.i18n import Translator
-from chat_core.settings import Settings
-from chat_core.text import escape_markdown
+from chat_core.markdown.visitor_text import escape_markdown
+from chat_core.settings.settings import Settings
 from components.attachments_view import attachment_rules
 from components.context import page_context
-from components.presets import render_preset_picker
+from components.preset_picker import render_preset_picker
 
 __all__ = ["render_empty_page"]
 

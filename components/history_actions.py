@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from chat_core.conversation import Conversation
+from chat_core.conversation.conversation import Conversation
 from chat_core.i18n import Translator
-from chat_core.storage import ConversationSummary, export_json, export_markdown, export_name
-from chat_core.text import escape_markdown
-
-from . import actions
-from .dates import local_date, visitor_zone
-from .persistence import OwnerHistory
+from chat_core.markdown.visitor_text import escape_markdown
+from chat_core.storage.listing import ConversationSummary
+from chat_core.transfer.exports import export_json, export_markdown, export_name
+from components import actions
+from components.dates import local_date, visitor_zone
+from components.persistence import OwnerHistory
 
 __all__ = ["CHAT_PAGE", "ask_for_actions", "render_actions", "show_notice"]
 

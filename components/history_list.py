@@ -9,15 +9,14 @@ import re
 
 import streamlit as st
 
+from chat_core.conversation.snippets import snippet
 from chat_core.i18n import Translator
-from chat_core.snippets import snippet
-from chat_core.storage import ConversationSummary
+from chat_core.markdown.visitor_text import escape_markdown, shorten
+from chat_core.storage.listing import ConversationSummary
 from chat_core.storage.search import Found, HistoryPage
-from chat_core.text import escape_markdown, shorten
-
-from .dates import local_date
-from .history_actions import CHAT_PAGE, ask_for_actions
-from .persistence import OwnerHistory
+from components.dates import local_date
+from components.history_actions import CHAT_PAGE, ask_for_actions
+from components.persistence import OwnerHistory
 
 __all__ = ["PAGE_SIZE", "render_list"]
 

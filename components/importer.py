@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from chat_core.attachments import human_size
+from chat_core.files.attachments import human_size
 from chat_core.i18n import Translator
-from chat_core.storage.import_child import read_import_isolated
-from chat_core.storage.import_files import IMPORT_LIMIT_BYTES, IMPORT_UPLOAD_MB, ImportRefused
-from chat_core.text import escape_markdown
-
-from .persistence import OwnerHistory
+from chat_core.markdown.visitor_text import escape_markdown
+from chat_core.transfer.import_child import read_import_isolated
+from chat_core.transfer.import_files import IMPORT_LIMIT_BYTES, IMPORT_UPLOAD_MB, ImportRefused
+from components.persistence import OwnerHistory
 
 __all__ = ["render_import"]
 

@@ -8,12 +8,11 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from chat_core.conversation import COMMENT_LENGTH, Conversation
+from chat_core.conversation.conversation import COMMENT_LENGTH, Conversation
+from chat_core.conversation.messages import ChatMessage, Rating, Status
 from chat_core.i18n import Translator
-from chat_core.messages import ChatMessage, Rating, Status
-
-from . import actions, state
-from .copy_button import copy_button
+from components import actions, state
+from components.copy_button import copy_button
 
 __all__ = ["message_actions"]
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.elements.widgets.chat import ChatInputValue
 
-from chat_core.attachments import UPLOAD_LIMIT_MB, read_uploads
-from chat_core.conversation import Conversation
+from chat_core.conversation.conversation import Conversation
+from chat_core.conversation.messages import ChatMessage
+from chat_core.files.attachments import UPLOAD_LIMIT_MB, read_uploads
 from chat_core.i18n import Translator
-from chat_core.messages import ChatMessage
-from chat_core.settings import Settings
-from chat_core.text import clean_user_text
-
-from . import state
+from chat_core.markdown.visitor_text import clean_user_text
+from chat_core.settings.settings import Settings
+from components import state
 
 __all__ = ["message_box", "typed_question"]
 

@@ -11,22 +11,17 @@ from typing import Any, TypeVar
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from chat_core.answering import CHECKPOINT_EVERY
-from chat_core.imported import ImportedConversation
-from chat_core.messages import ChatMessage
-from chat_core.presets import Preset
+from chat_core.answers.run import CHECKPOINT_EVERY
+from chat_core.conversation.imported import ImportedConversation
+from chat_core.conversation.messages import ChatMessage
 from chat_core.redact import redact
-from chat_core.settings import Settings, stored_settings
-from chat_core.sharing import new_token, snapshot
-from chat_core.storage import (
-    ConversationStore,
-    ConversationSummary,
-    StoredConversation,
-    owner_choices,
-    shares,
-)
+from chat_core.settings.presets import Preset
+from chat_core.settings.settings import Settings, stored_settings
+from chat_core.storage import owner_choices, shares
+from chat_core.storage.listing import ConversationSummary
 from chat_core.storage.search import HistoryPage
-from chat_core.storage.store import MissingMessageError
+from chat_core.storage.store import ConversationStore, MissingMessageError, StoredConversation
+from chat_core.transfer.share_snapshot import new_token, snapshot
 
 __all__ = [
     "STORAGE_ERRORS",
@@ -87,7 +82,7 @@ class OwnerHistory:
     store: ConversationStore
     owner: str
 
-    # What a conversation saves through (chat_core.conversation.Saver).
+    # What a conversation saves through (chat_core.conversation.conversation.Saver).
 
     def start(self, title: str, settings: Settings) -> str | None:
         values = stored_settings(settings)

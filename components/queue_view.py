@@ -6,12 +6,11 @@ from functools import partial
 
 import streamlit as st
 
+from chat_core.conversation.messages import ChatMessage
 from chat_core.i18n import Translator
-from chat_core.messages import ChatMessage
-from chat_core.text import escape_markdown, one_line, shorten
-
-from . import state
-from .padding import draw_padded
+from chat_core.markdown.visitor_text import escape_markdown, one_line, shorten
+from components import state
+from components.padding import draw_padded
 
 __all__ = ["render_queue"]
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from chat_core import local_server
 from chat_core.i18n import Translator
-
-from . import state
-from .config import choose_own_model
-from .context import page_context
+from chat_core.provider import local_server
+from components import state
+from components.config import choose_own_model
+from components.context import page_context
 
 __all__ = ["render_setup_notice"]
 

@@ -8,13 +8,12 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from chat_core.i18n import Translator
-from chat_core.sharing import LINKS_PER_OWNER, SnapshotTooLarge
-from chat_core.storage import StoredConversation
-from chat_core.text import escape_markdown
-
-from .copy_button import copy_link_button
-from .dates import local_date
-from .persistence import OwnerHistory
+from chat_core.markdown.visitor_text import escape_markdown
+from chat_core.storage.store import StoredConversation
+from chat_core.transfer.share_snapshot import LINKS_PER_OWNER, SnapshotTooLarge
+from components.copy_button import copy_link_button
+from components.dates import local_date
+from components.persistence import OwnerHistory
 
 __all__ = ["SHARED_PAGE", "forget_made_link", "render_links", "share_form", "shared_url"]
 

@@ -6,21 +6,20 @@ from typing import Any
 
 import streamlit as st
 
-from chat_core.conversation import Conversation
+from chat_core.conversation.conversation import Conversation
 from chat_core.i18n import LANGUAGES, Translator
 from chat_core.identity import SignedInUser
-from chat_core.llm import is_reasoning_model
-from chat_core.prompts import default_system_prompt
-from chat_core.setting_declarations import LIMITS, MODEL_SETTINGS
-from chat_core.setting_parsers import REASONING_EFFORTS
-from chat_core.settings import Settings
-
-from . import actions, state
-from .chat_list import render_chat_list
-from .config import choose_own_model, listed_models
-from .persistence import OwnerHistory
-from .presets import render_preset_saving
-from .sidebar_closer import close_sidebar_on_pick
+from chat_core.prompt.system_prompts import default_system_prompt
+from chat_core.provider.chat_model import is_reasoning_model
+from chat_core.settings.declarations import LIMITS, MODEL_SETTINGS
+from chat_core.settings.parsers import REASONING_EFFORTS
+from chat_core.settings.settings import Settings
+from components import actions, state
+from components.chat_list import render_chat_list
+from components.config import choose_own_model, listed_models
+from components.persistence import OwnerHistory
+from components.preset_picker import render_preset_saving
+from components.sidebar_closer import close_sidebar_on_pick
 
 __all__ = ["listed_models", "render_sidebar"]
 

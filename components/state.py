@@ -10,8 +10,8 @@ from typing import Any
 
 import streamlit as st
 
-from chat_core.conversation import Conversation, ConversationRecord, Saver
-from chat_core.messages import ChatMessage
+from chat_core.conversation.conversation import Conversation, ConversationRecord, Saver
+from chat_core.conversation.messages import ChatMessage
 
 __all__ = [
     "CHAT_INPUT",

@@ -59,7 +59,7 @@ _STYLE = """<style>
   position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
   white-space: nowrap;
 }
-/* A long paragraph still being written is drawn in pieces (chat_core/stream_layout.py):
+/* A long paragraph still being written is drawn in pieces (chat_core/markdown/stream_layout.py):
    they flow as one paragraph, not as paragraphs of their own (over the layout's own
    generated rules, hence !important). */
 [class*="st-key-answer_flow_"] { display: block !important; }

@@ -12,12 +12,11 @@ import time
 
 import streamlit as st
 
-from chat_core.conversation import Conversation
-from chat_core.storage import title_from
-from chat_core.titles import first_words, title_due
-
-from . import state
-from .persistence import OwnerHistory
+from chat_core.answers.titles import first_words, title_due
+from chat_core.conversation.conversation import Conversation
+from chat_core.storage.message_rows import title_from
+from components import state
+from components.persistence import OwnerHistory
 
 __all__ = ["LOOK_EVERY", "TITLE_WAIT", "watch_for_title"]
 

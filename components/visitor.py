@@ -18,12 +18,11 @@ from chat_core.identity import (
     parse_address,
     same_origin,
 )
-from chat_core.settings import Settings
-from chat_core.storage import ConversationStore
-
-from . import state
-from .auth import auth_configured, signed_in_user
-from .persistence import guarded
+from chat_core.settings.settings import Settings
+from chat_core.storage.store import ConversationStore
+from components import state
+from components.auth import auth_configured, signed_in_user
+from components.persistence import guarded
 
 __all__ = ["Visitor", "current_visitor"]
 

@@ -14,16 +14,16 @@ from typing import NoReturn
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from chat_core.answering import AnswerRequest
-from chat_core.conversation import Conversation
+from chat_core.answers.job_limits import JobRefused
+from chat_core.answers.jobs import AnswerJob, JobRegistry
+from chat_core.answers.redraw_pace import redraw_interval
+from chat_core.answers.run import AnswerRequest
+from chat_core.conversation.conversation import Conversation
+from chat_core.conversation.messages import ChatMessage
 from chat_core.errors import UserFacingError
-from chat_core.job_limits import JobRefused
-from chat_core.jobs import AnswerJob, JobRegistry
 from chat_core.limits import Settlement
-from chat_core.messages import ChatMessage
-from chat_core.redraw_pace import redraw_interval
-from chat_core.settings import Settings
-from chat_core.turn_plan import TurnPlan, next_window_start, plan_turn
+from chat_core.prompt.turn_plan import TurnPlan, next_window_start, plan_turn
+from chat_core.settings.settings import Settings
 from components import addresses, state
 from components.admission import admit, input_refusal
 from components.answer_view import follow_answer

@@ -11,15 +11,15 @@ import logging
 
 import streamlit as st
 
-from chat_core.sharing import read_snapshot
+from chat_core.markdown.visitor_text import escape_markdown
 from chat_core.storage.shares import shared
-from chat_core.text import escape_markdown
+from chat_core.transfer.share_snapshot import read_snapshot
 from components.auth import auth_configured
 from components.chat_view import render_message
 from components.context import page_context
 from components.dates import local_date
 from components.persistence import guarded
-from components.sign_in import render_sign_in
+from components.sign_in_gate import render_sign_in
 
 log = logging.getLogger(__name__)
 context = page_context(signed_in_only=False)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from components.context import page_context
-from components.sign_in import render_sign_in
+from components.sign_in_gate import render_sign_in
 
 context = page_context()
 render_sign_in(context.visitor, context.configured, context.t)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from chat_core.prices import cost
-from chat_core.tokens import Usage
+from chat_core.usage.prices import cost
+from chat_core.usage.tokens import Usage
 from components.context import page_context
 from components.dates import visitor_zone
 from components.persistence import guarded

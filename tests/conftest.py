@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from chat_core.storage import ConversationStore, sqlite_url
+from chat_core.storage.engine import sqlite_url
+from chat_core.storage.store import ConversationStore
 from tests.support.app_server import ROOT, SETTING_NAMES, StreamlitProcess, new_app, settings_env
 from tests.support.databases import POSTGRES_URL
 from tests.support.scripted_server import ScriptedModelServer

@@ -1,4 +1,5 @@
-"""Imports go one way: the logic package never imports Streamlit or the UI."""
+"""Imports go one way: the logic package never imports Streamlit or the UI, and inside it
+each package imports only the packages below it."""
 
 import ast
 from pathlib import Path
@@ -87,3 +88,63 @@ def test_no_source_module_is_over_400_lines():
         if (lines := len(path.read_text().splitlines())) > 400
     }
     assert long == {}
+
+
+# chat_core's packages (and its few top-level modules), bottom first: a module imports only
+# from its own package and from lower layers. Two packages of one layer never import each
+# other, so the layers alone rule out a circle between packages.
+LAYERS = [
+    {"markdown", "usage", "errors", "identity", "redact"},
+    {"settings", "files", "i18n"},
+    {"conversation"},
+    {"prompt", "limits"},
+    {"provider"},
+    {"answers"},
+    {"storage"},
+    {"transfer"},
+]
+LAYER_OF = {unit: level for level, units in enumerate(LAYERS) for unit in units}
+
+
+def _unit(module: str) -> str:
+    """The package (or top-level module) of ``chat_core.<unit>...``."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def test_every_package_of_the_core_has_its_layer():
+    units = {_unit(_module_name(path)) for path in (ROOT / "chat_core").rglob("*.py")}
+    assert units - {"", "__init__"} == set(LAYER_OF)
+
+
+def test_each_package_imports_only_its_own_and_those_below_it():
+    files = {_module_name(path): path for path in _source_files()}
+    core = {name for name in files if name.startswith("chat_core.")}
+    upward = []
+    for name in core:
+        unit = _unit(name)
+        if unit in {"", "__init__"}:
+            continue
+        for imported in _project_imports(files[name], core):
+            other = _unit(imported)
+            if other in {"", "__init__", unit}:
+                continue
+            if LAYER_OF[other] >= LAYER_OF[unit]:
+                upward.append(f"{name} -> {imported}")
+    assert sorted(upward) == []
+
+
+def test_no_package_re_exports_its_modules():
+    """A name is imported from the module that defines it: a package's __init__ holds its
+    docstring only, so the folder listing says where everything is."""
+    inits = [*(ROOT / "chat_core").rglob("__init__.py"), *(ROOT / "components").glob("*.py")]
+    for init in (path for path in inits if path.name == "__init__.py"):
+        body = ast.parse(init.read_text()).body
+        code = [node for node in body if not isinstance(node, ast.Expr)]
+        assert code == [], init
+
+
+def test_the_unit_tests_mirror_the_core_packages():
+    packages = {path.parent.name for path in (ROOT / "chat_core").glob("*/__init__.py")}
+    tested = {path.name for path in (ROOT / "tests" / "unit").iterdir() if path.is_dir()}
+    assert tested - {"__pycache__"} <= packages

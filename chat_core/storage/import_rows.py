@@ -10,10 +10,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from ..imported import ImportedConversation
-from .engine import IMPORT_LOCK, exclusive, take_lock
-from .rows import attachment_values, message_values, now, title_from
-from .schema import attachments, conversations, messages
+from chat_core.conversation.imported import ImportedConversation
+from chat_core.storage.engine import IMPORT_LOCK, exclusive, take_lock
+from chat_core.storage.message_rows import attachment_values, message_values, now, title_from
+from chat_core.storage.schema import attachments, conversations, messages
 
 __all__ = ["store_import"]
 

@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import exists, func, literal, or_, select
 from sqlalchemy.engine import Engine
 
-from .rows import aware
-from .schema import attachments, conversations, messages
+from chat_core.storage.message_rows import aware
+from chat_core.storage.schema import attachments, conversations, messages
 
 __all__ = [
     "ConversationSummary",

@@ -30,8 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine
 
-from .engine import MIGRATION_LOCK, exclusive, take_lock
-from .schema import schema_version
+from chat_core.storage.engine import MIGRATION_LOCK, exclusive, take_lock
+from chat_core.storage.schema import schema_version
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "migrate", "version"]
 

@@ -12,9 +12,9 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from ..text import one_line
-from .rows import now
-from .schema import owner_choices
+from chat_core.markdown.visitor_text import one_line
+from chat_core.storage.message_rows import now
+from chat_core.storage.schema import owner_choices
 
 __all__ = ["REMEMBERED", "load_choices", "save_choice"]
 

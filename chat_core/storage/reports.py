@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import BigInteger, Integer, cast, extract, func, select
 from sqlalchemy.engine import Engine
 
-from ..message_codec import feedback_from
-from .rows import aware, title_from
-from .schema import conversations, messages, usage_events
+from chat_core.conversation.message_codec import feedback_from
+from chat_core.storage.message_rows import aware, title_from
+from chat_core.storage.schema import conversations, messages, usage_events
 
 __all__ = ["feedback_report", "usage_report"]
 

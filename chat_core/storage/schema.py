@@ -125,7 +125,7 @@ usage_events = Table(
     Index("usage_events_at", "at"),
 )
 
-# An owner's presets: a named system prompt with its model settings (chat_core.presets).
+# An owner's presets: a named system prompt with its model settings (chat_core.settings.presets).
 presets = Table(
     "presets",
     metadata,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Text, case, cast, func, literal, select, tuple_
 from sqlalchemy.engine import Connection, Engine
 
-from .listing import (
+from chat_core.storage.listing import (
     ConversationSummary,
     branches,
     like_pattern,
@@ -17,7 +17,7 @@ from .listing import (
     summary_columns,
     summary_from,
 )
-from .schema import attachments, conversations, messages
+from chat_core.storage.schema import attachments, conversations, messages
 
 __all__ = ["COUNT_LIMIT", "Found", "HistoryPage", "history_page"]
 

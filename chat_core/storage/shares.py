@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
-from .rows import aware, now, title_from
-from .schema import shares
+from chat_core.storage.message_rows import aware, now, title_from
+from chat_core.storage.schema import shares
 
 __all__ = [
     "SharedLink",

@@ -13,19 +13,16 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from ..attachments import Attachment
-from ..imported import ImportedConversation
-from ..messages import ChatMessage
-from ..presets import Preset
-from ..text import one_line
-from ..tree import MessageTree
-from .engine import DatabaseFile, open_engine
-from .import_rows import store_import
-from .listing import ConversationSummary, list_conversations
-from .migrations import migrate, version
-from .presets import list_presets, remove_preset, store_preset
-from .reports import feedback_report, usage_report
-from .rows import (
+from chat_core.conversation.imported import ImportedConversation
+from chat_core.conversation.messages import ChatMessage
+from chat_core.conversation.versions import MessageTree
+from chat_core.files.attachments import Attachment
+from chat_core.markdown.visitor_text import one_line
+from chat_core.settings.presets import Preset
+from chat_core.storage.engine import DatabaseFile, open_engine
+from chat_core.storage.import_rows import store_import
+from chat_core.storage.listing import ConversationSummary, list_conversations
+from chat_core.storage.message_rows import (
     attachment_from,
     aware,
     message_values,
@@ -35,8 +32,11 @@ from .rows import (
     title_from,
     tree_from,
 )
-from .schema import attachments, conversations, messages, shares, usage_events
-from .search import HistoryPage, history_page
+from chat_core.storage.migrations import migrate, version
+from chat_core.storage.preset_rows import list_presets, remove_preset, store_preset
+from chat_core.storage.reports import feedback_report, usage_report
+from chat_core.storage.schema import attachments, conversations, messages, shares, usage_events
+from chat_core.storage.search import HistoryPage, history_page
 
 __all__ = [
     "PREVIOUS",

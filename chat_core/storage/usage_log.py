@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
 
-from ..limits import DAY, MINUTE, Counts, LimitReached, Limits, Request, Reservation, check
-from ..tokens import Usage
-from .engine import LEDGER_LOCK, exclusive, take_lock
-from .schema import usage_events
+from chat_core.limits import DAY, MINUTE, Counts, LimitReached, Limits, Request, Reservation, check
+from chat_core.storage.engine import LEDGER_LOCK, exclusive, take_lock
+from chat_core.storage.schema import usage_events
+from chat_core.usage.tokens import Usage
 
 __all__ = ["SqlLedger"]
 

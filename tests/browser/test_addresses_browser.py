@@ -11,7 +11,8 @@ import uuid
 
 import pytest
 
-from chat_core.storage import ConversationStore, sqlite_url
+from chat_core.storage.engine import sqlite_url
+from chat_core.storage.store import ConversationStore
 from tests.support.app_server import scripted_app
 from tests.support.browser import ChatPage
 

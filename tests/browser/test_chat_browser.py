@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from chat_core.redraw_pace import CURSOR
+from chat_core.answers.redraw_pace import CURSOR
 from tests.support.scripted_server import Reply, tokenize
 
 pytestmark = pytest.mark.browser

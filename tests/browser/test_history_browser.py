@@ -8,9 +8,10 @@ import uuid
 
 import pytest
 
+from chat_core.conversation.messages import ChatMessage
 from chat_core.identity import LOCAL_OWNER
-from chat_core.messages import ChatMessage
-from chat_core.storage import ConversationStore, sqlite_url
+from chat_core.storage.engine import sqlite_url
+from chat_core.storage.store import ConversationStore
 from tests.support.app_server import StreamlitProcess, scripted_app, settings_env
 from tests.support.browser import ChatPage
 from tests.support.many_conversations import add_conversations

@@ -134,10 +134,11 @@ def test_answers_running_when_the_server_stops_are_saved_as_interrupted(
     browser, _model_server, tmp_path
 ):
     """At exit each running job saves what it wrote, marked interrupted, not lost."""
+    from chat_core.conversation.messages import Status
     from chat_core.errors import ErrorKind
     from chat_core.identity import LOCAL_OWNER
-    from chat_core.messages import Status
-    from chat_core.storage import ConversationStore, sqlite_url
+    from chat_core.storage.engine import sqlite_url
+    from chat_core.storage.store import ConversationStore
     from tests.support.app_server import scripted_app
 
     data = tmp_path / "data"
@@ -166,7 +167,8 @@ def test_a_killed_server_loses_at_most_the_last_half_second_of_an_answer(
     """kill -9 mid-answer (nothing runs at exit): what the page showed is in the store
     but for the words written since the last save, at most half a second's (README)."""
     from chat_core.identity import LOCAL_OWNER
-    from chat_core.storage import ConversationStore, sqlite_url
+    from chat_core.storage.engine import sqlite_url
+    from chat_core.storage.store import ConversationStore
     from tests.support.app_server import scripted_app
 
     data = tmp_path / "data"

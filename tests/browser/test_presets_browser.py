@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from chat_core.i18n import Translator, language_for_locale
-from chat_core.presets import shipped_presets
+from chat_core.settings.presets import shipped_presets
 from tests.support.browser import ChatPage
 
 pytestmark = pytest.mark.browser

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chat_core.storage import ConversationStore, sqlite_url
+from chat_core.storage.engine import sqlite_url
+from chat_core.storage.store import ConversationStore
 from tests.support.app_server import StreamlitProcess, free_port, settings_env
 from tests.support.browser import ChatPage
 from tests.support.oidc import set_claims, sign_in

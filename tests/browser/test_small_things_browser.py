@@ -9,7 +9,7 @@ import time
 import pytest
 from PIL import Image
 
-from chat_core.attachments import MAX_FILES
+from chat_core.files.attachments import MAX_FILES
 from chat_core.i18n import Translator, catalogue, language_for_locale
 from tests.support.browser import ChatPage
 from tests.support.scripted_server import Reply

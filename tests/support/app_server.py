@@ -15,7 +15,7 @@ from typing import IO
 
 from streamlit.testing.v1 import AppTest
 
-from chat_core.setting_declarations import ENV_NAMES
+from chat_core.settings.declarations import ENV_NAMES
 
 __all__ = ["ROOT", "StreamlitProcess", "free_port", "new_app", "scripted_app", "settings_env"]
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert
 
-from chat_core.storage import ConversationStore
 from chat_core.storage.schema import conversations, messages
+from chat_core.storage.store import ConversationStore
 
 __all__ = ["add_conversations"]
 

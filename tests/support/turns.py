@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from langchain_core.messages import BaseMessage
 
-from chat_core.messages import ChatMessage
-from chat_core.settings import Settings
-from chat_core.turn_plan import TurnPlan, plan_turn
+from chat_core.conversation.messages import ChatMessage
+from chat_core.prompt.turn_plan import TurnPlan, plan_turn
+from chat_core.settings.settings import Settings
 
 
 def plan(

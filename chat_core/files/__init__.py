@@ -1,0 +1,3 @@
+"""Files a visitor attaches: their kinds, checked from their bytes, read (PDFs in a bounded
+child process).
+"""

@@ -1,0 +1,1 @@
+"""Tokens: estimated before a request, reported after it, and what they cost."""

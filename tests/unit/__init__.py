@@ -1,0 +1,1 @@
+"""Tests of chat_core's modules, called directly (no Streamlit), one folder per package."""

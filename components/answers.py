@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import threading
 
 import streamlit as st
 from streamlit import runtime
@@ -11,11 +10,11 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from chat_core.answers.job_limits import JobRefused
 from chat_core.answers.jobs import AnswerJob, JobRegistry
-from chat_core.answers.run import AnswerRequest, write_answer
-from chat_core.answers.titles import name_conversation, title_due, titles_written
+from chat_core.answers.lifecycle import AnswerRun, start_run
+from chat_core.answers.run import AnswerRequest
+from chat_core.answers.titles import title_due, titles_written
 from chat_core.conversation.conversation import Conversation
-from chat_core.conversation.messages import ChatMessage, Status
-from chat_core.limits import Settlement, spent
+from chat_core.limits import Settlement
 from chat_core.settings.settings import Settings
 from components import state
 from components.admission import ledger
@@ -72,66 +71,29 @@ def start_answer(
     request: AnswerRequest,
     settlement: Settlement,
 ) -> AnswerJob | JobRefused:
-    """Start the job that answers the conversation's last question.
-
-    The job saves its progress and its answer, and settles the request's cost, by
-    itself: the page that started it may be gone by then. A job refused settles it
-    here, as unsent. After a conversation's first answer that completes, the model
-    writes its title in the background (the page looks for it meanwhile:
-    components/title_watch.py).
-    """
-    number, question = conversation.tree.next_number(), conversation.numbers[-1]
+    """Start the job that answers the conversation's last question (its whole life is
+    chat_core/answers/lifecycle.py). A title due is looked for by the page meanwhile
+    (components/title_watch.py)."""
     history, conversation_id = context.history, conversation.id
-    usage_ledger = ledger(context.store)
     # None: an answer completed before this one, or no title is written at all.
     opening = title_due(conversation.tree) if titles_written(request.settings) else None
     if opening is not None and history is not None and conversation_id is not None:
         state.await_title(conversation.key)
-    saved = False
-
-    def save(job: AnswerJob, answer: ChatMessage) -> None:
-        """Saved as the job's number, or the next free one if another tab took it (the
-        job then carries that number, for the pages that receive its answer)."""
-        nonlocal saved
-        if history is not None and conversation_id is not None:
-            stored = history.put(conversation_id, job.number, question, answer, new=not saved)
-            saved = saved or stored is not None
-            job.record_save(stored)  # unsaved: the page saves it
-
-    def done(job: AnswerJob, answer: ChatMessage) -> None:
-        save(job, answer)
-        settlement.settle(spent(settlement.request, answer))
-        if opening is not None and answer.status is Status.COMPLETE and history and conversation_id:
-            threading.Thread(target=name, args=(answer,), name="title", daemon=True).start()
-
-    def name(answer: ChatMessage) -> None:
-        """The conversation's title, written by the model in the background."""
-        name_conversation(
-            request.settings,
-            request.question,
-            answer,
-            language=request.language,
-            identity=settlement.request.identity,
-            ledger=usage_ledger,
-            rename=lambda title, only_if: history.rename(conversation_id, title, only_if=only_if),
-            opening=opening,
-        )
-
-    started = job_registry(context.configured).start(
-        conversation.key,
-        job_belongs_to(context),
-        lambda job: write_answer(
-            job,
-            request,
-            checkpoint=lambda answer: save(job, answer),
-            done=lambda answer: done(job, answer),
-        ),
-        number=number,
-        question=question,
-        sent_from=request.plan.sent_from,
+    run = AnswerRun(
+        request,
+        settlement,
+        question=conversation.numbers[-1],
+        ledger=ledger(context.store),
+        store=history,
+        conversation_id=conversation_id,
+        opening=opening,
+    )
+    return start_run(
+        job_registry(context.configured),
+        run,
+        key=conversation.key,
+        belongs_to=job_belongs_to(context),
+        number=conversation.tree.next_number(),
         network=context.visitor.network,
         watcher=job_watcher(context),
     )
-    if isinstance(started, JobRefused):
-        settlement.settle_unsent()
-    return started

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -42,14 +43,18 @@ class Asked:
         return self.question is not None or self.again
 
 
-def decide_case(job: AnswerJob | None, conversation: Conversation, asked: Asked) -> ChatCase:
-    """An answer followed here goes first (what waits is taken only by a run with no
-    answer to follow), then one another process writes, then what was asked."""
+def decide_case(
+    job: AnswerJob | None, conversation: Conversation, waiting: Callable[[], Asked]
+) -> tuple[ChatCase, Asked]:
+    """An answer followed here goes first, then one another process writes, then what was
+    asked. What waits (``waiting()`` takes it) is taken only by a run that answers it: a
+    message typed while an answer is written stays queued until that answer is in."""
     if job is not None:
-        return ChatCase.FOLLOW
+        return ChatCase.FOLLOW, Asked()
     if written_elsewhere(conversation):
-        return ChatCase.WRITTEN_ELSEWHERE
-    return ChatCase.ANSWER if asked.anything else ChatCase.IDLE
+        return ChatCase.WRITTEN_ELSEWHERE, Asked()
+    asked = waiting()
+    return (ChatCase.ANSWER if asked.anything else ChatCase.IDLE), asked
 
 
 def followed_job(

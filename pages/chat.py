@@ -93,8 +93,7 @@ def main() -> None:
     # those typed before them. Nothing typed is lost.
     if (typed := typed_question(prompt, context.t, settings)) is not None:
         state.queue_question(conversation.key, typed)
-    asked = Asked() if job is not None else Asked.take(conversation.key)
-    case = decide_case(job, conversation, asked)
+    case, asked = decide_case(job, conversation, partial(Asked.take, conversation.key))
     # The branch is one container per turn (a question and what follows it), each in its
     # place from run to run. A run that answers draws the turn being answered first, so a
     # long conversation does not delay the first words, then everything else (``follow``):
@@ -107,6 +106,7 @@ def main() -> None:
         answer_turn(page, job, conversation.numbers.index(job.question))
     elif case is ChatCase.WRITTEN_ELSEWHERE:
         draw_page(page)
+        render_queue(conversation.key, context.t)  # what was typed meanwhile waits its turn
         addresses.wait_for_other_process(context, conversation)
     elif case is ChatCase.IDLE:
         draw_page(page)

@@ -100,6 +100,12 @@ class AnswerJob:
         with self._lock:
             return self._number
 
+    @property
+    def saved(self) -> bool:
+        """Whether a save of its answer (a checkpoint or the end) has been stored."""
+        with self._lock:
+            return self._saved
+
     def stop(self, reason: StopReason = StopReason.STOPPED) -> None:
         with self._lock:
             if self._stop is None and self._log.ended is None:

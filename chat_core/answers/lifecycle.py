@@ -9,7 +9,7 @@ started the answer may be gone by the time it ends.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from chat_core.answers.job_limits import JobRefused
@@ -51,7 +51,6 @@ class AnswerRun:
     # The title the conversation must still have for the model's to replace it; None:
     # no title is due (an answer completed before, or titles are not written).
     opening: str | None = None
-    _saved: bool = field(default=False, init=False)
 
     def __call__(self, job: AnswerJob) -> ChatMessage:
         """The job's body: write the answer, saving as it goes, and end it."""
@@ -72,9 +71,8 @@ class AnswerRun:
         if not self.saved:
             return
         stored = self.store.put(
-            self.conversation_id, job.number, self.question, answer, new=not self._saved
+            self.conversation_id, job.number, self.question, answer, new=not job.saved
         )
-        self._saved = self._saved or stored is not None
         job.record_save(stored)  # unsaved: the page that receives it saves it
 
     def _end(self, job: AnswerJob, answer: ChatMessage) -> None:

@@ -95,6 +95,27 @@ def test_a_stored_answer_still_being_written_elsewhere_is_shown_as_such(
     assert bubbles(app)[-1] == ("assistant", "half an answer")
 
 
+def test_a_message_typed_while_another_process_writes_the_answer_waits_for_it(
+    app, model_server, data_store
+):
+    address = data_store.create(LOCAL_OWNER, title="q", settings={})
+    data_store.put_message(address, LOCAL_OWNER, 0, ChatMessage.user("q"))
+    partial = ChatMessage.assistant("half an ans", status=Status.STREAMING)
+    data_store.put_message(address, LOCAL_OWNER, 1, partial)
+    app.query_params["c"] = address
+    app.run()
+    send(app, "typed meanwhile")
+    assert any("still being written" in c.value for c in app.caption)
+    assert any(c.value.endswith("typed meanwhile") for c in app.caption)  # shown waiting
+    assert model_server.chat_requests == []  # it waits its turn
+    data_store.put_message(address, LOCAL_OWNER, 1, ChatMessage.assistant("half an answer"))
+    app.run()
+    assert bubbles(app)[-2:] == [
+        ("user", "typed meanwhile"),
+        ("assistant", "Echo: typed meanwhile"),
+    ]
+
+
 def test_a_third_answer_at_once_for_one_user_is_refused_with_the_reason(
     app, model_server, clean_env
 ):

@@ -24,23 +24,42 @@ def test_a_job_to_follow_goes_before_anything_asked_or_written_elsewhere():
         ChatMessage.user("q"), ChatMessage.assistant("a", status=Status.STREAMING)
     )
     asked = Asked(ChatMessage.user("waiting"))
-    assert decide_case(A_JOB, streaming, asked) is ChatCase.FOLLOW
+    assert decide_case(A_JOB, streaming, lambda: asked)[0] is ChatCase.FOLLOW
 
 
 def test_an_answer_another_process_writes_goes_before_what_was_asked():
     streaming = conversation(
         ChatMessage.user("q"), ChatMessage.assistant("a", status=Status.STREAMING)
     )
-    assert decide_case(None, streaming, Asked(again=True)) is ChatCase.WRITTEN_ELSEWHERE
-    assert decide_case(None, streaming, Asked()) is ChatCase.WRITTEN_ELSEWHERE
+    assert decide_case(None, streaming, lambda: Asked(again=True))[0] is ChatCase.WRITTEN_ELSEWHERE
+    assert decide_case(None, streaming, Asked)[0] is ChatCase.WRITTEN_ELSEWHERE
 
 
 def test_a_waiting_question_or_a_buttons_ask_is_answered_else_the_page_is_idle():
     done = conversation(ChatMessage.user("q"), ChatMessage.assistant("a"))
-    assert decide_case(None, done, Asked(ChatMessage.user("next"))) is ChatCase.ANSWER
-    assert decide_case(None, done, Asked(again=True)) is ChatCase.ANSWER
-    assert decide_case(None, done, Asked()) is ChatCase.IDLE
-    assert decide_case(None, conversation(), Asked()) is ChatCase.IDLE
+    next_question = Asked(ChatMessage.user("next"))
+    assert decide_case(None, done, lambda: next_question) == (ChatCase.ANSWER, next_question)
+    assert decide_case(None, done, lambda: Asked(again=True))[0] is ChatCase.ANSWER
+    assert decide_case(None, done, Asked) == (ChatCase.IDLE, Asked())
+    assert decide_case(None, conversation(), Asked)[0] is ChatCase.IDLE
+
+
+def test_what_waits_is_taken_only_by_a_run_that_answers_it():
+    streaming = conversation(
+        ChatMessage.user("q"), ChatMessage.assistant("a", status=Status.STREAMING)
+    )
+    taken: list[Asked] = []
+
+    def waiting() -> Asked:
+        taken.append(Asked(ChatMessage.user("typed meanwhile")))
+        return taken[-1]
+
+    assert decide_case(A_JOB, streaming, waiting) == (ChatCase.FOLLOW, Asked())
+    assert decide_case(None, streaming, waiting) == (ChatCase.WRITTEN_ELSEWHERE, Asked())
+    assert taken == []
+    done = conversation(ChatMessage.user("q"), ChatMessage.assistant("a"))
+    case, asked = decide_case(None, done, waiting)
+    assert case is ChatCase.ANSWER and taken == [asked]
 
 
 def test_asked_takes_the_first_waiting_question_and_leaves_a_buttons_ask_for_later():

@@ -62,13 +62,14 @@ class AnswerRun:
         )
 
     @property
-    def saved(self) -> bool:
+    def saves(self) -> bool:
+        """Whether the conversation is saved (else the answer lives in its pages only)."""
         return self.store is not None and self.conversation_id is not None
 
     def _save(self, job: AnswerJob, answer: ChatMessage) -> None:
         """Saved as the job's number, or the next free one if another tab took it (the
         job then carries that number, for the pages that receive its answer)."""
-        if not self.saved:
+        if not self.saves:
             return
         stored = self.store.put(
             self.conversation_id, job.number, self.question, answer, new=not job.saved
@@ -78,7 +79,7 @@ class AnswerRun:
     def _end(self, job: AnswerJob, answer: ChatMessage) -> None:
         self._save(job, answer)
         self.settlement.settle(spent(self.settlement.request, answer))
-        if self.opening is not None and answer.status is Status.COMPLETE and self.saved:
+        if self.opening is not None and answer.status is Status.COMPLETE and self.saves:
             threading.Thread(target=self._name, args=(answer,), name="title", daemon=True).start()
 
     def _name(self, answer: ChatMessage) -> None:

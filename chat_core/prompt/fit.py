@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from langchain_core.messages import SystemMessage
+
 from chat_core.conversation.messages import ChatMessage, to_langchain
 from chat_core.errors import ErrorKind, UserFacingError
 from chat_core.files.attachments import AttachmentKind
 from chat_core.prompt.window import exchanges
-from chat_core.usage.estimate import FRAMING, estimate_tokens, message_tokens
+from chat_core.usage.estimate import message_tokens
 
 __all__ = [
     "MAX_HISTORY_CHARS",
@@ -54,7 +56,7 @@ def sent_tokens(message: ChatMessage) -> int:
 def room(context_tokens: int, *, max_tokens: int, system_prompt: str, question: int) -> int:
     """Tokens left for earlier exchanges (negative: the question alone does not fit)."""
     usable = int(context_tokens * (1 - _MARGIN))
-    return usable - max_tokens - (FRAMING + estimate_tokens(system_prompt)) - question
+    return usable - max_tokens - message_tokens(SystemMessage(system_prompt)) - question
 
 
 def fit_window(

@@ -55,7 +55,7 @@ def plan_turn(
     history: Sequence[ChatMessage], question: ChatMessage, settings: Settings, *, language: str
 ) -> TurnPlan:
     """The plan for sending ``question`` after ``history`` (everything before it)."""
-    system_prompt = settings.system_prompt or default_system_prompt(language)
+    system_prompt = _system_prompt(settings, language)
     built = _Built()
     question_tokens = built.tokens(question)
     sent, sent_from = _window(history, settings, system_prompt, question_tokens, built.tokens)
@@ -81,8 +81,12 @@ def plan_turn(
 def next_window_start(history: Sequence[ChatMessage], settings: Settings, *, language: str) -> int:
     """Where the messages sent with the next question would begin in ``history`` (the
     page draws the divider there before that question is typed: its size counts 0)."""
-    system_prompt = settings.system_prompt or default_system_prompt(language)
-    return _window(history, settings, system_prompt, 0, _Built().tokens)[1]
+    return _window(history, settings, _system_prompt(settings, language), 0, _Built().tokens)[1]
+
+
+def _system_prompt(settings: Settings, language: str) -> str:
+    """The configured system prompt, or the shipped one in the page's language."""
+    return settings.system_prompt or default_system_prompt(language)
 
 
 def _window(

@@ -78,16 +78,22 @@ def test_an_answer_written_by_the_job_is_saved_even_with_no_page_left(
     ]
 
 
-def test_a_stored_answer_still_being_written_elsewhere_is_shown_as_such(
-    app, model_server, data_store
-):
-    """Another process writes it (saved moments ago): the page says so, then takes it."""
+def _written_elsewhere(app, data_store) -> str:
+    """A conversation whose answer another process is writing (saved moments ago), open."""
     address = data_store.create(LOCAL_OWNER, title="q", settings={})
     data_store.put_message(address, LOCAL_OWNER, 0, ChatMessage.user("q"))
     partial = ChatMessage.assistant("half an ans", status=Status.STREAMING)
     data_store.put_message(address, LOCAL_OWNER, 1, partial)
     app.query_params["c"] = address
     app.run()
+    return address
+
+
+def test_a_stored_answer_still_being_written_elsewhere_is_shown_as_such(
+    app, model_server, data_store
+):
+    """Another process writes it (saved moments ago): the page says so, then takes it."""
+    address = _written_elsewhere(app, data_store)
     assert not app.exception
     assert any("still being written" in c.value for c in app.caption)
     data_store.put_message(address, LOCAL_OWNER, 1, ChatMessage.assistant("half an answer"))
@@ -98,12 +104,7 @@ def test_a_stored_answer_still_being_written_elsewhere_is_shown_as_such(
 def test_a_message_typed_while_another_process_writes_the_answer_waits_for_it(
     app, model_server, data_store
 ):
-    address = data_store.create(LOCAL_OWNER, title="q", settings={})
-    data_store.put_message(address, LOCAL_OWNER, 0, ChatMessage.user("q"))
-    partial = ChatMessage.assistant("half an ans", status=Status.STREAMING)
-    data_store.put_message(address, LOCAL_OWNER, 1, partial)
-    app.query_params["c"] = address
-    app.run()
+    address = _written_elsewhere(app, data_store)
     send(app, "typed meanwhile")
     assert any("still being written" in c.value for c in app.caption)
     assert any(c.value.endswith("typed meanwhile") for c in app.caption)  # shown waiting

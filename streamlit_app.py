@@ -10,6 +10,7 @@ import streamlit as st
 from chat_core.provider.warmup import warm_up
 from components.auth import auth_configured
 from components.context import build_page_context, serving
+from components.run_turns import run_begins
 from components.share import SHARED_PAGE
 from components.styles import apply_styles
 
@@ -30,6 +31,13 @@ def _start_warm_up(base_url: str | None, request_timeout: float) -> threading.Th
 
 
 def main() -> None:
+    # Every run waits its turn at the process's CPU, those that answer first: with many
+    # visitors at once, the first words reach each browser before anyone's sidebar.
+    with run_begins():
+        run_page()
+
+
+def run_page() -> None:
     context = build_page_context()
     _start_warm_up(context.configured.base_url, context.configured.request_timeout)
     t = context.t

@@ -24,6 +24,7 @@ class TurnResult:
     ttft: float | None  # seconds from sending to the first delta that shows the answer
     total: float  # seconds until the answer is complete (its run finished)
     texts: list[str] = field(default_factory=list)  # every Markdown text received
+    last: float | None = None  # seconds to the first delta that shows ``until`` (its end)
 
 
 class ChatSession:
@@ -67,11 +68,14 @@ class ChatSession:
             message.ParseFromString(data)
             yield message
 
-    def _read_run(self, *, watch: str | None = None, runs: int = 1) -> TurnResult:
+    def _read_run(
+        self, *, watch: str | None = None, until: str | None = None, runs: int = 1
+    ) -> TurnResult:
         """Read messages until ``runs`` script runs have finished."""
         start = time.monotonic()
         deadline = start + self._timeout
         first: float | None = None
+        last: float | None = None
         texts: list[str] = []
         for message in self._messages(deadline):
             kind = message.WhichOneof("type")
@@ -88,10 +92,12 @@ class ChatSession:
                     texts.append(element.markdown.body)
                     if first is None and watch and watch in element.markdown.body:
                         first = time.monotonic() - start
+                    if last is None and until and until in element.markdown.body:
+                        last = time.monotonic() - start
             elif kind == "script_finished":
                 runs -= 1
                 if runs == 0:
-                    return TurnResult(first, time.monotonic() - start, texts)
+                    return TurnResult(first, time.monotonic() - start, texts, last)
 
     def read(self, *, watch: str | None = None, runs: int = 1) -> TurnResult:
         """Read what the app sends until ``runs`` script runs have finished."""
@@ -139,8 +145,9 @@ class ChatSession:
             if time.monotonic() > deadline:
                 return None
 
-    def send(self, text: str, *, watch: str, runs: int = 2) -> TurnResult:
-        """Submit ``text`` in the chat input; time the first delta containing ``watch``.
+    def send(self, text: str, *, watch: str, until: str | None = None, runs: int = 2) -> TurnResult:
+        """Submit ``text`` in the chat input; time the first delta containing ``watch``
+        (and the first containing ``until``, the answer's end).
 
         ``runs``: the app answers in one run, then reruns once to redraw.
         """
@@ -152,7 +159,7 @@ class ChatSession:
         widget.id = self._chat_input_id
         widget.chat_input_value.data = text
         self._send(message)
-        return self._read_run(watch=watch, runs=runs)
+        return self._read_run(watch=watch, until=until, runs=runs)
 
     def close(self) -> None:
         self._ws.close()

@@ -7,7 +7,6 @@ it running after a refresh, and follows it; leaving the page leaves the job runn
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from typing import NoReturn
 
@@ -15,7 +14,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from chat_core.answers.job_limits import JobRefused
-from chat_core.answers.jobs import AnswerJob, JobRegistry
+from chat_core.answers.jobs import AnswerJob
 from chat_core.answers.redraw_pace import redraw_interval
 from chat_core.answers.run import AnswerRequest
 from chat_core.conversation.conversation import Conversation
@@ -23,13 +22,13 @@ from chat_core.conversation.messages import ChatMessage
 from chat_core.errors import UserFacingError
 from chat_core.limits import Settlement
 from chat_core.prompt.turn_plan import TurnPlan, next_window_start, plan_turn
-from chat_core.settings.settings import Settings
 from components import addresses, state
 from components.admission import admit, input_refusal
 from components.answer_view import follow_answer
 from components.answers import job_belongs_to, job_registry, start_answer
 from components.chat_case import Asked, ChatCase, decide_case, followed_job
 from components.chat_chrome import render_chrome
+from components.chat_page import BranchMarks, ChatPage, PageAreas
 from components.chat_view import (
     TURN_CHILDREN,
     branch_areas,
@@ -39,47 +38,21 @@ from components.chat_view import (
     turn_ranges,
 )
 from components.config import session_settings
-from components.context import PageContext, page_context
+from components.context import page_context
 from components.empty_page import render_empty_page
 from components.jump_to_latest import jump_to_latest
 from components.message_box import message_box, typed_question
 from components.queue_view import render_queue
+from components.run_turns import deferred, leave_turn, run_begins, take_turn
 from components.sidebar import listed_models
 
 
-@dataclass(frozen=True)
-class PageAreas:
-    """The page's places, made at the top of every run in this order, so that a run
-    can fill them in any order (the turn being answered first)."""
-
-    stop: DeltaGenerator  # Stop, above the message box, on its right
-    title: DeltaGenerator
-    notices: DeltaGenerator
-    branch: DeltaGenerator  # one container per turn (chat_view.branch_areas)
-
-
-@dataclass(frozen=True)
-class ChatPage:
-    """What every case of a run draws from."""
-
-    context: PageContext
-    conversation: Conversation
-    settings: Settings  # the configured ones with the sidebar's choices
-    areas: PageAreas
-    jobs: JobRegistry
-    busy: bool  # an answer is asked for or followed in this run: the sidebar is greyed
-
-
-@dataclass(frozen=True)
-class BranchMarks:
-    """What each turn drawn needs to know of the whole branch."""
-
-    sent_from: int  # where the messages sent with the next question begin
-    divider: tuple[str, str]  # what the line there says, and why
-    last_question: int | None
-
-
 def main() -> None:
+    with run_begins():  # opened by the entry file too, when Streamlit runs it
+        run_chat_page()
+
+
+def run_chat_page() -> None:
     context = page_context()
     conversation = context.conversation()
     addresses.follow_address(context, conversation)
@@ -105,10 +78,12 @@ def main() -> None:
         # Written now, perhaps since before a refresh: the messages before it, then the job.
         answer_turn(page, job, conversation.numbers.index(job.question))
     elif case is ChatCase.WRITTEN_ELSEWHERE:
+        take_turn(urgent=False)  # a whole page, no first words to show
         draw_page(page)
         render_queue(conversation.key, context.t)  # what was typed meanwhile waits its turn
         addresses.wait_for_other_process(context, conversation)
     elif case is ChatCase.IDLE:
+        take_turn(urgent=False)
         draw_page(page)
     else:
         answer_question(page, asked.question)
@@ -209,8 +184,9 @@ def answer_turn(page: ChatPage, job: AnswerJob, index: int) -> None:
     marks = branch_marks(page, job.sent_from)
 
     def draw_the_rest() -> None:
-        draw_chrome(page)
-        draw_turns(page, marks, areas[:-2], turns[:-2], live=False)
+        with deferred():  # after other runs' first words
+            draw_chrome(page)
+            draw_turns(page, marks, areas[:-2], turns[:-2], live=False)
 
     if moved:
         draw_the_rest()
@@ -268,6 +244,7 @@ def follow(page: ChatPage, job: AnswerJob, *, once_begun: Callable[[], None]) ->
     """Show the answer ``job`` writes until it ends, then the whole page again;
     ``once_begun`` draws the rest of the page once the answer has begun."""
     context, conversation, jobs = page.context, page.conversation, page.jobs
+    leave_turn()  # from here the run mostly waits for the answer's next words
     answer_slot, queue_slot = st.container(), st.container()
     with queue_slot:  # below the answer, as they go after it
         render_queue(conversation.key, context.t)

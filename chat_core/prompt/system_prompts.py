@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 
 __all__ = ["DEFAULT_SYSTEM_PROMPTS", "build_prompt", "default_system_prompt"]
@@ -26,12 +28,16 @@ def default_system_prompt(language: str) -> str:
     return DEFAULT_SYSTEM_PROMPTS.get(language, DEFAULT_SYSTEM_PROMPTS["en"])
 
 
+@cache
 def build_prompt() -> ChatPromptTemplate:
     """System prompt, then the windowed history, then the new human message.
 
     The system prompt is a template *variable* and the new message a ready-made
     message (text, or text and images), so braces typed by a visitor are passed
     through literally instead of being parsed as a template.
+
+    Built once per process: building parses its templates (a few ms of one GIL for
+    every turn of every visitor), and ``invoke`` reads it without changing it.
     """
     return ChatPromptTemplate(
         [

@@ -145,6 +145,18 @@ class ChatSession:
             if time.monotonic() > deadline:
                 return None
 
+    def send_and_keep(self, text: str, *, runs: int = 2) -> list[ForwardMsg]:
+        """Submit ``text``; every message the app sends until ``runs`` runs finished."""
+        self.submit(text)
+        kept: list[ForwardMsg] = []
+        for message in self._messages(time.monotonic() + self._timeout):
+            kept.append(message)
+            if message.WhichOneof("type") == "script_finished":
+                runs -= 1
+                if runs == 0:
+                    break
+        return kept
+
     def send(self, text: str, *, watch: str, until: str | None = None, runs: int = 2) -> TurnResult:
         """Submit ``text`` in the chat input; time the first delta containing ``watch``
         (and the first containing ``until``, the answer's end).

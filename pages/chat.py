@@ -39,12 +39,17 @@ from components.chat_view import (
 )
 from components.config import session_settings
 from components.context import page_context
+from components.delivery import wait_until_sent
 from components.empty_page import render_empty_page
 from components.jump_to_latest import jump_to_latest
 from components.message_box import message_box, typed_question
 from components.queue_view import render_queue
 from components.run_turns import deferred, leave_turn, run_begins, take_turn
 from components.sidebar import listed_models
+
+# How long a run that followed an answer waits for its last words to be sent before it
+# reruns (components/delivery.py); alone it is a few ms.
+_LAST_WORDS_SENT_WITHIN = 2.0
 
 
 def main() -> None:
@@ -259,6 +264,7 @@ def follow(page: ChatPage, job: AnswerJob, *, once_begun: Callable[[], None]) ->
             once_begun=once_begun,
         )
     conversation.receive(ended.number, job.question, ended.answer, unsaved=ended.unsaved)
+    wait_until_sent(timeout=_LAST_WORDS_SENT_WITHIN)  # else the rerun drops them unsent
     st.rerun()  # redraw from the history, with the sidebar and actions enabled again
 
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/perf.py [--quick] [--only SECTION ...]
 
-Sections: latency, first, traffic, long, concurrent, memory. Everything runs against
+Sections: latency, first, traffic, long, concurrent, crowd, memory, refresh. Everything runs against
 the scripted server on loopback; baselines are measured in the same run (the raw
 openai client, Streamlit's chat tutorial pattern, the LangChain redraw-every-token
 pattern, and a floor app that echoes with no model at all). Not a test.
@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 import openai  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from bench import crowd as crowd_bench  # noqa: E402
 from bench.load_client import ChatSession  # noqa: E402
 from bench.stream_latency import (  # noqa: E402
     _PRESS_CLOCK,
@@ -528,6 +529,14 @@ def concurrent(server, client, args) -> None:
     )
 
 
+def crowd(server, client, args) -> None:
+    """Visitors asking at once (1 to 50), the app beside the tutorial manner and the
+    LangChain anchor, for short quick answers and long slow ones (bench/crowd.py)."""
+    counts = [1, 5, 10, 20, 50]
+    for shape in ((100, 200.0), (500, 100.0)):
+        crowd_bench.crowd(shape, counts, list(crowd_bench.APPS))
+
+
 def memory(server, client, args) -> None:
     app = start_app(
         APPS["this app"],
@@ -628,6 +637,7 @@ SECTIONS = {
     "traffic": traffic,
     "long": long_conversation,
     "concurrent": concurrent,
+    "crowd": crowd,
     "memory": memory,
     "refresh": refresh,
 }

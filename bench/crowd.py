@@ -1,6 +1,7 @@
 """Streaming under a crowd: many visitors asking at once, the app beside two anchors.
 
     .venv/bin/python bench/crowd.py [--visitors 1,5,10,20,50] [--shapes 100x200,500x100]
+    CHAT_TEST_DATABASE_URL=... .venv/bin/python bench/crowd.py --replicas 2 --visitors 50
 
 Each visitor is a websocket client (bench/load_client.py) with a session of its own
 (anonymous, titles on as by default); all of a round send one message at the same
@@ -19,6 +20,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.load_client import ChatSession  # noqa: E402
 from tests.support.app_server import StreamlitProcess, settings_env  # noqa: E402
+from tests.support.proxy import HAProxy  # noqa: E402
 
 APPS = {
     "this app": (ROOT / "streamlit_app.py", 2),  # the answer's run, then the page's redraw
@@ -60,7 +63,7 @@ def start_model_server(tokens: int, rate: float) -> tuple[subprocess.Popen, str]
     return process, process.stdout.readline().strip()
 
 
-def start_app(script: Path, model_url: str, port: int | None = None) -> StreamlitProcess:
+def start_app(script: Path, model_url: str, **extra: str) -> StreamlitProcess:
     env = settings_env(
         OPENAI_BASE_URL=model_url,
         OPENAI_API_KEY="bench",
@@ -69,11 +72,12 @@ def start_app(script: Path, model_url: str, port: int | None = None) -> Streamli
         CHAT_ANSWERS_TOTAL=_UNLIMITED,
         CHAT_ANSWERS_PER_ADDRESS=_UNLIMITED,
         CHAT_LOCAL_OWNER="false",  # anonymous visitors: no history of their own
+        **extra,
     )
     return StreamlitProcess(env, script=script).wait_ready()
 
 
-def crowd_round(url: str, pid: int, visitors: int, runs: int, tag: str) -> Round:
+def crowd_round(url: str, pids: int | list[int], visitors: int, runs: int, tag: str) -> Round:
     """``visitors`` sessions, opened first, each sending one message at the same moment;
     the server's CPU is counted from the moment they send."""
     sessions = [ChatSession(url, timeout=300) for _ in range(visitors)]
@@ -94,13 +98,14 @@ def crowd_round(url: str, pid: int, visitors: int, runs: int, tag: str) -> Round
                 result.last.append(turn.last)
 
     before = sum(session.bytes_received for session in sessions)
-    cpu = cpu_seconds(pid)
+    pids = pids if isinstance(pids, list) else [pids]
+    cpu = sum(cpu_seconds(pid) for pid in pids)
     threads = [threading.Thread(target=visitor, args=(n,)) for n in range(visitors)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    result.cpu = cpu_seconds(pid) - cpu
+    result.cpu = sum(cpu_seconds(pid) for pid in pids) - cpu
     result.bytes = sum(session.bytes_received for session in sessions) - before
     for session in sessions:
         session.close()
@@ -158,17 +163,51 @@ def crowd(shape: tuple[int, float], counts: list[int], apps: list[str]) -> None:
     )
 
 
+def replicas_crowd(replicas: int, shape: tuple[int, float], counts: list[int]) -> None:
+    """This app as ``replicas`` processes behind the shipped HAProxy config, sharing
+    PostgreSQL (CHAT_TEST_DATABASE_URL); CPU is the sum of the replicas'."""
+    database_url = os.environ.get("CHAT_TEST_DATABASE_URL")
+    if not database_url:
+        sys.exit("set CHAT_TEST_DATABASE_URL (scripts/postgres-for-tests prints one)")
+    tokens, rate = shape
+    model, model_url = start_model_server(tokens, rate)
+    apps, proxy = [], None
+    extra = {"CHAT_DATABASE_URL": database_url, "CHAT_TRUSTED_PROXIES": "127.0.0.1"}
+    try:
+        apps = [start_app(APPS["this app"][0], model_url, **extra) for _ in range(replicas)]
+        proxy = HAProxy([app.port for app in apps], Path(tempfile.mkdtemp(prefix="bench-crowd-")))
+        proxy.wait_for_servers(up=proxy.servers)
+        pids = [app.process.pid for app in apps]
+        crowd_round(proxy.url, pids, 2 * replicas, 2, "rwarm")
+        rounds = {count: crowd_round(proxy.url, pids, count, 2, f"rn{count}") for count in counts}
+    finally:
+        if proxy is not None:
+            proxy.stop()
+        for app in apps:
+            app.stop()
+        model.kill()
+    print_table(
+        f"{replicas} replicas behind HAProxy, {tokens}-token answers at {rate:g} tokens/s",
+        {"this app": rounds},
+        counts,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--visitors", default="1,5,10,20,50")
     parser.add_argument("--shapes", default="100x200,500x100", help="TOKENSxRATE,...")
     parser.add_argument("--apps", default=",".join(APPS))
+    parser.add_argument("--replicas", type=int, default=0, help="this app behind HAProxy")
     args = parser.parse_args()
     counts = [int(n) for n in args.visitors.split(",")]
     apps = args.apps.split(",")
     for shape in args.shapes.split(","):
         tokens, rate = shape.split("x")
-        crowd((int(tokens), float(rate)), counts, apps)
+        if args.replicas:
+            replicas_crowd(args.replicas, (int(tokens), float(rate)), counts)
+        else:
+            crowd((int(tokens), float(rate)), counts, apps)
 
 
 if __name__ == "__main__":

@@ -50,6 +50,8 @@ from components.sidebar import listed_models
 # How long a run that followed an answer waits for its last words to be sent before it
 # reruns (components/delivery.py); alone it is a few ms.
 _LAST_WORDS_SENT_WITHIN = 2.0
+# How long the rest of the page waits for the first words to be sent.
+_FIRST_WORDS_SENT_WITHIN = 0.2
 
 
 def main() -> None:
@@ -189,6 +191,9 @@ def answer_turn(page: ChatPage, job: AnswerJob, index: int) -> None:
     marks = branch_marks(page, job.sent_from)
 
     def draw_the_rest() -> None:
+        # The first words go out before the rest is drawn: the server's event loop that
+        # sends them shares the GIL with this very run's drawing.
+        wait_until_sent(timeout=_FIRST_WORDS_SENT_WITHIN)
         with deferred():  # after other runs' first words
             draw_chrome(page)
             draw_turns(page, marks, areas[:-2], turns[:-2], live=False)

@@ -191,12 +191,15 @@ def answer_turn(page: ChatPage, job: AnswerJob, index: int) -> None:
     marks = branch_marks(page, job.sent_from)
 
     def draw_the_rest() -> None:
-        # The first words go out before the rest is drawn: the server's event loop that
-        # sends them shares the GIL with this very run's drawing.
-        wait_until_sent(timeout=_FIRST_WORDS_SENT_WITHIN)
         with deferred():  # after other runs' first words
             draw_chrome(page)
             draw_turns(page, marks, areas[:-2], turns[:-2], live=False)
+
+    def once_begun() -> None:
+        # The first words go out before the rest is drawn: the server's event loop that
+        # sends them shares the GIL with this very run's drawing.
+        wait_until_sent(timeout=_FIRST_WORDS_SENT_WITHIN)
+        draw_the_rest()
 
     if moved:
         draw_the_rest()
@@ -206,7 +209,7 @@ def answer_turn(page: ChatPage, job: AnswerJob, index: int) -> None:
     draw_turns(page, marks, areas[-2:-1], turns[-2:-1], live=False)
     with areas[-1]:  # the question, then the answer and the queue (TURN_CHILDREN)
         draw_turns(page, marks, areas[-1:], turns[-1:], live=False, children=TURN_CHILDREN - 2)
-        follow(page, job, once_begun=(lambda: None) if moved else draw_the_rest)
+        follow(page, job, once_begun=(lambda: None) if moved else once_begun)
 
 
 def answer_question(page: ChatPage, question: ChatMessage | None) -> None:

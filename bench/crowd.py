@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.load_client import ChatSession  # noqa: E402
+from bench.load_client import ChatSession, at_once  # noqa: E402
 from tests.support.app_server import StreamlitProcess, settings_env  # noqa: E402
 from tests.support.proxy import HAProxy  # noqa: E402
 
@@ -77,16 +77,14 @@ def start_app(script: Path, model_url: str, **extra: str) -> StreamlitProcess:
     return StreamlitProcess(env, script=script).wait_ready()
 
 
-def crowd_round(url: str, pids: int | list[int], visitors: int, runs: int, tag: str) -> Round:
+def crowd_round(url: str, pids: list[int], visitors: int, runs: int, tag: str) -> Round:
     """``visitors`` sessions, opened first, each sending one message at the same moment;
     the server's CPU is counted from the moment they send."""
     sessions = [ChatSession(url, timeout=300) for _ in range(visitors)]
-    barrier = threading.Barrier(visitors)
     result, lock = Round(), threading.Lock()
 
     def visitor(n: int) -> None:
         name = f"{tag}v{n}x"
-        barrier.wait()
         turn = sessions[n].send(
             f"question {name}", watch=f"{name}-start", until=f"{name} end.", runs=runs
         )
@@ -98,13 +96,8 @@ def crowd_round(url: str, pids: int | list[int], visitors: int, runs: int, tag: 
                 result.last.append(turn.last)
 
     before = sum(session.bytes_received for session in sessions)
-    pids = pids if isinstance(pids, list) else [pids]
     cpu = sum(cpu_seconds(pid) for pid in pids)
-    threads = [threading.Thread(target=visitor, args=(n,)) for n in range(visitors)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(visitors, visitor)
     result.cpu = sum(cpu_seconds(pid) for pid in pids) - cpu
     result.bytes = sum(session.bytes_received for session in sessions) - before
     for session in sessions:
@@ -113,8 +106,8 @@ def crowd_round(url: str, pids: int | list[int], visitors: int, runs: int, tag: 
 
 
 def measure_app(url: str, pid: int, runs: int, counts: list[int], tag: str) -> dict[int, Round]:
-    crowd_round(url, pid, 2, runs, f"{tag}warm")  # a page's first run imports and caches
-    return {count: crowd_round(url, pid, count, runs, f"{tag}n{count}") for count in counts}
+    crowd_round(url, [pid], 2, runs, f"{tag}warm")  # a page's first run imports and caches
+    return {count: crowd_round(url, [pid], count, runs, f"{tag}n{count}") for count in counts}
 
 
 def p50(values: list[float]) -> float:

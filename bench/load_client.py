@@ -8,15 +8,16 @@ messages through the chat input's widget state, reading the answer from the
 from __future__ import annotations
 
 import socket
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.sync.client import connect
 
-__all__ = ["ChatSession", "TurnResult"]
+__all__ = ["ChatSession", "TurnResult", "at_once"]
 
 
 @dataclass
@@ -185,3 +186,19 @@ def _shown_text(element) -> str:
     if which == "alert":
         return element.alert.body
     return ""
+
+
+def at_once(visitors: int, visit: Callable[[int], object]) -> None:
+    """``visit(n)`` for each of ``visitors``, each in its own thread, all released at
+    the same moment (a barrier); returns when all are done."""
+    barrier = threading.Barrier(visitors)
+
+    def visitor(n: int) -> None:
+        barrier.wait()
+        visit(n)
+
+    threads = [threading.Thread(target=visitor, args=(n,)) for n in range(visitors)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()

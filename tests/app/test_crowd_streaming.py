@@ -3,7 +3,6 @@ run that answers sends, in the order its browser gets it."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -11,7 +10,7 @@ import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.RootContainer_pb2 import RootContainer
 
-from bench.load_client import ChatSession
+from bench.load_client import ChatSession, at_once
 from tests.support.app_server import StreamlitProcess, settings_env
 from tests.support.scripted_server import Reply, ScriptedModelServer, last_user_text
 
@@ -83,20 +82,14 @@ class AnswerRun:
 def answer_runs_at_once(app: StreamlitProcess, visitors: int) -> list[AnswerRun]:
     """``visitors`` sessions, each page loaded, sending one question at the same moment."""
     sessions = [ChatSession(app.url, timeout=90) for _ in range(visitors)]
-    barrier = threading.Barrier(visitors)
     runs: list[AnswerRun] = []
 
     def visitor(n: int) -> None:
         tag = f"crowd{n}x"
-        barrier.wait()
         messages = sessions[n].send_and_keep(f"question {tag}", runs=1)
         runs.append(AnswerRun(tag, messages))
 
-    threads = [threading.Thread(target=visitor, args=(n,)) for n in range(visitors)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(visitors, visitor)
     for session in sessions:
         session.close()
     assert len(runs) == visitors

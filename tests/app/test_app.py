@@ -8,7 +8,8 @@ from streamlit.testing.v1 import AppTest
 
 from chat_core.prompt.system_prompts import DEFAULT_SYSTEM_PROMPTS
 from chat_core.provider import local_server
-from tests.support.app_server import new_app
+from components.sidebar import MODEL_SETTINGS_OPEN
+from tests.support.app_server import new_app, open_model_settings
 from tests.support.scripted_server import Reply
 
 
@@ -52,7 +53,7 @@ def test_the_sixth_request_carries_system_and_three_exchanges(app, model_server)
 
 
 def test_sidebar_settings_take_effect_for_the_next_message(app, model_server):
-    app.run()
+    open_model_settings(app).run()
     send(app, "first")
     app.selectbox(key="sidebar_model").set_value("scripted-large")
     app.slider(key="sidebar_temperature").set_value(0.7)
@@ -70,8 +71,19 @@ def test_sidebar_settings_take_effect_for_the_next_message(app, model_server):
     ]
 
 
-def test_reset_restores_the_configured_settings(app, model_server):
+def test_model_settings_are_drawn_only_while_open_and_a_choice_outlives_closing(app, model_server):
     app.run()
+    assert not app.sidebar.slider  # closed: nothing of it computed on each run
+    open_model_settings(app).run()
+    app.slider(key="sidebar_temperature").set_value(0.7).run()
+    app.session_state[MODEL_SETTINGS_OPEN] = False  # the visitor folds it again
+    send(app, "still warm?")
+    assert not app.sidebar.slider
+    assert model_server.chat_requests[-1].body["temperature"] == 0.7
+
+
+def test_reset_restores_the_configured_settings(app, model_server):
+    open_model_settings(app).run()
     app.selectbox(key="sidebar_model").set_value("scripted-large").run()
     next(b for b in app.sidebar.button if b.label == "Reset to defaults").click().run()
     assert app.selectbox(key="sidebar_model").value == "scripted-small"
@@ -190,7 +202,7 @@ def test_settings_precedence_secrets_then_environment_then_dotenv(
     clean_env.setenv("OPENAI_BASE_URL", model_server.base_url)
     clean_env.setenv("CHAT_MODEL", "from-env")  # monkeypatch restores it afterwards
     clean_env.setenv("CHAT_MAX_TOKENS", "88")
-    at = new_app()
+    at = open_model_settings(new_app())
     at.secrets["CHAT_MODEL"] = "from-secrets"
     at.run()
     send(at, "which settings?")
@@ -241,7 +253,7 @@ def test_a_long_conversation_draws_the_latest_messages_first(app, model_server):
 
 def test_the_model_selector_offers_the_servers_models(app, model_server):
     st.cache_data.clear()  # the list is cached for a minute, across tests too
-    app.run()
+    open_model_settings(app).run()
     assert app.selectbox(key="sidebar_model").options == ["scripted-large", "scripted-small"]
     assert any(r.path.endswith("/models") for r in model_server.requests)
     app.selectbox(key="sidebar_model").set_value("scripted-large")

@@ -14,7 +14,7 @@ from chat_core.markdown.visitor_text import (
 )
 from chat_core.prompt.system_prompts import DEFAULT_SYSTEM_PROMPTS
 from tests.app.test_app import bubbles, send
-from tests.support.app_server import ROOT
+from tests.support.app_server import ROOT, open_model_settings
 from tests.support.scripted_server import Reply
 
 
@@ -60,7 +60,7 @@ def test_right_to_left_emoji_and_japanese_come_through(app, model_server, text):
 
 
 def test_an_empty_system_prompt_means_the_default(app, model_server):
-    app.run()
+    open_model_settings(app).run()
     app.text_area(key="sidebar_system_prompt").set_value("Be brief.")
     send(app, "one")
     app.text_area(key="sidebar_system_prompt").set_value("   ")

@@ -6,6 +6,7 @@ from chat_core.identity import LOCAL_OWNER
 from chat_core.storage.engine import sqlite_url
 from chat_core.storage.store import ConversationStore
 from tests.app.test_app import send
+from tests.support.app_server import open_model_settings
 
 
 def _store(tmp_path) -> ConversationStore:
@@ -58,7 +59,7 @@ def test_the_sidebar_lists_conversations_with_pin_rename_and_delete(app, tmp_pat
 
 
 def test_the_page_shows_where_the_models_window_begins(app):
-    app.run()
+    open_model_settings(app).run()
     app.slider(key="sidebar_history_window").set_value(1).run()
     send(app, "first")
     assert not [c for c in app.caption if "not sent to the model" in c.value]

@@ -11,7 +11,7 @@ from chat_core.storage.engine import sqlite_url
 from chat_core.storage.store import ConversationStore
 from components.history_list import PAGE_SIZE
 from tests.app.test_app import bubbles, send
-from tests.support.app_server import new_app
+from tests.support.app_server import new_app, open_model_settings
 from tests.support.many_conversations import add_conversations
 from tests.support.scripted_server import Reply
 
@@ -70,7 +70,7 @@ def test_every_message_is_saved_as_it_happens(app, model_server, data_store):
 
 
 def test_the_history_page_lists_searches_and_reopens(app, model_server, data_store):
-    app.run()
+    open_model_settings(app).run()
     send(app, "about ramen ラーメン")
     next(b for b in app.sidebar.button if b.key == "new_chat").click().run()
     app.slider(key="sidebar_history_window").set_value(1)
@@ -99,7 +99,7 @@ def test_the_history_page_lists_searches_and_reopens(app, model_server, data_sto
 
 
 def test_settings_are_restored_with_the_conversation(app, model_server, data_store):
-    app.run()
+    open_model_settings(app).run()
     app.selectbox(key="sidebar_model").set_value("scripted-large")
     app.slider(key="sidebar_temperature").set_value(0.9)
     send(app, "tuned")

@@ -13,6 +13,7 @@ from chat_core.storage.store import ConversationStore
 from chat_core.transfer.exports import export_json
 from tests.app.test_app import send
 from tests.app.test_history_page import history_page, open_from_history
+from tests.support.app_server import open_model_settings
 from tests.support.scripted_server import Reply
 from tests.unit.transfer.test_imports import chatgpt_export
 
@@ -152,7 +153,7 @@ def _sidebar(app) -> tuple:
 
 def test_settings_out_of_range_are_brought_inside_with_a_warning(app, data_store):
     export = {"title": "hot", "messages": [{"role": "user", "content": "q"}]}
-    app.run()
+    open_model_settings(app).run()
     history_page(app)
     said = _upload(app, "export.json", json.dumps(export | {"settings": OUT_OF_RANGE}).encode())
     assert said == [
@@ -168,7 +169,7 @@ def test_settings_out_of_range_are_brought_inside_with_a_warning(app, data_store
 def test_a_stored_row_with_settings_out_of_range_still_opens(app, data_store):
     bad = OUT_OF_RANGE | {"history_fit": "yes", "model": None}
     conversation_id = data_store.create(LOCAL_OWNER, title="old row", settings=bad)
-    app.run()
+    open_model_settings(app).run()
     history_page(app)
     _open_in_chat(app, conversation_id)
     assert _sidebar(app) == (2.0, 50, 1)

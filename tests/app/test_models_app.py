@@ -13,7 +13,7 @@ from chat_core.settings.sources import resolve_settings
 from chat_core.storage import owner_choices
 from tests.app.test_app import send
 from tests.conftest import TEST_KEY
-from tests.support.app_server import new_app
+from tests.support.app_server import new_app, open_model_settings
 
 FALLBACK = "The server does not offer gpt-5.4-mini, the default model, so scripted-large is used"
 
@@ -36,7 +36,7 @@ def _reset(app) -> None:
 
 
 def test_an_unset_default_the_server_lacks_gives_way_to_its_first_model(unset_model, model_server):
-    app = new_app().run()
+    app = open_model_settings(new_app()).run()
     assert [c.value for c in app.caption if c.value.startswith(FALLBACK)]
     assert not app.warning  # said quietly
     assert _model_box(app).value == "scripted-large"
@@ -55,21 +55,21 @@ def test_a_configured_model_the_server_lacks_still_warns(unset_model, model_serv
 
 def test_the_allowed_models_still_rule_the_fallback(unset_model, model_server):
     unset_model.setenv("CHAT_ALLOWED_MODELS", "scripted-small")
-    app = new_app().run()
+    app = open_model_settings(new_app()).run()
     assert _model_box(app).options == ["scripted-small"]
     send(app, "which model?")
     assert model_server.chat_requests[-1].body["model"] == "scripted-small"
 
 
 def test_a_model_chosen_is_kept_for_new_chats_and_other_tabs(unset_model, model_server):
-    app = new_app().run()
+    app = open_model_settings(new_app()).run()
     _model_box(app).set_value("scripted-small").run()
     send(app, "first")
     next(b for b in app.sidebar.button if b.key == "new_chat").click().run()
     assert _model_box(app).value == "scripted-small"
     assert app.selectbox(key="preset_choice").value == "default"  # the visitor's default
 
-    other_tab = new_app().run()  # the same local owner, a new session
+    other_tab = open_model_settings(new_app()).run()  # the same local owner, a new session
     assert _model_box(other_tab).value == "scripted-small"
     assert not [c for c in other_tab.caption if c.value.startswith(FALLBACK)]
     send(other_tab, "second")
@@ -77,16 +77,16 @@ def test_a_model_chosen_is_kept_for_new_chats_and_other_tabs(unset_model, model_
 
     _reset(other_tab)  # back to the configured model, in the next tab too
     assert _model_box(other_tab).value == "scripted-large"
-    assert _model_box(new_app().run()).value == "scripted-large"
+    assert _model_box(open_model_settings(new_app()).run()).value == "scripted-large"
 
 
 def test_without_a_saved_history_the_choice_lasts_for_the_tab(unset_model, model_server):
     unset_model.setenv("CHAT_LOCAL_OWNER", "false")
-    app = new_app().run()
+    app = open_model_settings(new_app()).run()
     _model_box(app).set_value("scripted-small").run()
     next(b for b in app.sidebar.button if b.key == "new_chat").click().run()
     assert _model_box(app).value == "scripted-small"
-    assert _model_box(new_app().run()).value == "scripted-large"
+    assert _model_box(open_model_settings(new_app()).run()).value == "scripted-large"
 
 
 def test_the_fallback_is_the_first_allowed_listed_model_only_for_an_unset_default():

@@ -8,7 +8,7 @@ from chat_core.settings.presets import PRESET_SETTINGS, shipped_presets
 from chat_core.storage.engine import sqlite_url
 from chat_core.storage.store import ConversationStore
 from tests.app.test_app import send
-from tests.support.app_server import new_app
+from tests.support.app_server import new_app, open_model_settings
 
 PICKER = "preset_choice"
 
@@ -38,7 +38,7 @@ def _save_preset(app, name: str) -> None:
 
 
 def test_a_shipped_preset_sets_the_next_requests_prompt_and_settings(app, model_server):
-    app.run()
+    open_model_settings(app).run()
     picker = app.selectbox(key=PICKER)
     assert picker.label == "Preset"
     assert picker.value == "default"
@@ -67,7 +67,7 @@ def test_a_shipped_preset_sets_the_next_requests_prompt_and_settings(app, model_
 
 
 def test_a_preset_does_not_stick_to_the_next_chat(app, model_server):
-    app.run()
+    open_model_settings(app).run()
     app.selectbox(key=PICKER).set_value("translator").run()
     send(app, "こんにちは")
     assert _system(model_server.chat_requests[-1]) == _shipped("translator").system_prompt
@@ -92,7 +92,7 @@ def test_the_conversation_is_saved_with_the_presets_settings(app, model_server, 
 
 
 def test_changing_a_setting_afterwards_shows_custom_settings(app):
-    app.run()
+    open_model_settings(app).run()
     app.selectbox(key=PICKER).set_value("code-reviewer").run()
     app.slider(key="sidebar_temperature").set_value(1.0).run()
     picker = app.selectbox(key=PICKER)
@@ -105,7 +105,7 @@ def test_changing_a_setting_afterwards_shows_custom_settings(app):
 def test_a_preset_is_saved_from_the_sidebar_chosen_in_a_new_chat_and_deleted(
     app, model_server, tmp_path
 ):
-    app.run()
+    open_model_settings(app).run()
     app.selectbox(key="sidebar_model").set_value("scripted-large")
     app.slider(key="sidebar_temperature").set_value(0.7)
     app.text_area(key="sidebar_system_prompt").set_value("Answer like a *pirate*.").run()
@@ -145,7 +145,7 @@ def test_a_preset_is_saved_from_the_sidebar_chosen_in_a_new_chat_and_deleted(
 
 
 def test_saving_says_what_is_wrong(app, tmp_path):
-    app.run()
+    open_model_settings(app).run()
     _save_preset(app, "   ")
     assert [e.value for e in app.error] == ["Give the preset a name."]
     app.text_area(key="sidebar_system_prompt").set_value("x" * 4001).run()
@@ -157,7 +157,7 @@ def test_saving_says_what_is_wrong(app, tmp_path):
 
 
 def test_the_picker_is_in_the_pages_language(app):
-    app.run()
+    open_model_settings(app).run()
     app.selectbox(key="sidebar_language").set_value("ja").run()
     picker = app.selectbox(key=PICKER)
     assert picker.label == "プリセット"
@@ -182,7 +182,7 @@ def test_a_visitor_without_a_saved_history_gets_shipped_presets_and_no_save(
 
 def test_an_own_preset_named_like_a_shipped_one_is_told_apart(app, model_server, tmp_path):
     """The browser sends back the label chosen: two equal labels would be one choice."""
-    app.run()
+    open_model_settings(app).run()
     app.text_area(key="sidebar_system_prompt").set_value("My own proofreading rules.").run()
     _save_preset(app, "Proofreader")
     (own,) = _store(tmp_path).presets(LOCAL_OWNER)

@@ -16,6 +16,7 @@ from typing import IO
 from streamlit.testing.v1 import AppTest
 
 from chat_core.settings.declarations import ENV_NAMES
+from components.sidebar import MODEL_SETTINGS_OPEN
 
 __all__ = ["ROOT", "StreamlitProcess", "free_port", "new_app", "scripted_app", "settings_env"]
 
@@ -187,3 +188,10 @@ def new_app(*, timeout: float = 90) -> AppTest:
     two-core machine runs the script several times slower than an idle one.
     """
     return AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=timeout)
+
+
+def open_model_settings(app: AppTest) -> AppTest:
+    """``app`` with the sidebar's model settings opened, as a click on the expander does:
+    closed, they are not drawn at all."""
+    app.session_state[MODEL_SETTINGS_OPEN] = True
+    return app

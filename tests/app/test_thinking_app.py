@@ -11,7 +11,7 @@ from chat_core.storage.engine import sqlite_url
 from chat_core.storage.store import ConversationStore
 from tests.app.test_app import send
 from tests.support import server_shapes
-from tests.support.app_server import new_app
+from tests.support.app_server import new_app, open_model_settings
 from tests.support.scripted_server import Reply
 
 
@@ -117,7 +117,7 @@ def test_a_reasoning_model_that_spends_max_tokens_thinking_says_so(app, model_se
 def test_reasoning_models_get_an_effort_choice_and_no_temperature(app, model_server, clean_env):
     clean_env.setenv("CHAT_MODEL", "gpt-5-mini")
     clean_env.setenv("CHAT_REASONING_EFFORT", "high")
-    app.run()
+    open_model_settings(app).run()
     assert "Reasoning effort" in [s.label for s in app.sidebar.selectbox]
     send(app, "think hard")
     body = model_server.chat_requests[-1].body
@@ -125,7 +125,7 @@ def test_reasoning_models_get_an_effort_choice_and_no_temperature(app, model_ser
     assert body.get("max_completion_tokens", body.get("max_tokens")) == 512
 
     clean_env.setenv("CHAT_MODEL", "scripted-small")
-    plain = new_app().run()
+    plain = open_model_settings(new_app()).run()
     assert "Reasoning effort" not in [s.label for s in plain.sidebar.selectbox]
     send(plain, "no thinking")
     body = model_server.chat_requests[-1].body

@@ -18,6 +18,7 @@ from chat_core.prompt.fit import (
 from chat_core.provider.local_server import LARGEST_CONTEXT, context_length
 from chat_core.settings.settings import Settings
 from tests.app.test_app import bubbles, send
+from tests.support.app_server import open_model_settings
 from tests.support.files import image_bytes
 from tests.support.turns import build_messages
 
@@ -96,7 +97,7 @@ def test_a_long_attachment_leaves_out_older_exchanges_instead_of_failing(
     """Through the page: the server reports a small context; older exchanges give way."""
     st.cache_data.clear()
     model_server.context_lengths["scripted-small"] = 2_048
-    app.run()
+    open_model_settings(app).run()
     app.sidebar.toggle(key="sidebar_history_fit").set_value(True).run()
     first, third = " ".join(["first"] * 300), " ".join(["third"] * 500)
     send(app, first)

@@ -99,6 +99,7 @@ LAYERS = [
     {"conversation"},
     {"prompt", "limits"},
     {"provider"},
+    {"tools"},
     {"answers"},
     {"storage"},
     {"transfer"},

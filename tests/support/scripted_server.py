@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["RecordedRequest", "Reply", "ScriptedModelServer", "echo_script", "tokenize"]
+__all__ = [
+    "RecordedRequest",
+    "Reply",
+    "ScriptedCall",
+    "ScriptedModelServer",
+    "echo_script",
+    "tokenize",
+]
 
 _TOKEN = re.compile(r"\s*\S{1,4}|\s+", re.DOTALL)
 
@@ -27,6 +34,15 @@ _TOKEN = re.compile(r"\s*\S{1,4}|\s+", re.DOTALL)
 def tokenize(text: str) -> list[str]:
     """Split ``text`` into token-like pieces that join back to exactly ``text``."""
     return _TOKEN.findall(text)
+
+
+@dataclass(frozen=True)
+class ScriptedCall:
+    """A tool call the scripted model makes; ``arguments`` is sent as it is (bad JSON too)."""
+
+    name: str
+    arguments: str = "{}"
+    id: str = ""
 
 
 @dataclass
@@ -49,10 +65,22 @@ class Reply:
     raw_chunks: list[bytes] | None = None  # exact bytes of the SSE body (split anywhere)
     send_done: bool = True  # end raw_chunks with data: [DONE] (transformers serve sends none)
     raw_interval: float = 0.0  # seconds between raw_chunks, to pace a replayed stream
+    tool_calls: list[ScriptedCall] = field(default_factory=list)  # after the tokens
+    argument_pieces: int = 3  # each call's arguments split across this many chunks
+    whole_calls: bool = False  # Ollama's shape: every call whole, in one chunk
 
     @classmethod
     def text(cls, text: str, **options: Any) -> Reply:
         return cls(tokens=tokenize(text), **options)
+
+    @classmethod
+    def calls(cls, *calls: ScriptedCall, **options: Any) -> Reply:
+        """A reply that asks for ``calls`` (ids made up where not given)."""
+        named = [
+            c if c.id else ScriptedCall(c.name, c.arguments, f"call_{n}")
+            for n, c in enumerate(calls)
+        ]
+        return cls(tool_calls=named, finish_reason="tool_calls", **options)
 
     @classmethod
     def failure(cls, status: int, message: str = "scripted failure", **options: Any) -> Reply:
@@ -196,6 +224,8 @@ class _Handler(BaseHTTPRequestHandler):
                 if delay > 0:
                     time.sleep(delay)
             self._write_chunk(_sse(_chunk(model, {"content": token})))
+        for delta in _tool_call_deltas(reply):
+            self._write_chunk(_sse(_chunk(model, delta)))
         if reply.end_without_done:
             self.wfile.write(b"0\r\n\r\n")
             return
@@ -205,6 +235,32 @@ class _Handler(BaseHTTPRequestHandler):
         self._write_chunk(b"data: [DONE]\n\n")
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
+
+
+def _tool_call_deltas(reply: Reply) -> list[dict[str, Any]]:
+    """The deltas that stream ``reply``'s tool calls, as OpenAI sends them (a call's name
+    first, then its arguments in pieces, call after call) or all whole at once (Ollama)."""
+    if reply.whole_calls:
+        return [
+            {
+                "tool_calls": [
+                    _call_delta(n, call, call.arguments) for n, call in enumerate(reply.tool_calls)
+                ]
+            }
+        ]
+    deltas = []
+    for index, call in enumerate(reply.tool_calls):
+        deltas.append({"tool_calls": [_call_delta(index, call, "")]})
+        step = max(1, -(-len(call.arguments) // max(1, reply.argument_pieces)))
+        for start in range(0, len(call.arguments), step):
+            piece = call.arguments[start : start + step]
+            deltas.append({"tool_calls": [{"index": index, "function": {"arguments": piece}}]})
+    return deltas
+
+
+def _call_delta(index: int, call: ScriptedCall, arguments: str) -> dict[str, Any]:
+    function = {"name": call.name, "arguments": arguments}
+    return {"index": index, "id": call.id, "type": "function", "function": function}
 
 
 def _sse(payload: dict[str, Any]) -> bytes:
@@ -239,13 +295,18 @@ def _usage_chunk(model: str, body: dict[str, Any], reply: Reply) -> dict[str, An
 
 
 def _completion(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
-    message = {"role": "assistant", "content": reply.content}
+    message: dict[str, Any] = {"role": "assistant", "content": reply.content}
+    if reply.tool_calls:
+        message["tool_calls"] = [
+            {k: v for k, v in _call_delta(n, c, c.arguments).items() if k != "index"}
+            for n, c in enumerate(reply.tool_calls)
+        ]
     return {
         "id": "chatcmpl-scripted",
         "object": "chat.completion",
         "created": int(time.time()),
         "model": body.get("model", "scripted"),
-        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+        "choices": [{"index": 0, "message": message, "finish_reason": reply.finish_reason}],
         "usage": _usage(body, reply),
     }
 

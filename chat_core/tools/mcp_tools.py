@@ -72,7 +72,8 @@ class McpToolbox:
         ready = threading.Event()
         self._holder = asyncio.run_coroutine_threadsafe(self._hold(ready), self._loop)
         # Each server is bounded in _hold; this bounds them all, whatever happens there.
-        ready.wait(self._connect_seconds * max(1, len(self._servers)) + 5)
+        if not ready.wait(self._connect_seconds * max(1, len(self._servers)) + 5):
+            self.problems.append("The MCP servers did not all answer in time")
         return self
 
     def __exit__(self, *exc_info: object) -> None:

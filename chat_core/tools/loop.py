@@ -106,7 +106,9 @@ def answer_with_tools(
         if last_call:
             reply.capped = True
             for call in calls:
-                on_step(_step_for(call, by_name).ended(StepStatus.SKIPPED, error="step limit"))
+                skipped = _step_for(call, by_name).ended(StepStatus.SKIPPED, error="step limit")
+                reply.steps.append(skipped)
+                on_step(skipped)
             return reply
         history.append(message)
         steps = _run_calls(calls, by_name, limits, run, on_step, approve, check)

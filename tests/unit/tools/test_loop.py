@@ -202,6 +202,7 @@ def test_the_last_model_call_offers_no_tools_and_a_model_that_insists_is_capped(
     assert [r.body.get("tool_choice") for r in requests] == ["auto", "auto", "none"]
     assert reply.capped
     assert steps[-1].status is StepStatus.SKIPPED and steps[-1].error == "step limit"
+    assert reply.steps[-1] == steps[-1] and len(reply.steps) == 3
 
 
 def test_a_tool_that_asks_first_runs_only_when_the_visitor_says_run(model, model_server):

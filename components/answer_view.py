@@ -10,13 +10,22 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from chat_core.answers.event_log import Cursor
-from chat_core.answers.events import AnswerEvent, AnswerText, Ended, Retrying, ThinkingText
+from chat_core.answers.events import (
+    AnswerEvent,
+    AnswerText,
+    Ended,
+    Retrying,
+    StepChanged,
+    ThinkingText,
+    ToolsNotice,
+)
 from chat_core.answers.jobs import AnswerJob
 from chat_core.answers.redraw_pace import CURSOR, REDRAW_EVERY, RedrawThrottle
 from chat_core.conversation.messages import ChatMessage
 from chat_core.i18n import Translator
 from chat_core.markdown.stream_layout import StreamLayout
-from chat_core.markdown.visitor_text import display_markdown
+from chat_core.markdown.visitor_text import display_markdown, escape_markdown
+from components.tool_steps_view import StepView
 
 __all__ = ["ParagraphSink", "follow_answer"]
 
@@ -111,15 +120,20 @@ def follow_answer(
 
 class _Bubble:
     """The assistant's bubble while it follows a job: thoughts above, the answer below,
-    each event drawn where it belongs."""
+    each event drawn where it belongs; a tool step goes after the text before it, and
+    the text after it into a new place below it."""
 
     def __init__(self, t: Translator, job: AnswerJob) -> None:
         self._t = t
         self._job = job
+        self._notices = st.container()  # a server down, a model that cannot use tools
         thinking_area = st.container()
-        self._sink = ParagraphSink()
+        self._flow = st.container()  # the answer's text and steps, in their order
+        with self._flow:
+            self._sink = ParagraphSink()
         self._thoughts = ThinkingBlock(thinking_area, t, self._sink)
         self._answer = RedrawThrottle(self._sink)  # at most one redraw per 50 ms
+        self._steps: dict[tuple[int, str], StepView] = {}
         self._retrying: Retrying | None = None
         self._sink.markdown(CURSOR)
 
@@ -131,12 +145,34 @@ class _Bubble:
             case AnswerText(text=text):
                 self._thoughts.fold(self._job.thought_for())
                 self._answer.add(text)
+            case StepChanged(step=step):
+                self._thoughts.fold(self._job.thought_for())
+                self._show_step(step)
+            case ToolsNotice():
+                self._show_tools_notice(event)
             case Retrying():
                 self._retrying = event
                 self._show_notice()
             case Ended(answer=answer):
                 self._thoughts.end(answer)
                 self._answer.finish()
+
+    def _show_step(self, step) -> None:
+        key = (step.round, step.call_id)
+        view = self._steps.get(key)
+        if view is None:
+            self._answer.finish()  # the text before it stays above it, without a cursor
+            self._sink.notice.empty()
+            with self._flow:
+                view = self._steps[key] = StepView(self._t, self._job.decide)
+                self._sink = ParagraphSink()  # the text after it
+            self._answer = RedrawThrottle(self._sink)
+        view.show(step)
+
+    def _show_tools_notice(self, notice: ToolsNotice) -> None:
+        text = self._t("tools.unsupported") if notice.unsupported else notice.text
+        with self._notices:
+            st.caption(escape_markdown(text), help=None)
 
     def tick(self) -> None:
         """While nothing comes, the page still draws (the thinking's seconds, the notice):

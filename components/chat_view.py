@@ -21,6 +21,7 @@ from components.attachments_view import render_attachments
 from components.copy_button import copy_button
 from components.message_actions import message_actions
 from components.padding import draw_padded
+from components.tool_steps_view import render_step
 
 __all__ = [
     "TURN_CHILDREN",
@@ -122,6 +123,19 @@ def _render_thinking(message: ChatMessage, t: Translator) -> None:
         st.caption(t("thinking.no_answer"))
 
 
+def _render_answer_with_steps(message: ChatMessage, t: Translator) -> None:
+    """The answer's text with its tool calls folded where they came in it."""
+    said = 0
+    for step in message.steps:
+        upto = min(max(said, step.text_at), len(message.content))
+        if message.content[said:upto].strip():
+            st.markdown(display_markdown(message.content[said:upto], cut_note=t("chat.cut_note")))
+        render_step(step, t)
+        said = upto
+    if message.content[said:].strip():
+        st.markdown(display_markdown(message.content[said:], cut_note=t("chat.cut_note")))
+
+
 def render_message(
     message: ChatMessage,
     t: Translator,
@@ -132,7 +146,9 @@ def render_message(
     with st.chat_message(message.role.value):
         if message.thinking is not None:
             _render_thinking(message, t)
-        if message.content:
+        if message.steps:
+            _render_answer_with_steps(message, t)
+        elif message.content:
             show = display_question if message.is_user else display_markdown
             st.markdown(show(message.content, cut_note=t("chat.cut_note")))
         if message.attachments:

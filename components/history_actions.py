@@ -100,6 +100,8 @@ def _labels(t: Translator) -> dict[str, str]:
         "not_sent": t("attachment.not_sent"),
         "feedback": t("feedback.label"),
         "thinking": t("thinking.label"),
+        "step_failed": t("tools.failed"),
+        "step_skipped": t("tools.skipped"),
     }
 
 

@@ -46,6 +46,7 @@ from components.message_box import message_box, typed_question
 from components.queue_view import render_queue
 from components.run_turns import deferred, leave_turn, run_begins, take_turn
 from components.sidebar import listed_models
+from components.tools import render_tools_control, tool_plan
 
 # How long a run that followed an answer waits for its last words to be sent before it
 # reruns (components/delivery.py); alone it is a few ms.
@@ -68,6 +69,8 @@ def run_chat_page() -> None:
     job = followed_job(context, conversation, jobs)
     settings = session_settings(context.configured)  # as the sidebar's widgets left them
     stop_area = st.bottom.container(horizontal=True, horizontal_alignment="right")
+    with stop_area:
+        render_tools_control(context.t, settings)
     prompt = message_box(context.t, conversation, settings)
     # Messages wait their turn in the order typed: while an answer is written, and behind
     # those typed before them. Nothing typed is lost.
@@ -228,7 +231,7 @@ def answer_question(page: ChatPage, question: ChatMessage | None) -> None:
     if isinstance(settlement := admitted(page, plan, question), UserFacingError):
         refuse(conversation, settlement)
     addresses.show_address(conversation)
-    request = AnswerRequest(plan, question, settings, context.language)
+    request = AnswerRequest(plan, question, settings, context.language, tools=tool_plan(settings))
     started = start_answer(context, conversation, request, settlement)
     if isinstance(started, JobRefused):
         refuse(conversation, started.error())

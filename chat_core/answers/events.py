@@ -10,8 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chat_core.conversation.messages import ChatMessage, Status
+from chat_core.conversation.tool_steps import ToolStep
 
-__all__ = ["AnswerEvent", "AnswerText", "Ended", "Retrying", "ThinkingText"]
+__all__ = [
+    "AnswerEvent",
+    "AnswerText",
+    "Ended",
+    "Retrying",
+    "StepChanged",
+    "ThinkingText",
+    "ToolsNotice",
+]
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,24 @@ class Retrying:
 
 
 @dataclass(frozen=True)
+class StepChanged:
+    """A tool call began (or waits for the visitor's Run or Skip), or ended: the step as
+    it is now, in place of what was shown of it."""
+
+    step: ToolStep
+
+
+@dataclass(frozen=True)
+class ToolsNotice:
+    """Something the visitor should know about the tools of this answer: a server that is
+    down (``text``, fit to show), or a model that cannot use tools; the answer goes on
+    without them."""
+
+    text: str = ""
+    unsupported: bool = False
+
+
+@dataclass(frozen=True)
 class Ended:
     """The run is over: its answer, under the number it was stored as."""
 
@@ -50,4 +77,4 @@ class Ended:
         return self.answer.status
 
 
-AnswerEvent = ThinkingText | AnswerText | Retrying | Ended
+AnswerEvent = ThinkingText | AnswerText | Retrying | StepChanged | ToolsNotice | Ended

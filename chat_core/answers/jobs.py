@@ -18,9 +18,10 @@ from collections.abc import Callable
 from enum import StrEnum
 
 from chat_core.answers.event_log import AnswerLog, Cursor, News
-from chat_core.answers.events import AnswerEvent, AnswerText, Ended, ThinkingText
+from chat_core.answers.events import AnswerEvent, AnswerText, Ended, StepChanged, ThinkingText
 from chat_core.answers.job_limits import JobLimits, JobRefusal, JobRefused
 from chat_core.conversation.messages import ChatMessage, Status
+from chat_core.conversation.tool_steps import ToolStep
 from chat_core.errors import ErrorKind, UserFacingError
 
 __all__ = ["AnswerJob", "JobRegistry", "JobStopped", "StopReason"]
@@ -77,10 +78,36 @@ class AnswerJob:
         self._saved = False
         self._unsaved: bool | None = None
         self._stop: StopReason | None = None
+        self._steps: dict[tuple[int, str], ToolStep] = {}  # as each is now, in order
+        self._decisions: dict[str, bool] = {}  # call id -> Run (True) or Skip
+        self._decided = threading.Condition(self._lock)
 
     def emit(self, event: AnswerEvent) -> None:
-        """A new event of the run (text, thinking, a retry); the end is :meth:`end`."""
+        """A new event of the run (text, thinking, a retry, a step); the end is :meth:`end`."""
+        if isinstance(event, StepChanged):
+            with self._lock:
+                self._steps[(event.step.round, event.step.call_id)] = event.step
         self._log.emit(event)
+
+    def steps(self) -> tuple[ToolStep, ...]:
+        """Every tool call so far, each as it is now, in the order they began."""
+        with self._lock:
+            return tuple(self._steps.values())
+
+    def decide(self, call_id: str, run: bool) -> None:
+        """The visitor's Run (True) or Skip for a step that waits, from any page."""
+        with self._decided:
+            self._decisions.setdefault(call_id, run)
+            self._decided.notify_all()
+
+    def decision(self, call_id: str, timeout: float) -> bool | None:
+        """Run or Skip for ``call_id`` once the visitor chose, or None after ``timeout`` s
+        (or as soon as the job is told to stop)."""
+        with self._decided:
+            self._decided.wait_for(
+                lambda: call_id in self._decisions or self._stop is not None, timeout=timeout
+            )
+            return self._decisions.get(call_id)
 
     def end(self, answer: ChatMessage) -> None:
         with self._lock:
@@ -107,9 +134,10 @@ class AnswerJob:
             return self._saved
 
     def stop(self, reason: StopReason = StopReason.STOPPED) -> None:
-        with self._lock:
+        with self._decided:
             if self._stop is None and self._log.ended is None:
                 self._stop = reason
+                self._decided.notify_all()  # a step waiting for Run or Skip ends too
 
     @property
     def stop_reason(self) -> StopReason | None:

@@ -9,15 +9,18 @@ started the answer may be gone by the time it ends.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Protocol
 
 from chat_core.answers.job_limits import JobRefused
 from chat_core.answers.jobs import AnswerJob, JobRegistry
-from chat_core.answers.run import AnswerRequest, write_answer
+from chat_core.answers.run import AnswerRequest, CallRefused, write_answer
 from chat_core.answers.titles import name_conversation
 from chat_core.conversation.messages import ChatMessage, Status
-from chat_core.limits import Settlement, UsageLedger, spent
+from chat_core.limits import LimitReached, Limits, Request, Settlement, UsageLedger, refusal, spent
+from chat_core.limits import reserve as reserve_request
+from chat_core.usage.tokens import Usage
 
 __all__ = ["AnswerRun", "AnswerStore", "start_run"]
 
@@ -51,6 +54,8 @@ class AnswerRun:
     # The title the conversation must still have for the model's to replace it; None:
     # no title is due (an answer completed before, or titles are not written).
     opening: str | None = None
+    # The model calls after the first of an answer that used tools, each reserved.
+    more_calls: list[Settlement] = field(default_factory=list)
 
     def __call__(self, job: AnswerJob) -> ChatMessage:
         """The job's body: write the answer, saving as it goes, and end it."""
@@ -59,7 +64,30 @@ class AnswerRun:
             self.request,
             checkpoint=lambda answer: self._save(job, answer),
             done=lambda answer: self._end(job, answer),
+            reserve_call=self._reserve_call,
         )
+
+    def _reserve_call(self, input_tokens: int) -> None:
+        """Another model call of this answer, counted before it goes (its tokens against
+        the day's limits; the answer was counted once against the minute's)."""
+        first = self.settlement.request
+        request = Request(first.identity, first.model, input_tokens, first.max_tokens)
+        limits = replace(Limits.of(self.request.settings), messages_per_minute=0)
+        outcome = reserve_request(self.ledger, request, limits, datetime.now(UTC))
+        if isinstance(outcome, LimitReached):
+            raise CallRefused(refusal(outcome))
+        self.more_calls.append(outcome)
+
+    def _settle(self, answer: ChatMessage) -> None:
+        """Every call settled once: the answer's usage (all its calls together) split so
+        that the total is exact: each later call its prompt, the first the rest."""
+        total = spent(self.settlement.request, answer)
+        later = 0
+        for call in self.more_calls:
+            prompt = min(call.request.input_tokens, max(0, total.input_tokens - later))
+            later += prompt
+            call.settle(Usage(prompt, 0, total.model, estimated=total.estimated))
+        self.settlement.settle(replace(total, input_tokens=total.input_tokens - later))
 
     @property
     def saves(self) -> bool:
@@ -78,7 +106,7 @@ class AnswerRun:
 
     def _end(self, job: AnswerJob, answer: ChatMessage) -> None:
         self._save(job, answer)
-        self.settlement.settle(spent(self.settlement.request, answer))
+        self._settle(answer)
         if self.opening is not None and answer.status is Status.COMPLETE and self.saves:
             threading.Thread(target=self._name, args=(answer,), name="title", daemon=True).start()
 

@@ -19,6 +19,7 @@ from langchain_core.language_models import BaseChatModel
 
 from chat_core.answers.events import AnswerText, Retrying, ThinkingText
 from chat_core.answers.jobs import AnswerJob, JobStopped, StopReason
+from chat_core.answers.tool_run import ToolPlan, respond_with_tools
 from chat_core.conversation.messages import ChatMessage, Status, Thinking
 from chat_core.errors import ErrorKind, UserFacingError
 from chat_core.prompt.turn_plan import TurnPlan
@@ -30,7 +31,14 @@ from chat_core.redact import redact
 from chat_core.settings.settings import Settings
 from chat_core.usage.tokens import Usage, usage_from
 
-__all__ = ["AnswerRequest", "JobTokenHandler", "ModelReply", "respond", "write_answer"]
+__all__ = [
+    "AnswerRequest",
+    "CallRefused",
+    "JobTokenHandler",
+    "ModelReply",
+    "respond",
+    "write_answer",
+]
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +113,7 @@ class JobTokenHandler(BaseCallbackHandler):
         self._clock = clock
         self._last_checkpoint = clock()
         self._splitter = ThinkSplitter()
+        self._new_paragraph = False
         self.has_started = False
 
     def on_llm_new_token(self, token: str, *, chunk: Any = None, **kwargs: Any) -> None:
@@ -115,10 +124,18 @@ class JobTokenHandler(BaseCallbackHandler):
             return
         self.has_started = True
         self._emit(Split(thinking=reasoning) + self._splitter.feed(token))
-        now = self._clock()
-        if self._checkpoint is not None and now - self._last_checkpoint >= self._every:
-            self._last_checkpoint = now
+        if self._clock() - self._last_checkpoint >= self._every:
+            self.save_now()
+
+    def save_now(self) -> None:
+        """Save the answer as it stands (a tool call that ended is worth a save at once)."""
+        self._last_checkpoint = self._clock()
+        if self._checkpoint is not None:
             self._checkpoint(self._job.text(), self._job.thinking()[0])
+
+    def break_paragraph(self) -> None:
+        """A tool step came: the answer's next words begin a paragraph of their own."""
+        self._new_paragraph = True
 
     def finish(self) -> None:
         """The stream has ended (however, a stop included): what the splitter held back is
@@ -129,7 +146,13 @@ class JobTokenHandler(BaseCallbackHandler):
         if split.thinking:
             self._job.emit(ThinkingText(split.thinking))
         if split.answer:
-            self._job.emit(AnswerText(split.answer))
+            text = split.answer
+            if self._new_paragraph:
+                self._new_paragraph = False
+                so_far = self._job.text()
+                if so_far and not so_far.endswith("\n\n"):
+                    text = ("\n" if so_far.endswith("\n") else "\n\n") + text.lstrip("\n")
+            self._job.emit(AnswerText(text))
 
 
 @dataclass(frozen=True)
@@ -138,6 +161,15 @@ class AnswerRequest:
     question: ChatMessage
     settings: Settings
     language: str
+    tools: ToolPlan | None = None  # None: no tool is switched on
+
+
+class CallRefused(Exception):  # noqa: N818 - a limit's answer, raised between model calls
+    """A model call after the first would pass a limit: the answer ends with what it has."""
+
+    def __init__(self, error: UserFacingError) -> None:
+        super().__init__(error.kind.value)
+        self.error = error
 
 
 _STOPPED_AS = {
@@ -154,17 +186,23 @@ def write_answer(
     *,
     checkpoint: Callable[[ChatMessage], None] | None = None,
     done: Callable[[ChatMessage], None] = lambda _: None,
+    reserve_call: Callable[[int], None] = lambda input_tokens: None,
 ) -> ChatMessage:
     """Ask the model, streaming into ``job``; return the answer however it ended.
 
     ``checkpoint`` receives the partial answer every few seconds; ``done`` the final
-    one (to save it and settle its cost) before any page sees the job end.
+    one (to save it and settle its cost) before any page sees the job end;
+    ``reserve_call(input_tokens)`` each model call after the first of an answer that
+    uses tools (raising :class:`CallRefused` when a limit says no).
     """
     settings = request.settings
 
     def saved_so_far(text: str, thinking: str) -> None:
         thought = Thinking(thinking, None, ended=False) if thinking else None
-        checkpoint(ChatMessage.assistant(text, status=Status.STREAMING, thinking=thought))
+        steps = job.steps()
+        checkpoint(
+            ChatMessage.assistant(text, status=Status.STREAMING, thinking=thought, steps=steps)
+        )
 
     handler = JobTokenHandler(job, checkpoint=None if checkpoint is None else saved_so_far)
     attempts = iter(range(1, settings.max_retries + 1))
@@ -174,14 +212,24 @@ def write_answer(
         if attempt is not None and not handler.has_started:
             job.emit(Retrying(status, attempt, settings.max_retries))
 
+    def answer_plainly() -> ModelReply:
+        return respond(request.plan, settings, handler=handler)
+
     started_at = time.monotonic()
     try:
         with reporting_retries(retrying):
-            reply = respond(request.plan, settings, handler=handler)
+            if request.tools is None:
+                reply = answer_plainly()
+            else:
+                reply = respond_with_tools(request.plan, settings, request.tools, job=job,
+                                           handler=handler, reserve_call=reserve_call,
+                                           answer_plainly=answer_plainly)  # fmt: skip
     except JobStopped as stop:
         status, kind = _STOPPED_AS[stop.reason]
         error = None if kind is None else UserFacingError(kind)
         answer = _ended(handler, job, status=status, error=error)
+    except CallRefused as refused:
+        answer = _ended(handler, job, status=Status.FAILED, error=refused.error)
     except Exception as exc:  # every failure becomes a message in the page
         error = classify(
             exc,
@@ -208,7 +256,8 @@ def _ended(
     error: UserFacingError | None = None,
     usage: Usage | None = None,
 ) -> ChatMessage:
-    """The answer as it stands when the stream ends, with its thinking apart."""
+    """The answer as it stands when the stream ends, with its thinking apart and its tool
+    calls where they came (one still running when it ended is marked so)."""
     handler.finish()
     text, seconds = job.thinking()
     answer = job.text()
@@ -216,7 +265,10 @@ def _ended(
     if text:
         ended = bool(answer) or status is Status.COMPLETE
         thinking = Thinking(text, seconds, ended=ended)
-    return ChatMessage.assistant(answer, status=status, error=error, usage=usage, thinking=thinking)
+    steps = tuple(step.interrupted() for step in job.steps())
+    return ChatMessage.assistant(
+        answer, status=status, error=error, usage=usage, thinking=thinking, steps=steps
+    )
 
 
 def _finished(reply, settings: Settings, handler: JobTokenHandler, job: AnswerJob) -> ChatMessage:

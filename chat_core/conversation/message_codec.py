@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from chat_core.conversation.messages import ChatMessage, Feedback, Rating, Role, Status, Thinking
+from chat_core.conversation.tool_steps import MAX_STEPS, ToolStep, step_dict, step_from
 from chat_core.errors import ErrorKind, UserFacingError
 from chat_core.files.attachments import Attachment, AttachmentKind
 from chat_core.usage.tokens import Usage
@@ -40,6 +41,7 @@ __all__ = [
     "file_from",
     "message_dict",
     "message_from",
+    "steps_from",
     "thinking_dict",
     "thinking_from",
 ]
@@ -84,6 +86,7 @@ class Policy:
     refused_file_named_only: bool  # a file not sent: its description and problem only
     left_out: LeftOut
     left_out_problem: ErrorKind | None = None  # the problem of a file read without contents
+    step_results: bool = True  # what the tools an answer called gave back
 
 
 STORE = Policy(
@@ -116,8 +119,11 @@ SHARE = Policy(
     refused_file_named_only=True,
     left_out=LeftOut.NO_TEXT,
     left_out_problem=ErrorKind.FILE_NOT_SHARED,
+    step_results=False,
 )
-SHARE_WITH_FILES = replace(SHARE, file_text=FileText.ALWAYS, file_bytes=FileBytes.BASE64)
+SHARE_WITH_FILES = replace(
+    SHARE, file_text=FileText.ALWAYS, file_bytes=FileBytes.BASE64, step_results=True
+)
 
 
 def _member(kind: type[_E], value: Any) -> _E | None:
@@ -259,7 +265,24 @@ def message_dict(message: ChatMessage, policy: Policy) -> dict[str, Any]:
         described["feedback"] = feedback_dict(message.feedback)
     if message.thinking is not None:
         described["thinking"] = thinking_dict(message.thinking)
+    if message.steps:
+        described["steps"] = [_step_dict(step, policy) for step in message.steps]
     return described
+
+
+def _step_dict(step: ToolStep, policy: Policy) -> dict[str, Any]:
+    described = step_dict(step)
+    if not policy.step_results:  # what it was asked and how it ended, not what it found
+        described.update(result="", error=None, cut=False)
+    return described
+
+
+def steps_from(data: Any) -> tuple[ToolStep, ...]:
+    """An answer's stored steps, bounded; what is not one is left out."""
+    if not isinstance(data, list):
+        return ()
+    steps = (step_from(item) for item in data[:MAX_STEPS])
+    return tuple(step for step in steps if step is not None)
 
 
 def message_from(
@@ -275,10 +298,16 @@ def message_from(
     back as interrupted, its text and thoughts kept (a part not read is never checked)."""
     role, status = Role(data.get("role")), Status(data.get("status") or Status.COMPLETE)
     content, thinking = str(data.get("content") or ""), thinking_from(data.get("thinking"))
+    steps = steps_from(data.get("steps")) if role is Role.ASSISTANT else ()
     if status is Status.STREAMING and not still_written:
         interrupted = UserFacingError(ErrorKind.INTERRUPTED)
         return ChatMessage(
-            role=role, content=content, status=Status.FAILED, error=interrupted, thinking=thinking
+            role=role,
+            content=content,
+            status=Status.FAILED,
+            error=interrupted,
+            thinking=thinking,
+            steps=tuple(step.interrupted() for step in steps),
         )
     if files is None:
         files = [file_from(f, policy) for f in data.get("attachments") or ()]
@@ -291,4 +320,5 @@ def message_from(
         attachments=tuple(files),
         feedback=feedback_from(data.get("feedback")) if policy.feedback else None,
         thinking=thinking,
+        steps=steps,
     )

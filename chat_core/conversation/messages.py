@@ -11,11 +11,21 @@ from dataclasses import dataclass, field
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
+from chat_core.conversation.tool_steps import ToolStep, answer_messages
 from chat_core.errors import UserFacingError
 from chat_core.files.attachments import Attachment, AttachmentKind, message_content
 from chat_core.usage.tokens import Usage
 
-__all__ = ["ChatMessage", "Feedback", "Rating", "Role", "Status", "Thinking", "to_langchain"]
+__all__ = [
+    "ChatMessage",
+    "Feedback",
+    "Rating",
+    "Role",
+    "Status",
+    "Thinking",
+    "langchain_messages",
+    "to_langchain",
+]
 
 
 class Role(enum.StrEnum):
@@ -68,6 +78,7 @@ class ChatMessage:
     attachments: tuple[Attachment, ...] = ()  # files sent with a question
     feedback: Feedback | None = None  # the visitor's thumbs on an answer
     thinking: Thinking | None = None  # a thinking model's thoughts before this answer
+    steps: tuple[ToolStep, ...] = ()  # the tools an answer called, where they came in it
     # Names this bubble's widgets for this session; a message read back gets a new one.
     id: str = field(default_factory=lambda: uuid.uuid4().hex, compare=False, repr=False)
 
@@ -98,6 +109,7 @@ class ChatMessage:
         usage: Usage | None = None,
         feedback: Feedback | None = None,
         thinking: Thinking | None = None,
+        steps: Iterable[ToolStep] = (),
     ) -> ChatMessage:
         return cls(
             role=Role.ASSISTANT,
@@ -107,6 +119,7 @@ class ChatMessage:
             usage=usage,
             feedback=feedback,
             thinking=thinking,
+            steps=tuple(steps),
         )
 
     @property
@@ -119,10 +132,18 @@ class ChatMessage:
 
 
 def to_langchain(messages: Iterable[ChatMessage]) -> list[BaseMessage]:
-    """Convert the app's messages to LangChain's; a question's files become content parts."""
-    return [
-        HumanMessage(content=message_content(m.content, m.attachments))
-        if m.is_user
-        else AIMessage(content=m.content)
-        for m in messages
-    ]
+    """Convert the app's messages to LangChain's; a question's files become content parts,
+    an answer's tool calls the calls and results the protocol expects."""
+    converted: list[BaseMessage] = []
+    for m in messages:
+        converted.extend(langchain_messages(m))
+    return converted
+
+
+def langchain_messages(message: ChatMessage) -> list[BaseMessage]:
+    """One message as the model is sent it (an answer that used tools is several)."""
+    if message.is_user:
+        return [HumanMessage(content=message_content(message.content, message.attachments))]
+    if message.steps:
+        return answer_messages(message.content, message.steps)
+    return [AIMessage(content=message.content)]

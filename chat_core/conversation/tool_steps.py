@@ -13,15 +13,20 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
+from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
+
 __all__ = [
+    "MAX_STEPS",
     "RESULT_SHOWN_CHARS",
     "StepStatus",
     "ToolStep",
+    "answer_messages",
     "arguments_line",
     "step_dict",
     "step_from",
 ]
 
+MAX_STEPS = 64  # of one answer read back (CHAT_TOOL_STEPS rounds of parallel calls, bounded)
 RESULT_SHOWN_CHARS = 4_000  # of a result kept for the page (the model's bound is its own)
 _ARGUMENTS_CHARS = 8_000
 _NAME_CHARS = 128
@@ -48,6 +53,10 @@ class ToolStep:
     error: str | None = None  # why it failed or was skipped
     seconds: float | None = None
     cut: bool = False  # the result was longer than the model was given
+    # Where it stands in the answer: after so many characters of its text, in the n-th
+    # model call of the answer (the calls of one round were asked for together).
+    text_at: int = 0
+    round: int = 1
 
     def ended(
         self,
@@ -66,6 +75,10 @@ class ToolStep:
     def is_open(self) -> bool:
         return self.status in (StepStatus.WAITING, StepStatus.RUNNING)
 
+    def interrupted(self, why: str = "the answer ended first") -> ToolStep:
+        """This step as an answer that ended while it ran leaves it (an ended one as is)."""
+        return replace(self, status=StepStatus.SKIPPED, error=why) if self.is_open else self
+
 
 def arguments_line(step: ToolStep) -> str:
     """The arguments in one short line, ``timezone: Asia/Tokyo, ...``, for the step's label."""
@@ -73,6 +86,39 @@ def arguments_line(step: ToolStep) -> str:
         return _shorten(step.raw_arguments)
     parts = [f"{key}: {_shorten(_as_text(value))}" for key, value in step.arguments.items()]
     return ", ".join(parts)
+
+
+def answer_messages(text: str, steps: tuple[ToolStep, ...]) -> list[BaseMessage]:
+    """An answer that used tools as the protocol sends it again in a later turn: for each
+    round, the text before it and its calls, then each call's result (as the page kept
+    it, bounded), then the rest of the text."""
+    messages: list[BaseMessage] = []
+    rounds: dict[int, list[ToolStep]] = {}
+    for step in steps:
+        rounds.setdefault(step.round, []).append(step)
+    said = 0
+    for number in sorted(rounds):
+        called = rounds[number]
+        upto = min(max(said, called[0].text_at), len(text))
+        ids = [step.call_id or f"call_{number}_{index}" for index, step in enumerate(called)]
+        calls = [
+            {"name": step.name, "args": dict(step.arguments or {}), "id": call_id}
+            for step, call_id in zip(called, ids, strict=True)
+        ]
+        messages.append(AIMessage(content=text[said:upto].strip("\n"), tool_calls=calls))
+        messages.extend(
+            ToolMessage(content=_result_for_model(step), tool_call_id=call_id)
+            for step, call_id in zip(called, ids, strict=True)
+        )
+        said = upto
+    messages.append(AIMessage(content=text[said:].strip("\n")))  # less the break before it
+    return messages
+
+
+def _result_for_model(step: ToolStep) -> str:
+    if step.status is StepStatus.DONE:
+        return step.result or "(no output)"
+    return f"Error: {step.error or step.status.value}."
 
 
 def step_dict(step: ToolStep) -> dict[str, Any]:
@@ -87,6 +133,8 @@ def step_dict(step: ToolStep) -> dict[str, Any]:
         "error": step.error,
         "seconds": step.seconds,
         "cut": step.cut,
+        "text_at": step.text_at,
+        "round": step.round,
     }
 
 
@@ -113,7 +161,13 @@ def step_from(data: Any) -> ToolStep | None:
         error=_text(data.get("error"), 500) or None,
         seconds=float(seconds) if isinstance(seconds, int | float) and seconds >= 0 else None,
         cut=data.get("cut") is True,
+        text_at=_count(data.get("text_at")),
+        round=max(1, _count(data.get("round"))),
     )
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
 
 def _text(value: Any, limit: int) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 from langchain_core.messages import SystemMessage
 
-from chat_core.conversation.messages import ChatMessage, to_langchain
+from chat_core.conversation.messages import ChatMessage, langchain_messages
 from chat_core.errors import ErrorKind, UserFacingError
 from chat_core.files.attachments import AttachmentKind
 from chat_core.prompt.window import exchanges
@@ -39,6 +39,7 @@ MAX_HISTORY_CHARS = 8_000_000
 def message_chars(message: ChatMessage) -> int:
     """About how many characters ``message`` adds to a request (files and images too)."""
     total = len(message.content)
+    total += sum(len(step.result) + len(step.raw_arguments) + 64 for step in message.steps)
     for attachment in message.attachments:
         if attachment.sent and attachment.kind is AttachmentKind.IMAGE:
             total += 4 * -(-len(attachment.data) // 3)  # base64
@@ -50,7 +51,7 @@ def message_chars(message: ChatMessage) -> int:
 def sent_tokens(message: ChatMessage) -> int:
     """About how many tokens ``message`` costs when sent (its text, files and images):
     the one estimator, on the message as the model gets it."""
-    return message_tokens(to_langchain([message])[0])
+    return sum(message_tokens(part) for part in langchain_messages(message))
 
 
 def room(context_tokens: int, *, max_tokens: int, system_prompt: str, question: int) -> int:

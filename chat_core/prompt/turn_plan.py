@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from langchain_core.messages import BaseMessage
 
-from chat_core.conversation.messages import ChatMessage, to_langchain
+from chat_core.conversation.messages import ChatMessage, langchain_messages
 from chat_core.errors import UserFacingError
 from chat_core.prompt.fit import context_refusal, fit_start, fit_window, room
 from chat_core.prompt.system_prompts import build_prompt, default_system_prompt
@@ -39,16 +39,16 @@ class _Built:
     once, though the window's fitting and the prompt both need it)."""
 
     def __init__(self) -> None:
-        self._converted: dict[int, BaseMessage] = {}
+        self._converted: dict[int, list[BaseMessage]] = {}
 
-    def __call__(self, message: ChatMessage) -> BaseMessage:
+    def __call__(self, message: ChatMessage) -> list[BaseMessage]:
         key = id(message)
         if key not in self._converted:
-            self._converted[key] = to_langchain([message])[0]
+            self._converted[key] = langchain_messages(message)
         return self._converted[key]
 
     def tokens(self, message: ChatMessage) -> int:
-        return message_tokens(self(message))
+        return sum(message_tokens(part) for part in self(message))
 
 
 def plan_turn(
@@ -61,8 +61,8 @@ def plan_turn(
     sent, sent_from = _window(history, settings, system_prompt, question_tokens, built.tokens)
     inputs = {
         "system_prompt": system_prompt,
-        "history": [built(message) for message in sent],
-        "input": [built(question)],
+        "history": [part for message in sent for part in built(message)],
+        "input": built(question),
     }
     messages = tuple(build_prompt().invoke(inputs).to_messages())
     refusal = None

@@ -50,6 +50,7 @@ class SidebarGroup(Enum):
     KEY = "key"
     LANGUAGE = "language"
     MODEL_SETTINGS = "model_settings"  # "Reset to defaults" forgets these
+    TOOLS = "tools"  # not in the sidebar: the Tools control by the message box
 
 
 class Widget(Enum):
@@ -60,6 +61,7 @@ class Widget(Enum):
     TOGGLE = "toggle"
     TEXT_AREA = "text_area"
     SETUP_OFFER = "setup_offer"  # the no-key notice's local-server offer
+    TOOL_SWITCHES = "tool_switches"  # a switch per server and tool (components/tools.py)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -155,6 +157,16 @@ DECLARATIONS: tuple[SettingDeclaration, ...] = (
     D(name="reasoning_effort", env="CHAT_REASONING_EFFORT", parse=p.parse_effort,
       expected=", ".join(p.REASONING_EFFORTS), label="sidebar.reasoning_effort",
       **_chosen(Widget.SELECT, Keeper.NOTHING)),
+    D(name="mcp_config", env="CHAT_MCP_CONFIG", expected="the path of an MCP config file"),
+    D(name="tools_default", env="CHAT_TOOLS_DEFAULT", **_BOOL),
+    _number("tool_steps", "CHAT_TOOL_STEPS", int, 1, 50),
+    _number("tool_timeout", "CHAT_TOOL_TIMEOUT", float, 1.0, 600.0),
+    _number("tool_result_chars", "CHAT_TOOL_RESULT_CHARS", int, 500, 200_000),
+    D(name="mcp_user_servers", env="CHAT_MCP_USER_SERVERS", **_BOOL),
+    # The tools a visitor switched off in one conversation (the Tools control).
+    D(name="tools_off", env="CHAT_TOOLS_OFF", kind=ValueKind.TEXT, visitor=True,
+      keeper=Keeper.CONVERSATION_AND_PRESET, group=SidebarGroup.TOOLS,
+      widget=Widget.TOOL_SWITCHES, label="tools.label"),
 )  # fmt: skip
 del D
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chat_core.markdown.visitor_text import clean_user_text, one_line
-from chat_core.settings.declarations import LIMITS, PRESET_SETTINGS
+from chat_core.settings.declarations import LIMITS, PRESET_SETTINGS, ValueKind, declaration
 from chat_core.settings.settings import Settings, with_overrides
 
 __all__ = [
@@ -44,7 +44,7 @@ def _check_setting(name: str, value: Any) -> None:
     if name not in PRESET_SETTINGS:
         raise ValueError(f"a preset does not hold {name!r}")
     default = getattr(_DEFAULTS, name)
-    if isinstance(default, str):
+    if isinstance(default, str) or declaration(name).kind is ValueKind.TEXT:
         if not isinstance(value, str) or value != one_line(value) or not value:
             raise ValueError(f"{name} must be text on one line")
         if len(value) > MAX_MODEL_CHARS:

@@ -70,6 +70,15 @@ class Settings:
     # Reasoning models only: "low", "medium" or "high". Low by default: a chat answers
     # quickly, and the thinking counts in max tokens (512 by default).
     reasoning_effort: str | None = "low"
+    mcp_config: str | None = None  # a file of MCP servers in the mcpServers shape
+    tools_default: bool = True  # a new conversation starts with the deployer's tools on
+    tool_steps: int = 8  # model calls in one answer that uses tools, at most
+    tool_timeout: float = 30.0  # seconds one tool call may take
+    tool_result_chars: int = 8_000  # of one tool's result the model reads
+    mcp_user_servers: bool = False  # signed-in users may add their own remote servers
+    # What the visitor switched off, comma-separated: "*" (every tool), a server's name,
+    # or "server/tool"; None: as tools_default says.
+    tools_off: str | None = None
 
     @property
     def key_required(self) -> bool:

@@ -63,7 +63,7 @@ def settings_from(value: Any) -> dict[str, Any]:
     return settings
 
 
-_MESSAGE_COLUMNS = ("role", "content", "status", "error", "usage", "feedback", "thinking")
+_MESSAGE_COLUMNS = ("role", "content", "status", "error", "usage", "feedback", "thinking", "steps")
 _FILE_COLUMNS = ("name", "kind", "mime_type", "size", "text", "data", "problem")
 
 

@@ -219,6 +219,11 @@ def _owner_choices_v12(connection: Connection) -> None:
     tables.create_all(connection)
 
 
+def _tool_steps_v13(connection: Connection) -> None:
+    """Version 13: the tools an answer called, their arguments and results."""
+    connection.execute(text("ALTER TABLE messages ADD COLUMN steps JSON"))
+
+
 # version reached -> step from the version before it
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _create_v1,
@@ -233,6 +238,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     10: _presets_v10,
     11: _shares_v11,
     12: _owner_choices_v12,
+    13: _tool_steps_v13,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

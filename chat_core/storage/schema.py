@@ -70,6 +70,7 @@ messages = Table(
     # SQL NULL (not JSON null) when there is none, so it can be filtered on.
     Column("feedback", JSON(none_as_null=True), nullable=True),
     Column("thinking", JSON, nullable=True),  # a thinking model's thoughts, kept apart
+    Column("steps", JSON, nullable=True),  # the tools an answer called, with their results
 )
 
 # Files sent with a question: a document's text, an image's bytes.

@@ -60,6 +60,7 @@ class ToolLoopReply:
     usages: list[dict[str, Any]] = field(default_factory=list)  # one per model call
     steps: list[ToolStep] = field(default_factory=list)
     capped: bool = False  # the model still asked for tools when no more calls were left
+    model_calls: int = 0
 
 
 ToolRunner = Callable[[BaseTool, ToolCall, float], ToolMessage]
@@ -76,28 +77,30 @@ def answer_with_tools(
     run: ToolRunner,
     on_step: Callable[[ToolStep], None],
     approve: Callable[[ToolStep], bool] = lambda step: True,
-    before_call: Callable[[int], None] = lambda number: None,
+    before_call: Callable[[int, Sequence[BaseMessage]], None] = lambda number, sent: None,
     check: Callable[[], None] = lambda: None,
 ) -> ToolLoopReply:
     """Ask ``model`` with the ``offered`` tools until it answers without asking for one.
 
     ``on_step`` hears of each step as it starts and as it ends; ``approve`` blocks until
-    the visitor chose (True: run); ``before_call(n)`` comes before the n-th model call
-    (reserving it against the limits may raise); ``check`` raises if the answer was
-    stopped. Exceptions from the model, the handler or these hooks propagate.
+    the visitor chose (True: run); ``before_call(n, messages)`` comes before the n-th
+    model call with what it sends (reserving it against the limits may raise); ``check``
+    raises if the answer was stopped. Exceptions from the model, the handler or these
+    hooks propagate.
     """
     by_name = {item.tool.name: item for item in offered}
     tools = [item.tool for item in offered]
     history = list(messages)
     reply = ToolLoopReply(last=AIMessage(content=""))
     for number in range(1, max(1, limits.model_calls) + 1):
-        before_call(number)
+        before_call(number, history)
         last_call = number >= limits.model_calls
         bound = (
             model.bind_tools(tools, tool_choice="none" if last_call else "auto") if tools else model
         )
-        message = bound.invoke(history, config={"callbacks": [handler]})
+        message = _with_call_ids(bound.invoke(history, config={"callbacks": [handler]}), number)
         reply.last = message
+        reply.model_calls = number
         if message.usage_metadata:
             reply.usages.append(dict(message.usage_metadata))
         calls = _calls_of(message)
@@ -106,15 +109,35 @@ def answer_with_tools(
         if last_call:
             reply.capped = True
             for call in calls:
-                skipped = _step_for(call, by_name).ended(StepStatus.SKIPPED, error="step limit")
+                step = _step_for(call, by_name, number)
+                skipped = step.ended(StepStatus.SKIPPED, error="step limit")
                 reply.steps.append(skipped)
                 on_step(skipped)
             return reply
         history.append(message)
-        steps = _run_calls(calls, by_name, limits, run, on_step, approve, check)
+        steps = _run_calls(calls, number, by_name, limits, run, on_step, approve, check)
         reply.steps.extend(step for step, _ in steps)
         history.extend(result for _, result in steps)
     return reply
+
+
+def _with_call_ids(message: AIMessage, number: int) -> AIMessage:
+    """Some servers send calls without ids; each result must name its call, so each gets
+    one (in the message sent back too)."""
+    if all(call.get("id") for call in [*message.tool_calls, *message.invalid_tool_calls]):
+        return message
+    named = iter(range(1_000_000))
+
+    def with_id(call: dict[str, Any]) -> dict[str, Any]:
+        index = next(named)
+        return call if call.get("id") else {**call, "id": f"call_{number}_{index}"}
+
+    return message.model_copy(
+        update={
+            "tool_calls": [with_id(call) for call in message.tool_calls],
+            "invalid_tool_calls": [with_id(call) for call in message.invalid_tool_calls],
+        }
+    )
 
 
 def _calls_of(message: AIMessage) -> list[dict[str, Any]]:
@@ -124,7 +147,7 @@ def _calls_of(message: AIMessage) -> list[dict[str, Any]]:
     return valid + invalid
 
 
-def _step_for(call: dict[str, Any], by_name: dict[str, OfferedTool]) -> ToolStep:
+def _step_for(call: dict[str, Any], by_name: dict[str, OfferedTool], number: int) -> ToolStep:
     offered = by_name.get(call.get("name") or "")
     arguments = call.get("args") if call["valid"] else None
     return ToolStep(
@@ -134,11 +157,13 @@ def _step_for(call: dict[str, Any], by_name: dict[str, OfferedTool]) -> ToolStep
         arguments=arguments if isinstance(arguments, dict) else None,
         raw_arguments="" if call["valid"] else str(call.get("args") or "")[:8_000],
         status=StepStatus.WAITING if offered and offered.asks_first else StepStatus.RUNNING,
+        round=number,
     )
 
 
 def _run_calls(
     calls: list[dict[str, Any]],
+    number: int,
     by_name: dict[str, OfferedTool],
     limits: ToolLimits,
     run: ToolRunner,
@@ -147,7 +172,7 @@ def _run_calls(
     check: Callable[[], None],
 ) -> list[tuple[ToolStep, ToolMessage]]:
     """The calls of one model message: all shown at once, then run side by side."""
-    steps = [_step_for(call, by_name) for call in calls]
+    steps = [_step_for(call, by_name, number) for call in calls]
     for step in steps:
         on_step(step)
     ended: dict[int, tuple[ToolStep, ToolMessage]] = {}

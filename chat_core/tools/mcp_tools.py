@@ -66,6 +66,7 @@ class McpToolbox:
         self._holder: asyncio.Future | None = None
         self._opened: list[_Opened] = []
         self.problems: list[str] = []  # one per server that could not be used, fit to show
+        self.unavailable: dict[str, str] = {}  # the same, by the server's name
 
     def __enter__(self) -> McpToolbox:
         self._thread.start()
@@ -126,7 +127,9 @@ class McpToolbox:
                 await session.initialize()
                 tools = await load_mcp_tools(session, server_name=server.name)
         except Exception as exc:  # down, slow, or not an MCP server: said, and skipped
-            self.problems.append(_problem(server, exc, self._connect_seconds))
+            problem = _problem(server, exc, self._connect_seconds)
+            self.problems.append(problem)
+            self.unavailable[server.name] = problem
             await _close_quietly(attempt)
             return
         sessions.push_async_exit(attempt)

@@ -9,7 +9,8 @@ import unicodedata
 from datetime import datetime
 
 from chat_core.conversation.message_codec import EXPORT, message_dict
-from chat_core.conversation.messages import Rating, Status, Thinking
+from chat_core.conversation.messages import ChatMessage, Rating, Status, Thinking
+from chat_core.conversation.tool_steps import StepStatus, ToolStep, arguments_line
 from chat_core.files.attachments import human_size
 from chat_core.storage.store import StoredConversation
 
@@ -34,6 +35,40 @@ def _folded_thinking(thinking: Thinking, label: str) -> str:
     return f"<details><summary>{label}{seconds}</summary>\n\n{thinking.text}\n\n</details>\n"
 
 
+def _fenced(text: str) -> str:
+    """``text`` as a code block no backtick inside it can close."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
+def _folded_step(step: ToolStep, labels: dict[str, str]) -> str:
+    """One tool call folded under its name and arguments; its result or why it failed."""
+    seconds = f", {step.seconds:.1f} s" if step.seconds is not None else ""
+    mark = (
+        ""
+        if step.status is StepStatus.DONE
+        else f" ({labels.get(f'step_{step.status.value}', step.status.value)})"
+    )
+    summary = f"🔧 {step.name}({arguments_line(step)}){seconds}{mark}"
+    summary = summary.replace("<", "&lt;").replace(">", "&gt;")
+    body = step.result if step.status is StepStatus.DONE else step.error or ""
+    return f"<details><summary>{summary}</summary>\n\n{_fenced(body)}\n\n</details>\n"
+
+
+def _answer_parts(message: ChatMessage, labels: dict[str, str]) -> list[str]:
+    """The answer's text with its tool calls folded where they came in it."""
+    parts, said = [], 0
+    for step in message.steps:
+        upto = min(max(said, step.text_at), len(message.content))
+        if message.content[said:upto].strip():
+            parts.append(message.content[said:upto].strip("\n") + "\n")
+        parts.append(_folded_step(step, labels))
+        said = upto
+    parts.append(message.content[said:])
+    return parts
+
+
 def export_markdown(conversation: StoredConversation, *, labels: dict[str, str]) -> str:
     """The conversation as Markdown; ``labels`` names the roles and marks in one language.
 
@@ -45,7 +80,7 @@ def export_markdown(conversation: StoredConversation, *, labels: dict[str, str])
         parts.append("")
         if message.thinking is not None:
             parts.append(_folded_thinking(message.thinking, labels.get("thinking", "Thinking")))
-        parts.append(message.content)
+        parts.extend(_answer_parts(message, labels))
         for attachment in message.attachments:
             sent = "" if attachment.sent else f" ({labels['not_sent']})"
             parts.append(f"\n📎 {attachment.name}, {human_size(attachment.size)}{sent}")

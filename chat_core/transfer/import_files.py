@@ -21,6 +21,7 @@ from chat_core.conversation.conversation import COMMENT_LENGTH
 from chat_core.conversation.imported import ImportedConversation, ImportedNode
 from chat_core.conversation.message_codec import IMPORT, message_from
 from chat_core.conversation.messages import ChatMessage, Role, Status
+from chat_core.conversation.tool_steps import MAX_STEPS
 from chat_core.files.attachments import AttachmentKind, human_size
 from chat_core.files.kinds import clean_name
 from chat_core.markdown.visitor_text import one_line, shorten, without_invisible
@@ -133,6 +134,7 @@ _MESSAGE_CHECKS: dict[str, Callable[[Any], Any]] = {
     "usage": lambda value: fields(value, **_USAGE_FIELDS),
     "attachments": lambda value: [] if value is None else [_attachment(a) for a in as_list(value)],
     "feedback": _feedback,
+    "steps": lambda value: [] if value is None else as_list(value)[:MAX_STEPS],  # step_from bounds
 }
 
 

@@ -6,6 +6,7 @@ window, what a title costs, and the usage of a server that sends none.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from functools import cache
@@ -59,6 +60,8 @@ def message_tokens(message: BaseMessage) -> int:
             total += estimate_tokens(part.get("text", ""))
         else:
             total += IMAGE_TOKENS
+    for call in getattr(message, "tool_calls", None) or ():  # an answer's calls, sent again
+        total += FRAMING + estimate_tokens(call.get("name", "") + json.dumps(call.get("args")))
     return total
 
 

@@ -113,7 +113,8 @@ def test_a_preset_is_saved_from_the_sidebar_chosen_in_a_new_chat_and_deleted(
     (saved,) = _store(tmp_path).presets(LOCAL_OWNER)
     assert saved.name == "Pirate **talk**"
     assert saved.system_prompt == "Answer like a *pirate*."
-    assert set(saved.settings) == set(PRESET_SETTINGS)  # all of them, as they were
+    # All of them, as they were; the tools were never switched (no tools configured): none.
+    assert set(saved.settings) == set(PRESET_SETTINGS) - {"tools_off"}
     chosen = {"model": "scripted-large", "temperature": 0.7, "max_tokens": 512}
     assert {key: saved.settings[key] for key in chosen} == chosen
 

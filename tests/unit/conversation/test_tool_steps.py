@@ -1,9 +1,18 @@
 """A tool step as kept with the answer: its label, and reading it back bounded."""
 
+from chat_core.conversation.message_codec import (
+    SHARE,
+    SHARE_WITH_FILES,
+    STORE,
+    message_dict,
+    message_from,
+)
+from chat_core.conversation.messages import ChatMessage, Status
 from chat_core.conversation.tool_steps import (
     RESULT_SHOWN_CHARS,
     StepStatus,
     ToolStep,
+    answer_messages,
     arguments_line,
     step_dict,
     step_from,
@@ -40,3 +49,31 @@ def test_what_is_read_back_is_bounded_and_what_is_not_a_step_is_dropped():
     assert len(read.name) == 128 and read.status is StepStatus.FAILED
     assert len(read.result) == RESULT_SHOWN_CHARS and read.arguments is None
     assert read.seconds is None and read.cut is False
+
+
+def test_an_answer_with_steps_goes_back_to_the_model_as_calls_then_results_then_text():
+    done = ToolStep("c1", "get_time", arguments={"tz": "UTC"}, status=StepStatus.DONE,
+                    result="12:00", text_at=5, round=1)  # fmt: skip
+    failed = ToolStep("", "lookup", arguments=None, raw_arguments="{bad", status=StepStatus.FAILED,
+                      error="the arguments are not a JSON object", text_at=5, round=1)  # fmt: skip
+    messages = answer_messages("Look.\n\nIt is noon.", (done, failed))
+    call, first, second, rest = messages
+    assert call.content == "Look." and [c["id"] for c in call.tool_calls] == ["c1", "call_1_1"]
+    assert call.tool_calls[1]["args"] == {}  # sent as an object, its result says why
+    assert (first.tool_call_id, first.content) == ("c1", "12:00")
+    assert second.tool_call_id == "call_1_1" and second.content.startswith("Error: the arguments")
+    assert rest.content == "It is noon."
+
+
+def test_steps_round_trip_through_the_codec_and_a_share_leaves_results_out():
+    step = ToolStep("c1", "get_time", server="time", arguments={"tz": "UTC"},
+                    status=StepStatus.DONE, result="12:00", seconds=0.2, text_at=3)  # fmt: skip
+    running = ToolStep("c2", "slow", status=StepStatus.RUNNING, round=2)
+    answer = ChatMessage.assistant("Hi. Done.", steps=[step, running])
+    assert message_from(message_dict(answer, STORE), STORE).steps == (step, running)
+    shared = message_from(message_dict(answer, SHARE), SHARE).steps[0]
+    assert (shared.name, shared.arguments, shared.result) == ("get_time", {"tz": "UTC"}, "")
+    assert message_from(message_dict(answer, SHARE_WITH_FILES), SHARE_WITH_FILES).steps[0] == step
+    streaming = ChatMessage.assistant("Hi.", status=Status.STREAMING, steps=[step, running])
+    interrupted = message_from(message_dict(streaming, STORE), STORE)
+    assert [s.status for s in interrupted.steps] == [StepStatus.DONE, StepStatus.SKIPPED]

@@ -48,17 +48,18 @@ def test_the_tables_hold_what_they_held_before():
     """The values the app had before the declarations (behaviour stays as it was)."""
     assert decl.STORED_SETTINGS == (
         "model", "temperature", "max_tokens", "history_window", "history_fit", "system_prompt",
+        "tools_off",
     )  # fmt: skip
     assert ("system_prompt", *decl.PRESET_SETTINGS) == MANAGED
     assert {
         "api_key", "base_url", "model", "temperature", "max_tokens", "history_window",
-        "history_fit", "system_prompt", "language", "reasoning_effort",
+        "history_fit", "system_prompt", "language", "reasoning_effort", "tools_off",
     } == decl.VISITOR_CHOICES  # fmt: skip
     assert set(decl.MODEL_SETTINGS) == {
         "model", "temperature", "max_tokens", "history_window", "history_fit",
         "system_prompt", "base_url", "reasoning_effort",
     }  # fmt: skip
-    assert len(decl.LIMITS) == 16 and decl.LIMITS["temperature"] == (0.0, 2.0)
+    assert len(decl.LIMITS) == 19 and decl.LIMITS["temperature"] == (0.0, 2.0)
 
 
 @pytest.mark.parametrize("item", DECLARATIONS, ids=NAMES)

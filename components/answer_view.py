@@ -172,7 +172,7 @@ class _Bubble:
     def _show_tools_notice(self, notice: ToolsNotice) -> None:
         text = self._t("tools.unsupported") if notice.unsupported else notice.text
         with self._notices:
-            st.caption(escape_markdown(text), help=None)
+            st.caption(escape_markdown(text))
 
     def tick(self) -> None:
         """While nothing comes, the page still draws (the thinking's seconds, the notice):

@@ -11,6 +11,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from chat_core.conversation.conversation import Conversation
 from chat_core.conversation.messages import ChatMessage, Status
+from chat_core.conversation.tool_steps import text_around_steps
 from chat_core.errors import ErrorKind
 from chat_core.i18n import Translator
 from chat_core.markdown.visitor_text import display_markdown, display_question, escape_markdown
@@ -125,15 +126,16 @@ def _render_thinking(message: ChatMessage, t: Translator) -> None:
 
 def _render_answer_with_steps(message: ChatMessage, t: Translator) -> None:
     """The answer's text with its tool calls folded where they came in it."""
-    said = 0
-    for step in message.steps:
-        upto = min(max(said, step.text_at), len(message.content))
-        if message.content[said:upto].strip():
-            st.markdown(display_markdown(message.content[said:upto], cut_note=t("chat.cut_note")))
+    pieces, rest = text_around_steps(message.content, message.steps)
+    for before, step in pieces:
+        _render_answer_text(before, t)
         render_step(step, t)
-        said = upto
-    if message.content[said:].strip():
-        st.markdown(display_markdown(message.content[said:], cut_note=t("chat.cut_note")))
+    _render_answer_text(rest, t)
+
+
+def _render_answer_text(text: str, t: Translator) -> None:
+    if text.strip():
+        st.markdown(display_markdown(text, cut_note=t("chat.cut_note")))
 
 
 def render_message(

@@ -29,7 +29,7 @@ from chat_core.tools.mcp_tools import McpToolbox
 from chat_core.usage.estimate import prompt_tokens
 from chat_core.usage.tokens import Usage, usage_from
 
-__all__ = ["ToolPlan", "ToolReply", "ToolsUnsupported", "respond_with_tools", "summed_usage"]
+__all__ = ["ToolPlan", "ToolReply", "respond_with_tools", "summed_usage"]
 
 log = logging.getLogger(__name__)
 
@@ -57,17 +57,11 @@ class ToolReply:
     text: str
     finish_reason: str | None
     usage: Usage  # of every model call together
-    calls: tuple[Usage, ...]  # each model call's own, in order
-    capped: bool = False
-
-
-class ToolsUnsupported(Exception):  # noqa: N818 - a reason, raised before any text
-    """The model or its server refused tools (e.g. Ollama's "does not support tools")."""
 
 
 def _refuses_tools(error: BaseException) -> bool:
-    text = str(error).lower()
-    return isinstance(error, openai.BadRequestError) and "tool" in text
+    """The model or its server refused tools (e.g. Ollama's "does not support tools")."""
+    return isinstance(error, openai.BadRequestError) and "tool" in str(error).lower()
 
 
 def respond_with_tools(
@@ -131,8 +125,6 @@ def _reply(reply: ToolLoopReply, plan: TurnPlan, settings: Settings, job: Answer
         text,
         reply.last.response_metadata.get("finish_reason"),
         summed_usage(calls, settings.model),
-        calls,
-        reply.capped,
     )
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "arguments_line",
     "step_dict",
     "step_from",
+    "text_around_steps",
 ]
 
 MAX_STEPS = 64  # of one answer read back (CHAT_TOOL_STEPS rounds of parallel calls, bounded)
@@ -88,31 +89,53 @@ def arguments_line(step: ToolStep) -> str:
     return ", ".join(parts)
 
 
+def text_around_steps(
+    text: str, steps: tuple[ToolStep, ...]
+) -> tuple[list[tuple[str, ToolStep]], str]:
+    """The answer's text cut where its steps came: each step with the text before it
+    (since the step before), and the text after the last."""
+    pieces: list[tuple[str, ToolStep]] = []
+    said = 0
+    for step in steps:
+        upto = min(max(said, step.text_at), len(text))
+        pieces.append((text[said:upto], step))
+        said = upto
+    return pieces, text[said:]
+
+
 def answer_messages(text: str, steps: tuple[ToolStep, ...]) -> list[BaseMessage]:
     """An answer that used tools as the protocol sends it again in a later turn: for each
     round, the text before it and its calls, then each call's result (as the page kept
     it, bounded), then the rest of the text."""
+    pieces, rest = text_around_steps(text, steps)
     messages: list[BaseMessage] = []
-    rounds: dict[int, list[ToolStep]] = {}
-    for step in steps:
-        rounds.setdefault(step.round, []).append(step)
-    said = 0
-    for number in sorted(rounds):
-        called = rounds[number]
-        upto = min(max(said, called[0].text_at), len(text))
-        ids = [step.call_id or f"call_{number}_{index}" for index, step in enumerate(called)]
-        calls = [
-            {"name": step.name, "args": dict(step.arguments or {}), "id": call_id}
-            for step, call_id in zip(called, ids, strict=True)
-        ]
-        messages.append(AIMessage(content=text[said:upto].strip("\n"), tool_calls=calls))
-        messages.extend(
-            ToolMessage(content=_result_for_model(step), tool_call_id=call_id)
-            for step, call_id in zip(called, ids, strict=True)
-        )
-        said = upto
-    messages.append(AIMessage(content=text[said:].strip("\n")))  # less the break before it
+    said: list[str] = []
+    called: list[ToolStep] = []
+    for before, step in pieces:
+        if called and step.round != called[0].round:
+            messages.extend(_round_messages("".join(said), called))
+            said, called = [], []
+        said.append(before)
+        called.append(step)
+    if called:
+        messages.extend(_round_messages("".join(said), called))
+    messages.append(AIMessage(content=rest.strip("\n")))  # less the break before it
     return messages
+
+
+def _round_messages(before: str, called: list[ToolStep]) -> list[BaseMessage]:
+    """One model call that asked for tools, then what each of them gave back."""
+    number = called[0].round
+    ids = [step.call_id or f"call_{number}_{index}" for index, step in enumerate(called)]
+    calls = [
+        {"name": step.name, "args": dict(step.arguments or {}), "id": call_id}
+        for step, call_id in zip(called, ids, strict=True)
+    ]
+    results = [
+        ToolMessage(content=_result_for_model(step), tool_call_id=call_id)
+        for step, call_id in zip(called, ids, strict=True)
+    ]
+    return [AIMessage(content=before.strip("\n"), tool_calls=calls), *results]
 
 
 def _result_for_model(step: ToolStep) -> str:

@@ -10,7 +10,12 @@ from datetime import datetime
 
 from chat_core.conversation.message_codec import EXPORT, message_dict
 from chat_core.conversation.messages import ChatMessage, Rating, Status, Thinking
-from chat_core.conversation.tool_steps import StepStatus, ToolStep, arguments_line
+from chat_core.conversation.tool_steps import (
+    StepStatus,
+    ToolStep,
+    arguments_line,
+    text_around_steps,
+)
 from chat_core.files.attachments import human_size
 from chat_core.storage.store import StoredConversation
 
@@ -58,14 +63,13 @@ def _folded_step(step: ToolStep, labels: dict[str, str]) -> str:
 
 def _answer_parts(message: ChatMessage, labels: dict[str, str]) -> list[str]:
     """The answer's text with its tool calls folded where they came in it."""
-    parts, said = [], 0
-    for step in message.steps:
-        upto = min(max(said, step.text_at), len(message.content))
-        if message.content[said:upto].strip():
-            parts.append(message.content[said:upto].strip("\n") + "\n")
+    pieces, rest = text_around_steps(message.content, message.steps)
+    parts: list[str] = []
+    for before, step in pieces:
+        if before.strip():
+            parts.append(before.strip("\n") + "\n")
         parts.append(_folded_step(step, labels))
-        said = upto
-    parts.append(message.content[said:])
+    parts.append(rest)
     return parts
 
 

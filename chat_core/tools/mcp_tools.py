@@ -126,14 +126,35 @@ class McpToolbox:
                 session = await attempt.enter_async_context(create_session(dict(server.connection)))
                 await session.initialize()
                 tools = await load_mcp_tools(session, server_name=server.name)
-        except Exception as exc:  # down, slow, or not an MCP server: said, and skipped
-            problem = _problem(server, exc, self._connect_seconds)
+        except BaseException as exc:  # down, slow, or not an MCP server: said, and skipped
+            why = await _failure(exc, attempt)
+            problem = _problem(server, why, self._connect_seconds)
             self.problems.append(problem)
             self.unavailable[server.name] = problem
-            await _close_quietly(attempt)
             return
         sessions.push_async_exit(attempt)
         self._opened.append(_Opened(server, tuple(_bounded(tools))))
+
+
+async def _failure(error: BaseException, attempt: AsyncExitStack) -> BaseException:
+    """Why opening failed, once the attempt is closed.
+
+    A transport's task group that fails (a refused connection) cancels the task that
+    opened it: the CancelledError seen first is not the reason, the group's error raised
+    when the attempt closes is. A cancellation of the toolbox itself goes on up.
+    """
+    try:
+        await attempt.aclose()
+    except BaseException as closing:
+        if not isinstance(closing, asyncio.CancelledError):
+            log.debug("a failed MCP session closed with %s", type(closing).__name__)
+            if isinstance(error, asyncio.CancelledError):
+                error = closing
+    if isinstance(error, asyncio.CancelledError):
+        task = asyncio.current_task()
+        if task is None or task.cancelling():
+            raise error
+    return error
 
 
 def _bounded(tools: list[BaseTool]) -> list[BaseTool]:
@@ -159,12 +180,3 @@ def _first_leaf(error: BaseException) -> BaseException:
     while isinstance(error, BaseExceptionGroup) and error.exceptions:
         error = error.exceptions[0]
     return error
-
-
-async def _close_quietly(stack: AsyncExitStack) -> None:
-    try:
-        await stack.aclose()
-    except BaseException as exc:
-        if isinstance(exc, asyncio.CancelledError):
-            raise
-        log.debug("a failed MCP session closed with %s", type(exc).__name__)

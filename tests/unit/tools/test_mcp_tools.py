@@ -71,6 +71,19 @@ def test_a_server_that_cannot_start_is_said_and_the_others_still_serve(tmp_path)
     assert "hush-hush-1" not in problem
 
 
+def test_a_remote_server_that_is_down_is_said_with_why_and_the_others_still_serve():
+    """The transport's failed task group cancels the task that opened it: the reason is
+    the group's error (a refused connection), not the whole toolbox running out of time."""
+    config = servers({"down": {"url": "http://127.0.0.1:9/mcp"},
+                      "time": {"command": str(TIME_SERVER)}})  # fmt: skip
+    with McpToolbox(config, connect_seconds=30) as box:
+        assert {o.server for o in box.tools} == {"time"}
+    assert box.problems == [
+        "MCP server down (http://127.0.0.1:9/mcp) is unavailable: "
+        "ConnectError: All connection attempts failed"
+    ]
+
+
 def test_a_server_that_never_answers_is_given_up_on_in_time(tmp_path):
     silent = tmp_path / "silent.py"
     silent.write_text("import time\ntime.sleep(60)\n")

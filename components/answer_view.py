@@ -25,7 +25,7 @@ from chat_core.conversation.messages import ChatMessage
 from chat_core.i18n import Translator
 from chat_core.markdown.stream_layout import StreamLayout
 from chat_core.markdown.visitor_text import display_markdown, escape_markdown
-from components.tool_steps_view import StepView
+from components.tool_steps_view import StepView, render_sources
 
 __all__ = ["ParagraphSink", "follow_answer"]
 
@@ -131,6 +131,7 @@ class _Bubble:
         self._flow = st.container()  # the answer's text and steps, in their order
         with self._flow:
             self._sink = ParagraphSink()
+        self._sources = st.container()  # what web tools found, once the answer ended
         self._thoughts = ThinkingBlock(thinking_area, t, self._sink)
         self._answer = RedrawThrottle(self._sink)  # at most one redraw per 50 ms
         self._steps: dict[tuple[int, str], StepView] = {}
@@ -156,6 +157,8 @@ class _Bubble:
             case Ended(answer=answer):
                 self._thoughts.end(answer)
                 self._answer.finish()
+                with self._sources:
+                    render_sources(answer.steps, self._t)
 
     def _show_step(self, step) -> None:
         key = (step.round, step.call_id)

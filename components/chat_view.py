@@ -22,7 +22,7 @@ from components.attachments_view import render_attachments
 from components.copy_button import copy_button
 from components.message_actions import message_actions
 from components.padding import draw_padded
-from components.tool_steps_view import render_step
+from components.tool_steps_view import render_sources, render_step
 
 __all__ = [
     "TURN_CHILDREN",
@@ -131,6 +131,7 @@ def _render_answer_with_steps(message: ChatMessage, t: Translator) -> None:
         _render_answer_text(before, t)
         render_step(step, t)
     _render_answer_text(rest, t)
+    render_sources(message.steps, t)
 
 
 def _render_answer_text(text: str, t: Translator) -> None:

@@ -28,6 +28,7 @@ __all__ = [
     "APP_ROOT",
     "choose_own_model",
     "configured_settings",
+    "data_folder",
     "listed_models",
     "session_language",
     "session_settings",
@@ -55,9 +56,13 @@ def configured_settings() -> tuple[Settings, tuple[SettingProblem, ...]]:
     """
     settings, problems = resolve_settings([_secrets(), os.environ, _dotenv()])
     if settings.database_url is None:
-        folder = Path(settings.data_dir) if settings.data_dir else APP_ROOT / "data"
-        settings = replace(settings, database_url=sqlite_url(folder))
+        settings = replace(settings, database_url=sqlite_url(data_folder(settings)))
     return settings, problems
+
+
+def data_folder(settings: Settings) -> Path:
+    """Where the app keeps its files: CHAT_DATA_DIR, else ./data beside it."""
+    return Path(settings.data_dir) if settings.data_dir else APP_ROOT / "data"
 
 
 @st.cache_data(ttl=60, show_spinner=False)

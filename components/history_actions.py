@@ -102,6 +102,7 @@ def _labels(t: Translator) -> dict[str, str]:
         "thinking": t("thinking.label"),
         "step_failed": t("tools.failed"),
         "step_skipped": t("tools.skipped"),
+        "sources": t("tools.sources"),
     }
 
 

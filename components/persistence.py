@@ -17,11 +17,14 @@ from chat_core.conversation.messages import ChatMessage
 from chat_core.redact import redact
 from chat_core.settings.presets import Preset
 from chat_core.settings.settings import Settings, stored_settings
-from chat_core.storage import owner_choices, shares
+from chat_core.storage import owner_choices, shares, user_server_rows
 from chat_core.storage.listing import ConversationSummary
 from chat_core.storage.search import HistoryPage
+from chat_core.storage.secret_box import SecretBox
 from chat_core.storage.store import ConversationStore, MissingMessageError, StoredConversation
+from chat_core.storage.user_server_rows import StoredServer
 from chat_core.transfer.share_snapshot import new_token, snapshot
+from chat_core.web.user_servers import UserServer
 
 __all__ = [
     "STORAGE_ERRORS",
@@ -205,6 +208,24 @@ class OwnerHistory:
     def delete_preset(self, preset_id: str) -> bool:
         work = lambda: self.store.delete_preset(self.owner, preset_id)  # noqa: E731
         return self._done("delete a preset", work)
+
+    # The owner's own MCP servers (their headers sealed by ``box``).
+
+    def user_servers(self, box: SecretBox) -> list[StoredServer] | None:
+        work = lambda: user_server_rows.list_user_servers(self.store.engine, self.owner, box)  # noqa: E731
+        return guarded("list MCP servers", work)
+
+    def add_user_server(self, box: SecretBox, server: UserServer) -> str | None:
+        """The id it is stored under; None when it could not be (or the owner has enough)."""
+        work = lambda: user_server_rows.add_user_server(  # noqa: E731
+            self.store.engine, self.owner, box, name=server.name, url=server.url,
+            header_name=server.header_name, header_value=server.header_value)  # fmt: skip
+        return guarded("add an MCP server", work)
+
+    def remove_user_server(self, server_id: str) -> bool:
+        work = lambda: user_server_rows.remove_user_server(  # noqa: E731
+            self.store.engine, self.owner, server_id)  # fmt: skip
+        return self._done("remove an MCP server", work)
 
     @staticmethod
     def _done(action: str, work: Callable[[], object]) -> bool:

@@ -12,11 +12,13 @@ from chat_core.answers.tool_run import ToolPlan
 from chat_core.i18n import Translator
 from chat_core.markdown.visitor_text import escape_markdown
 from chat_core.settings.settings import Settings
-from chat_core.tools.catalog import ServerTools, read_catalog
-from chat_core.tools.choice import ALL, ToolSwitches, switches_of
+from chat_core.tools.catalog import ServerTools, ToolInfo, read_catalog
+from chat_core.tools.choice import ALL, BUILT_IN, ToolSwitches, switches_of
 from chat_core.tools.loop import ToolLimits
-from chat_core.tools.mcp_config import McpConfig, read_mcp_config
+from chat_core.tools.mcp_config import McpConfig, McpServer, read_mcp_config
+from chat_core.web.web_tools import FETCH_PAGE, WEB_SEARCH, WebPlan, web_plan
 from components import state
+from components.user_servers import OwnServers, render_add_form
 
 __all__ = ["TOOLS_OPEN", "deployer_servers", "render_tools_control", "tool_plan"]
 
@@ -50,27 +52,36 @@ def _catalog(path: str, _version: float) -> tuple[ServerTools, ...]:
     return read_catalog(servers, connect_seconds=_CONNECT_SECONDS)
 
 
-def tool_plan(settings: Settings) -> ToolPlan | None:
+def tool_plan(settings: Settings, own: OwnServers | None = None) -> ToolPlan | None:
     """The tools this answer may use; None when none is switched on."""
-    servers = deployer_servers(settings).servers
+    servers = deployer_servers(settings).servers + (own.usable() if own else ())
     switches = switches_of(settings)
     plan = ToolPlan(
         servers,
         switches,
         ToolLimits(settings.tool_steps, settings.tool_timeout, settings.tool_result_chars),
         _CONNECT_SECONDS,
+        web_plan(settings),
     )
-    return plan if plan.servers_on else None
+    return plan if plan.any_on else None
 
 
-def render_tools_control(t: Translator, settings: Settings) -> None:
+@st.cache_resource(show_spinner=False, ttl=300, max_entries=64)
+def _own_catalog(_fingerprint: str, _servers: tuple[McpServer, ...]) -> tuple[ServerTools, ...]:
+    return read_catalog(_servers, connect_seconds=_CONNECT_SECONDS)
+
+
+def render_tools_control(t: Translator, settings: Settings, own: OwnServers | None) -> None:
     """The Tools button by the message box: every server and its tools, each switchable
     for this conversation (drawn only while open: listing asks the servers)."""
     config = deployer_servers(settings)
-    if not config.servers:
+    web = web_plan(settings)
+    if not config.servers and not web.names and own is None:
         return
     switches = switches_of(settings)
-    on = sum(switches.server_on(server.name) for server in config.servers)
+    groups = [server.name for server in config.servers] + ([BUILT_IN] if web.names else [])
+    groups += [server.name for server in own.stored] if own else []
+    on = sum(switches.server_on(name) for name in groups)
     label = t("tools.button_on", count=on) if on else t("tools.button")
     popover = st.popover(label, icon=":material/build:", key=TOOLS_OPEN, on_change="rerun")
     if not popover.open:
@@ -78,17 +89,52 @@ def render_tools_control(t: Translator, settings: Settings) -> None:
     with popover:
         _switch(t("tools.use_tools"), ALL, switches.tools_on, settings,
                 help=t("tools.use_tools_help"), key="tools_all")  # fmt: skip
-        with st.spinner(t("tools.button")):
-            catalog = _catalog(settings.mcp_config, _version(settings.mcp_config))
-        for server in catalog:
-            _server_switches(server, t, settings)
+        if web.names:
+            _server_switches(_built_in(web, t), t, settings)
+        if config.servers:
+            with st.spinner(t("tools.button")):
+                catalog = _catalog(settings.mcp_config, _version(settings.mcp_config))
+            for server in catalog:
+                _server_switches(server, t, settings)
+        if own is not None:
+            _own_servers(t, settings, own, taken=[s.name for s in config.servers])
+
+
+def _own_servers(t: Translator, settings: Settings, own: OwnServers, taken: list[str]) -> None:
+    """The visitor's own servers, each with its tools and a Remove button, then the form."""
+    st.divider()
+    st.markdown(t("tools.own_servers"))
+    usable = own.usable()
+    catalog = {s.name: s for s in _own_catalog(own.fingerprint(), usable)} if usable else {}
+    for stored in own.stored:
+        listed = catalog.get(stored.name)
+        if listed is None:  # its header was sealed under another key
+            _server_switches(ServerTools(stored.name, stored.url, (), t("tools.own_unreadable")),
+                             t, settings)  # fmt: skip
+        else:
+            _server_switches(listed, t, settings)
+        st.button(t("tools.own_remove"), key=f"tools_remove_{stored.id}",
+                  icon=":material/delete:", on_click=_remove, args=(own, stored.id))  # fmt: skip
+    render_add_form(t, own, taken)
+
+
+def _remove(own: OwnServers, server_id: str) -> None:
+    own.history.remove_user_server(server_id)
+
+
+def _built_in(web: WebPlan, t: Translator) -> ServerTools:
+    """The built-in tools as a group of their own (they run without asking)."""
+    described = {WEB_SEARCH: t("tools.web_search_help"), FETCH_PAGE: t("tools.fetch_page_help")}
+    tools = tuple(ToolInfo(name, described[name], asks_first=False) for name in web.names)
+    return ServerTools(BUILT_IN, "", tools)
 
 
 def _server_switches(server: ServerTools, t: Translator, settings: Settings) -> None:
     switches = switches_of(settings)
     st.divider()
     name = server.name
-    _switch(f"**{escape_markdown(name)}**", name, switches.server_on(name), settings,
+    label = t("tools.web_group") if name == BUILT_IN else f"**{escape_markdown(name)}**"
+    _switch(label, name, switches.server_on(name), settings,
             disabled=not switches.tools_on, key=f"tools_server_{name}")  # fmt: skip
     if server.problem:
         st.caption(t("tools.server_unavailable", why=escape_markdown(server.problem)))

@@ -47,6 +47,7 @@ from components.queue_view import render_queue
 from components.run_turns import deferred, leave_turn, run_begins, take_turn
 from components.sidebar import listed_models
 from components.tools import render_tools_control, tool_plan
+from components.user_servers import own_servers
 
 # How long a run that followed an answer waits for its last words to be sent before it
 # reruns (components/delivery.py); alone it is a few ms.
@@ -70,7 +71,7 @@ def run_chat_page() -> None:
     settings = session_settings(context.configured)  # as the sidebar's widgets left them
     stop_area = st.bottom.container(horizontal=True, horizontal_alignment="right")
     with stop_area:
-        render_tools_control(context.t, settings)
+        render_tools_control(context.t, settings, own_servers(context.history, settings))
     prompt = message_box(context.t, conversation, settings)
     # Messages wait their turn in the order typed: while an answer is written, and behind
     # those typed before them. Nothing typed is lost.
@@ -231,7 +232,8 @@ def answer_question(page: ChatPage, question: ChatMessage | None) -> None:
     if isinstance(settlement := admitted(page, plan, question), UserFacingError):
         refuse(conversation, settlement)
     addresses.show_address(conversation)
-    request = AnswerRequest(plan, question, settings, context.language, tools=tool_plan(settings))
+    tools = tool_plan(settings, own_servers(context.history, settings))
+    request = AnswerRequest(plan, question, settings, context.language, tools=tools)
     started = start_answer(context, conversation, request, settlement)
     if isinstance(started, JobRefused):
         refuse(conversation, started.error())

@@ -100,6 +100,7 @@ LAYERS = [
     {"prompt", "limits"},
     {"provider"},
     {"tools"},
+    {"web"},
     {"answers"},
     {"storage"},
     {"transfer"},

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import openai
 from langchain_core.messages import BaseMessage
@@ -22,12 +22,13 @@ from chat_core.conversation.tool_steps import StepStatus, ToolStep
 from chat_core.prompt.turn_plan import TurnPlan
 from chat_core.provider.chat_model import make_chat_model
 from chat_core.settings.settings import Settings
-from chat_core.tools.choice import ToolSwitches
+from chat_core.tools.choice import BUILT_IN, ToolSwitches
 from chat_core.tools.loop import ToolLimits, ToolLoopReply, answer_with_tools
 from chat_core.tools.mcp_config import McpServer
 from chat_core.tools.mcp_tools import McpToolbox
 from chat_core.usage.estimate import prompt_tokens
 from chat_core.usage.tokens import Usage, usage_from
+from chat_core.web.web_tools import WebPlan, WebToolbox
 
 __all__ = ["ToolPlan", "ToolReply", "respond_with_tools", "summed_usage"]
 
@@ -46,10 +47,20 @@ class ToolPlan:
     switches: ToolSwitches
     limits: ToolLimits
     connect_seconds: float = 10.0
+    web: WebPlan = field(default_factory=WebPlan)  # the built-in tools
 
     @property
     def servers_on(self) -> tuple[McpServer, ...]:
         return tuple(s for s in self.servers if self.switches.server_on(s.name))
+
+    @property
+    def web_on(self) -> WebPlan:
+        """The built-in tools as the switches leave them."""
+        return self.web if self.switches.server_on(BUILT_IN) else WebPlan()
+
+    @property
+    def any_on(self) -> bool:
+        return bool(self.servers_on or self.web_on.names)
 
 
 @dataclass(frozen=True)
@@ -79,10 +90,13 @@ def respond_with_tools(
     ``reserve_call(input_tokens)`` comes before each model call after the first (it
     raises when the limits say no); a step that asks first waits for the job's decision.
     """
-    with McpToolbox(tools.servers_on, connect_seconds=tools.connect_seconds) as box:
+    with (
+        WebToolbox(tools.web_on, seconds=tools.limits.call_seconds) as web,
+        McpToolbox(tools.servers_on, connect_seconds=tools.connect_seconds) as box,
+    ):
         for problem in box.problems:
             job.emit(ToolsNotice(problem))
-        offered, clashes = tools.switches.offered(box.tools)
+        offered, clashes = tools.switches.offered([*web.tools, *box.tools])
         for clash in clashes:
             log.info("tool %s left out: an earlier server has a tool of that name", clash)
         if not offered:
@@ -95,7 +109,9 @@ def respond_with_tools(
                 offered,
                 handler=handler,
                 limits=tools.limits,
-                run=box.run,
+                run=lambda tool, call, seconds: (web if web.owns(tool) else box).run(
+                    tool, call, seconds
+                ),
                 on_step=steps.changed,
                 approve=lambda step: _approved(job, step),
                 before_call=lambda number, sent: _before_call(number, sent, job, reserve_call),

@@ -12,16 +12,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
+from urllib.parse import urlsplit
 
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 __all__ = [
     "MAX_STEPS",
     "RESULT_SHOWN_CHARS",
+    "Source",
     "StepStatus",
     "ToolStep",
     "answer_messages",
+    "answer_sources",
     "arguments_line",
+    "checked_source",
     "step_dict",
     "step_from",
     "text_around_steps",
@@ -32,6 +36,9 @@ RESULT_SHOWN_CHARS = 4_000  # of a result kept for the page (the model's bound i
 _ARGUMENTS_CHARS = 8_000
 _NAME_CHARS = 128
 _LINE_VALUE_CHARS = 60
+_SOURCES_PER_STEP = 20
+_URL_CHARS = 2_000
+_TITLE_CHARS = 300
 
 
 class StepStatus(Enum):
@@ -40,6 +47,20 @@ class StepStatus(Enum):
     DONE = "done"
     FAILED = "failed"  # handed back to the model as an error
     SKIPPED = "skipped"  # the visitor said Skip, or the answer stopped first
+
+
+@dataclass(frozen=True)
+class Source:
+    """A page a web tool found or read, numbered as the answer may cite it: [1], [2]."""
+
+    number: int
+    title: str
+    url: str  # http or https, checked: a link the visitor may click, never fetched by the page
+
+    @property
+    def site(self) -> str:
+        host = urlsplit(self.url).hostname or ""
+        return host.removeprefix("www.")
 
 
 @dataclass(frozen=True)
@@ -58,6 +79,7 @@ class ToolStep:
     # model call of the answer (the calls of one round were asked for together).
     text_at: int = 0
     round: int = 1
+    sources: tuple[Source, ...] = ()  # what a web tool found or read
 
     def ended(
         self,
@@ -87,6 +109,15 @@ def arguments_line(step: ToolStep) -> str:
         return _shorten(step.raw_arguments)
     parts = [f"{key}: {_shorten(_as_text(value))}" for key, value in step.arguments.items()]
     return ", ".join(parts)
+
+
+def answer_sources(steps: tuple[ToolStep, ...]) -> list[Source]:
+    """The sources of an answer's steps, each number once, in the order of their numbers."""
+    by_number: dict[int, Source] = {}
+    for step in steps:
+        for source in step.sources:
+            by_number.setdefault(source.number, source)
+    return [by_number[number] for number in sorted(by_number)]
 
 
 def text_around_steps(
@@ -158,6 +189,7 @@ def step_dict(step: ToolStep) -> dict[str, Any]:
         "cut": step.cut,
         "text_at": step.text_at,
         "round": step.round,
+        "sources": [{"number": s.number, "title": s.title, "url": s.url} for s in step.sources],
     }
 
 
@@ -186,7 +218,34 @@ def step_from(data: Any) -> ToolStep | None:
         cut=data.get("cut") is True,
         text_at=_count(data.get("text_at")),
         round=max(1, _count(data.get("round"))),
+        sources=_sources_from(data.get("sources")),
     )
+
+
+def _sources_from(data: Any) -> tuple[Source, ...]:
+    if not isinstance(data, list):
+        return ()
+    sources = (_source_from(item) for item in data[:_SOURCES_PER_STEP])
+    return tuple(source for source in sources if source is not None)
+
+
+def _source_from(data: Any) -> Source | None:
+    if not isinstance(data, Mapping):
+        return None
+    return checked_source(data.get("number"), data.get("title"), data.get("url"))
+
+
+def checked_source(number: Any, title: Any, url: Any) -> Source | None:
+    """A source read from somewhere else (a database, an import), if it is one: numbered,
+    its link an http(s) URL, its title bounded (the site's name when it has none)."""
+    number, url = _count(number), _text(url, _URL_CHARS + 1)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed [ in the host
+        return None
+    if not number or len(url) > _URL_CHARS or parts.scheme not in ("http", "https"):
+        return None
+    return Source(number, _text(title, _TITLE_CHARS) or (parts.hostname or url), url)
 
 
 def _count(value: Any) -> int:

@@ -13,6 +13,7 @@ from chat_core.usage.prices import parse_prices
 
 __all__ = [
     "REASONING_EFFORTS",
+    "SEARCH_PROVIDERS",
     "parse_base_url",
     "parse_bool",
     "parse_effort",
@@ -22,6 +23,7 @@ __all__ = [
     "parse_networks_text",
     "parse_number",
     "parse_prices_text",
+    "parse_search_provider",
     "parse_text",
 ]
 
@@ -48,6 +50,18 @@ def parse_number(kind: type, low: float, high: float) -> Callable[[str], Any]:
 def parse_effort(raw: str) -> str:
     value = raw.lower()
     if value not in REASONING_EFFORTS:
+        raise ValueError(raw)
+    return value
+
+
+SEARCH_PROVIDERS = ("searxng", "tavily", "brave")
+
+
+def parse_search_provider(raw: str) -> str | None:
+    value = raw.strip().lower()
+    if value in ("", "off", "none"):
+        return None
+    if value not in SEARCH_PROVIDERS:
         raise ValueError(raw)
     return value
 

@@ -76,6 +76,18 @@ class Settings:
     tool_timeout: float = 30.0  # seconds one tool call may take
     tool_result_chars: int = 8_000  # of one tool's result the model reads
     mcp_user_servers: bool = False  # signed-in users may add their own remote servers
+    # Built-in tools: web search through a provider ("searxng", "tavily" or "brave";
+    # None: off), its address (SearXNG's; another provider's to override) and key.
+    web_search: str | None = None
+    web_search_url: str | None = None
+    web_search_key: str | None = field(default=None, repr=False)
+    web_search_results: int = 5  # results one search gives the model
+    web_fetch: bool = False  # the model may read a web page's text by its URL
+    # Private networks that reading a page and users' own MCP servers may reach anyway.
+    allowed_networks: tuple[IPNetwork, ...] = ()
+    # Seals what users give the app to keep (their MCP servers' headers); None: a key
+    # generated into the data folder (one per machine: a team sets this).
+    secret_key: str | None = field(default=None, repr=False)
     # What the visitor switched off, comma-separated: "*" (every tool), a server's name,
     # or "server/tool"; None: as tools_default says.
     tools_off: str | None = None

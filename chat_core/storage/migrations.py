@@ -224,6 +224,23 @@ def _tool_steps_v13(connection: Connection) -> None:
     connection.execute(text("ALTER TABLE messages ADD COLUMN steps JSON"))
 
 
+def _user_servers_v14(connection: Connection) -> None:
+    """Version 14: a user's own remote MCP servers, each header's value sealed."""
+    tables = MetaData()
+    Table(
+        "user_mcp_servers",
+        tables,
+        Column("id", String(36), primary_key=True),
+        Column("owner", String(320), nullable=False, index=True),
+        Column("name", String(64), nullable=False),
+        Column("url", String(2000), nullable=False),
+        Column("header_name", String(128), nullable=False),
+        Column("header_secret", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+    tables.create_all(connection)
+
+
 # version reached -> step from the version before it
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _create_v1,
@@ -239,6 +256,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     11: _shares_v11,
     12: _owner_choices_v12,
     13: _tool_steps_v13,
+    14: _user_servers_v14,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

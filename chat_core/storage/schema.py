@@ -27,6 +27,7 @@ __all__ = [
     "schema_version",
     "shares",
     "usage_events",
+    "user_mcp_servers",
 ]
 
 metadata = MetaData()
@@ -146,4 +147,17 @@ owner_choices = Table(
     Column("owner", String(320), primary_key=True),
     Column("choices", JSON, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# A user's own remote MCP servers (CHAT_MCP_USER_SERVERS); the header's value sealed.
+user_mcp_servers = Table(
+    "user_mcp_servers",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("owner", String(320), nullable=False, index=True),
+    Column("name", String(64), nullable=False),
+    Column("url", String(2000), nullable=False),
+    Column("header_name", String(128), nullable=False),
+    Column("header_secret", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )

@@ -13,10 +13,11 @@ from collections.abc import Iterable, Sequence
 from chat_core.settings.settings import Settings
 from chat_core.tools.loop import OfferedTool
 
-__all__ = ["ALL", "NOTHING_OFF", "ToolSwitches", "switches_of"]
+__all__ = ["ALL", "BUILT_IN", "NOTHING_OFF", "ToolSwitches", "switches_of"]
 
 ALL = "*"
 NOTHING_OFF = "-"
+BUILT_IN = "web"  # the switch of the built-in tools (web search, reading a page)
 _MAX_ENTRIES = 256
 
 
@@ -58,7 +59,7 @@ class ToolSwitches:
         chosen: dict[str, OfferedTool] = {}
         clashes: list[str] = []
         for item in tools:
-            server = item.server or ""
+            server = item.server or BUILT_IN
             if not self.tool_on(server, item.tool.name):
                 continue
             if item.tool.name in chosen:

@@ -24,7 +24,7 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from langchain_core.messages.tool import ToolCall
 from langchain_core.tools import BaseTool
 
-from chat_core.conversation.tool_steps import StepStatus, ToolStep
+from chat_core.conversation.tool_steps import Source, StepStatus, ToolStep
 
 __all__ = [
     "OfferedTool",
@@ -268,9 +268,17 @@ def _finished(
     status = StepStatus.FAILED if failed else StepStatus.DONE
     done = step.ended(status, result=text, error="the tool said it failed" if failed else None,
                       seconds=seconds, cut=cut)  # fmt: skip
+    done = replace(done, sources=_sources_of(message.artifact))
     on_step(done)
     content = for_model or "(no output)"
     return done, ToolMessage(content=content, tool_call_id=step.call_id, status=message.status)
+
+
+def _sources_of(artifact: Any) -> tuple[Source, ...]:
+    """What a built-in web tool found, kept with its step (other tools' artifacts are not)."""
+    if isinstance(artifact, tuple) and all(isinstance(item, Source) for item in artifact):
+        return artifact
+    return ()
 
 
 def _reason(error: BaseException) -> str:

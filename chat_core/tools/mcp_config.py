@@ -22,6 +22,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from chat_core.redact import redact
+from chat_core.tools.choice import BUILT_IN
 
 __all__ = [
     "MAX_CONFIG_BYTES",
@@ -130,6 +131,8 @@ def _declared_servers(document: Any) -> dict[str, Any] | None:
 def _server(name: str, entry: Any, environ: Mapping[str, str]) -> McpServer | None:
     if not _NAME.match(name):
         raise _UnusableError("a name is letters, digits, '-', '_' or '.', at most 64")
+    if name.lower() == BUILT_IN:
+        raise _UnusableError(f'"{BUILT_IN}" is the name of the built-in tools')
     if not isinstance(entry, dict):
         raise _UnusableError("not an object")
     if entry.get("disabled") is True:

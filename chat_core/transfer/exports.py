@@ -13,11 +13,13 @@ from chat_core.conversation.messages import ChatMessage, Rating, Status, Thinkin
 from chat_core.conversation.tool_steps import (
     StepStatus,
     ToolStep,
+    answer_sources,
     arguments_line,
     text_around_steps,
 )
 from chat_core.files.attachments import human_size
 from chat_core.storage.store import StoredConversation
+from chat_core.web.source_list import sources_markdown
 
 __all__ = ["export_json", "export_markdown", "export_name"]
 
@@ -70,6 +72,8 @@ def _answer_parts(message: ChatMessage, labels: dict[str, str]) -> list[str]:
             parts.append(before.strip("\n") + "\n")
         parts.append(_folded_step(step, labels))
     parts.append(rest)
+    if sources := answer_sources(message.steps):
+        parts.append(f"\n{labels.get('sources', 'Sources')}:\n\n{sources_markdown(sources)}")
     return parts
 
 

@@ -10,13 +10,16 @@ from chat_core.conversation.message_codec import (
 from chat_core.conversation.messages import ChatMessage, Status
 from chat_core.conversation.tool_steps import (
     RESULT_SHOWN_CHARS,
+    Source,
     StepStatus,
     ToolStep,
     answer_messages,
+    answer_sources,
     arguments_line,
     step_dict,
     step_from,
 )
+from chat_core.web.source_list import sources_markdown
 
 
 def test_the_label_gives_the_arguments_in_one_short_line():
@@ -77,3 +80,32 @@ def test_steps_round_trip_through_the_codec_and_a_share_leaves_results_out():
     streaming = ChatMessage.assistant("Hi.", status=Status.STREAMING, steps=[step, running])
     interrupted = message_from(message_dict(streaming, STORE), STORE)
     assert [s.status for s in interrupted.steps] == [StepStatus.DONE, StepStatus.SKIPPED]
+
+
+def test_sources_come_back_checked_and_an_answer_lists_each_number_once():
+    ramen = Source(1, "Ramen", "https://example.org/ramen")
+    found = ToolStep("c1", "web_search", sources=(ramen, Source(2, "Soba", "http://soba.jp/")))
+    read = ToolStep("c2", "fetch_page", sources=(ramen,))
+    assert step_from(step_dict(found)) == found
+    assert answer_sources((read, found)) == [ramen, Source(2, "Soba", "http://soba.jp/")]
+    hostile = step_dict(ToolStep("c3", "web_search"))
+    hostile["sources"] = [
+        {"number": 3, "title": "x", "url": "javascript:alert(1)"},
+        {"number": 0, "title": "no number", "url": "https://a.example/"},
+        {"number": 4, "title": "", "url": "http://[::1"},
+        {"number": 5, "title": "", "url": "https://www.example.com/p"},
+        "not a source",
+    ] + [{"number": 9, "url": "https://b.example/"}] * 50
+    kept = step_from(hostile).sources
+    assert kept[0] == Source(5, "www.example.com", "https://www.example.com/p")
+    assert kept[0].site == "example.com" and len(kept) <= 20
+
+
+def test_sources_in_markdown_are_links_that_cannot_be_anything_else():
+    sources = [
+        Source(1, "Ramen [best] *ever*", "https://example.org/a (b)<c>"),
+        Source(2, "bad", "javascript:alert(1)"),
+    ]
+    (line,) = sources_markdown(sources).splitlines()
+    title = "Ramen \\[best\\] \\*ever\\*"
+    assert line == f"\\[1\\] [{title}](https://example.org/a%20%28b%29%3Cc%3E) · example.org"

@@ -1,17 +1,27 @@
 """ChatGPT's ``conversations.json``: each conversation's tree of messages, as ChatGPT
-shows it: questions and answers, the code an answer ran with its output, and the names
-of the files attached (their bytes are not in the export)."""
+shows it: questions and answers, the code an answer ran with its output, the names of
+the files attached (their bytes are not in the export), and its other tool calls (web
+searches, pages opened, image prompts) as the answer's steps, with the sources a search
+found."""
 
 from __future__ import annotations
 
 import heapq
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from chat_core.conversation.imported import ImportedNode
 from chat_core.conversation.messages import ChatMessage, Role
+from chat_core.conversation.tool_steps import (
+    MAX_STEPS,
+    RESULT_SHOWN_CHARS,
+    Source,
+    StepStatus,
+    ToolStep,
+    checked_source,
+)
 from chat_core.errors import ErrorKind, UserFacingError
 from chat_core.files.attachments import Attachment
 from chat_core.files.kinds import clean_name, kind_of
@@ -35,9 +45,27 @@ OUTPUT_LANGUAGE = "output"  # a code run's output, labelled as such in its block
 _SHOWN_ROLES = ("user", "assistant")  # ChatGPT's others: system, tool
 _TEXT_CONTENT = ("text", "multimodal_text")  # others: thoughts, tether_quote...
 # Code ChatGPT shows, folded, in the answer: what it ran in its Python tool. Its calls to
-# other tools (searches, image prompts) it does not show, nor does this app.
+# other tools (searches, pages, image prompts) become the answer's steps.
 _CODE_RECIPIENTS = ("python",)
+_STEP_INPUT_CHARS = 2_000
+_SOURCES_PER_STEP = 20
 _LANGUAGE = re.compile(r"[\w+#.-]{1,30}")  # what may follow a fence's backticks
+
+
+@dataclass(frozen=True)
+class _Call:
+    """An answer's call to a tool other than Python (``recipient``), what it sent."""
+
+    name: str
+    sent: str
+
+
+@dataclass(frozen=True)
+class _Result:
+    """What a tool gave back to the call before it, and the pages it names."""
+
+    text: str
+    sources: tuple[tuple[str, str], ...]  # (title, url)
 
 
 @dataclass
@@ -47,7 +75,8 @@ class _Draft:
     parent: str | None
     order: tuple[bool, float, int]  # its creation (unknown ones last), then its place
     role: Role | None = None
-    texts: list[str] = field(default_factory=list)  # its own, then those merged into it
+    # Its own text (or tool call, or result), then those merged into it.
+    texts: list[str | _Call | _Result] = field(default_factory=list)
     files: list[Attachment] = field(default_factory=list)  # likewise
 
 
@@ -96,10 +125,14 @@ def _part_text(part: Any, has_files: bool) -> str:
     return IMAGE_PLACEHOLDER if is_image and not has_files else ""
 
 
-def _shown(message: dict[str, Any]) -> tuple[Role | None, str, list[Attachment]]:
+Shown = tuple[Role | None, "str | _Call | _Result", list[Attachment]]
+
+
+def _shown(message: dict[str, Any]) -> Shown:
     """The role, text and files of a message ChatGPT shows; no role for one it does not:
-    system messages, hidden ones, calls to tools other than Python, thoughts, empty ones.
-    Code that an answer ran, and its output, are shown in the answer as code blocks."""
+    system messages, hidden ones, thoughts, empty ones. Code that an answer ran, and its
+    output, are shown in the answer as code blocks; a call to another tool and what it
+    gave back are the answer's too, as a step."""
     role = get(get(message, "author", dict, {}), "role", str, "")
     hidden = get(message, "metadata", dict, {}).get("is_visually_hidden_from_conversation")
     recipient = get(message, "recipient", str, "all")
@@ -113,6 +146,11 @@ def _shown(message: dict[str, Any]) -> tuple[Role | None, str, list[Attachment]]
     if kind == "execution_output" and role == "tool":
         output = get(content, "text", str, "")
         return _answer(_fenced(output, OUTPUT_LANGUAGE) if output.strip() else "")
+    if role == "assistant" and recipient != "all":
+        sent = _loose(content, "text") or _joined_parts(content)
+        return Role.ASSISTANT, _Call(recipient[:128], sent[:_STEP_INPUT_CHARS]), []
+    if role == "tool":
+        return Role.ASSISTANT, _result(message, content), []
     if role not in _SHOWN_ROLES or recipient != "all" or kind not in _TEXT_CONTENT:
         return None, "", []
     files = _files(message)
@@ -121,8 +159,44 @@ def _shown(message: dict[str, Any]) -> tuple[Role | None, str, list[Attachment]]
     return (Role(role), text, files) if text.strip() or files else (None, "", [])
 
 
-def _answer(text: str) -> tuple[Role | None, str, list[Attachment]]:
+def _answer(text: str) -> Shown:
     return (Role.ASSISTANT, text, []) if text else (None, "", [])
+
+
+def _loose(data: dict[str, Any], key: str) -> str:
+    """A tool message's text field, or nothing: its shapes vary, and one that is not
+    text costs that field, never the conversation."""
+    value = data.get(key)
+    return checked(value, str, key) if isinstance(value, str) else ""
+
+
+def _joined_parts(content: dict[str, Any]) -> str:
+    parts = content.get("parts")
+    texts = [checked(p, str, "part") for p in parts if isinstance(p, str) and p] if isinstance(
+        parts, list) else []  # fmt: skip
+    return MERGE_SEPARATOR.join(texts)
+
+
+def _result(message: dict[str, Any], content: dict[str, Any]) -> _Result:
+    """A tool's answer in any of the shapes ChatGPT wrote them: parts of text, a browsing
+    display (``result``, ``summary``), a quote of a page (``title``, ``url``, ``text``);
+    the pages it names from the quote and from ``metadata.search_result_groups``."""
+    pieces = [_joined_parts(content)]
+    pieces += [_loose(content, key) for key in ("title", "result", "summary", "text")]
+    text = "\n".join(piece for piece in pieces if piece)
+    found: list[tuple[str, str]] = []
+    if isinstance(url := content.get("url"), str):
+        found.append((_loose(content, "title"), url))
+    groups = get(message, "metadata", dict, {}).get("search_result_groups")
+    for group in groups if isinstance(groups, list) else []:
+        entries = group.get("entries") if isinstance(group, dict) else None
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, dict) and isinstance(entry.get("url"), str):
+                title = entry.get("title")
+                found.append((title if isinstance(title, str) else "", entry["url"]))
+        if len(found) >= _SOURCES_PER_STEP:
+            break
+    return _Result(text[:RESULT_SHOWN_CHARS], tuple(found[:_SOURCES_PER_STEP]))
 
 
 def _draft(node: Any, place: int) -> _Draft:
@@ -187,8 +261,35 @@ def _merge_same_role(ordered: list[str], parents: dict, drafts: dict) -> dict[st
 
 
 def _message(draft: _Draft) -> ChatMessage:
-    text = MERGE_SEPARATOR.join(text for text in draft.texts if text)
-    return ChatMessage(role=draft.role, content=text, attachments=tuple(draft.files))
+    """The draft's texts joined; its calls as steps where they came, each with the result
+    that followed it and its sources numbered across the answer."""
+    text = ""
+    steps: list[ToolStep] = []
+    numbered: dict[str, Source] = {}
+    for item in draft.texts:
+        if isinstance(item, str):
+            text = f"{text}{MERGE_SEPARATOR}{item}" if text and item else text or item
+        elif isinstance(item, _Call) and len(steps) < MAX_STEPS:
+            arguments = {"input": item.sent} if item.sent else {}
+            steps.append(ToolStep(f"chatgpt_{len(steps) + 1}", item.name, arguments=arguments,
+                                  status=StepStatus.DONE, text_at=len(text),
+                                  round=len(steps) + 1))  # fmt: skip
+        elif isinstance(item, _Result) and steps and not steps[-1].result:
+            sources = tuple(_numbered(title, url, numbered) for title, url in item.sources)
+            steps[-1] = replace(steps[-1], result=item.text,
+                                sources=tuple(s for s in sources if s is not None))  # fmt: skip
+    return ChatMessage(role=draft.role, content=text, attachments=tuple(draft.files),
+                       steps=tuple(steps))  # fmt: skip
+
+
+def _numbered(title: str, url: str, numbered: dict[str, Source]) -> Source | None:
+    """The source at ``url``, numbered once per answer (only http and https links)."""
+    if url in numbered:
+        return numbered[url]
+    found = checked_source(len(numbered) + 1, title, url)
+    if found is not None:
+        numbered[url] = found
+    return found
 
 
 def read_conversation(data: dict[str, Any]) -> Read:

@@ -17,6 +17,7 @@ import pytest
 
 from chat_core.conversation.imported import ImportedConversation
 from chat_core.conversation.messages import ChatMessage, Feedback, Rating, Role, Status, Thinking
+from chat_core.conversation.tool_steps import Source, StepStatus
 from chat_core.errors import ErrorKind, UserFacingError
 from chat_core.files.attachments import Attachment, AttachmentKind
 from chat_core.storage.store import StoredConversation
@@ -891,3 +892,72 @@ def test_settings_out_of_range_are_brought_to_the_nearest_bound_and_named():
     conversation = _one(json.dumps(exported).encode())
     assert conversation.settings == inside and conversation.adjusted == ()
     assert isinstance(conversation.settings["temperature"], float)
+
+
+# ChatGPT's web search as its exports spell it: the call (to "browser" in 2023, "web" or
+# "web.run" later), the tool's answer (a browsing display, a quote of a page, text with
+# metadata.search_result_groups).
+BROWSE = {"content_type": "code", "language": "unknown", "text": "search('ramen Tokyo')"}
+DISPLAY = {"content_type": "tether_browsing_display", "result": "# 【0†Rokurinsha†tabelog.com】",
+           "summary": None}  # fmt: skip
+QUOTE = {"content_type": "tether_quote", "url": "https://tabelog.com/rokurinsha",
+         "domain": "tabelog.com", "title": "Rokurinsha", "text": "Opens at 7:30."}  # fmt: skip
+GROUPS = {"search_result_groups": [{"domain": "example.org", "entries": [
+    {"type": "search_result", "url": "https://example.org/tsukemen", "title": "Tsukemen",
+     "snippet": "Dipping noodles."},
+    {"type": "search_result", "url": "javascript:alert(1)", "title": "bad"},
+    {"type": "search_result", "url": "https://tabelog.com/rokurinsha", "title": "again"},
+]}]}  # fmt: skip
+
+
+QUOTE_CALL = {"content_type": "code", "text": "quote('0')"}
+SEARCH_QUERY = '{"search_query": [{"q": "tsukemen"}]}'
+ODD_CALL = {"content_type": "code", "text": 42}
+ODD_QUOTE = {"content_type": "tether_quote", "url": ["x"], "title": {"a": 1}}
+
+
+def test_chatgpts_searches_and_pages_become_the_answers_steps_with_their_sources():
+    mapping = _mapping(
+        _node("q", None, "user", ["Ramen near Tokyo Station?"], at=T0),
+        _node("a", "q", "assistant", ["Let me look."], at=T0 + 1),
+        _node("c1", "a", "assistant", at=T0 + 2, content=BROWSE, recipient="browser"),
+        _node("r1", "c1", "tool", at=T0 + 3, content=DISPLAY, author_name="browser"),
+        _node("c2", "r1", "assistant", at=T0 + 4, recipient="browser", content=QUOTE_CALL),
+        _node("r2", "c2", "tool", at=T0 + 5, content=QUOTE, author_name="browser"),
+        _node("c3", "r2", "assistant", [SEARCH_QUERY], at=T0 + 6, recipient="web.run"),
+        _node("r3", "c3", "tool", ["(results)"], at=T0 + 7, author_name="web.run", metadata=GROUPS),
+        _node("end", "r3", "assistant", ["Rokurinsha opens at 7:30 [1]."], at=T0 + 8),
+    )
+    document = {"title": "t", "mapping": mapping, "current_node": "end"}
+    answer = _one(_export_bytes(document)).nodes[1].message
+    assert answer.content == f"Let me look.{MERGE_SEPARATOR}Rokurinsha opens at 7:30 [1]."
+    searched, quoted, found = answer.steps
+    assert [s.name for s in answer.steps] == ["browser", "browser", "web.run"]
+    assert searched.arguments == {"input": "search('ramen Tokyo')"}
+    assert "Rokurinsha" in searched.result and searched.status is StepStatus.DONE
+    assert searched.text_at == quoted.text_at == found.text_at == len("Let me look.")
+    rokurinsha = Source(1, "Rokurinsha", "https://tabelog.com/rokurinsha")
+    assert quoted.sources == (rokurinsha,) and "Opens at 7:30." in quoted.result
+    assert found.sources == (Source(2, "Tsukemen", "https://example.org/tsukemen"), rokurinsha)
+    assert [s.round for s in answer.steps] == [1, 2, 3]
+
+
+def test_a_tool_answer_of_an_odd_shape_costs_its_text_not_the_conversation():
+    mapping = _mapping(
+        _node("q", None, "user", ["q"], at=T0),
+        _node("c", "q", "assistant", at=T0 + 1, recipient="browser", content=ODD_CALL),
+        _node(
+            "r",
+            "c",
+            "tool",
+            at=T0 + 2,
+            author_name="browser",
+            content=ODD_QUOTE,
+            metadata={"search_result_groups": "nope"},
+        ),
+        _node("a", "r", "assistant", ["Done."], at=T0 + 3),
+    )
+    document = {"title": "t", "mapping": mapping, "current_node": "a"}
+    answer = _one(_export_bytes(document)).nodes[1].message
+    (step,) = answer.steps
+    assert (step.name, step.arguments, step.sources, answer.content) == ("browser", {}, (), "Done.")

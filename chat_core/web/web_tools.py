@@ -16,12 +16,13 @@ import httpx
 from langchain_core.messages import ToolMessage
 from langchain_core.messages.tool import ToolCall
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
+from pydantic import BaseModel, Field
 
 from chat_core.conversation.tool_steps import Source
 from chat_core.identity import IPNetwork
 from chat_core.settings.settings import Settings
 from chat_core.tools.loop import OfferedTool, run_sync_tool
-from chat_core.web.address_guard import guarded_client
+from chat_core.web.address_guard import guarded_client, verified_tls
 from chat_core.web.page_text import MAX_REDIRECTS, PageError, read_page
 from chat_core.web.search import SearchError, SearchProvider, search_provider, search_web
 
@@ -38,6 +39,27 @@ _FETCH_DESCRIPTION = (
     "Read the text of a web page by its http(s) address, e.g. a search result, to answer "
     "from the page itself; cite it as [n]."
 )
+
+
+class _SearchArguments(BaseModel):
+    query: str = Field(description="What to search for, as words a search engine takes")
+
+
+class _PageArguments(BaseModel):
+    url: str = Field(description="The page's http:// or https:// address")
+
+
+def _tool(name: str, description: str, arguments: type[BaseModel], run) -> StructuredTool:
+    """A tool whose result is the text the model reads and, apart, the sources it found
+    (its schema declared once, not read from the function for each answer)."""
+    return StructuredTool(
+        name=name,
+        description=description,
+        args_schema=arguments,
+        func=run,
+        response_format="content_and_artifact",
+        handle_tool_error=True,
+    )
 
 
 @dataclass(frozen=True)
@@ -71,17 +93,15 @@ class WebToolbox:
 
     def __enter__(self) -> WebToolbox:
         if self._plan.search:
-            self._search_client = httpx.Client(timeout=self._timeout)
-            self._tools.append(StructuredTool.from_function(
-                self._search, name=WEB_SEARCH, description=_SEARCH_DESCRIPTION,
-                response_format="content_and_artifact", handle_tool_error=True))  # fmt: skip
+            self._search_client = httpx.Client(timeout=self._timeout, verify=verified_tls())
+            self._tools.append(_tool(WEB_SEARCH, _SEARCH_DESCRIPTION, _SearchArguments,
+                                     self._search))  # fmt: skip
         if self._plan.fetch:
             self._page_client = guarded_client(
                 self._plan.allowed_networks, timeout=self._timeout, max_redirects=MAX_REDIRECTS
             )
-            self._tools.append(StructuredTool.from_function(
-                self._fetch, name=FETCH_PAGE, description=_FETCH_DESCRIPTION,
-                response_format="content_and_artifact", handle_tool_error=True))  # fmt: skip
+            self._tools.append(_tool(FETCH_PAGE, _FETCH_DESCRIPTION, _PageArguments,
+                                     self._fetch))  # fmt: skip
         return self
 
     def __exit__(self, *exc_info: object) -> None:

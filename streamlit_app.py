@@ -10,6 +10,7 @@ import streamlit as st
 from chat_core.provider.warmup import warm_up
 from components.auth import auth_configured
 from components.context import build_page_context, serving
+from components.projects import PROJECT_URL
 from components.run_turns import run_begins
 from components.share import SHARED_PAGE
 from components.styles import apply_styles
@@ -51,6 +52,14 @@ def run_page() -> None:
             st.Page(PAGES_DIR / "chat.py", title=t("nav.chat"), icon="💬", default=True),
             st.Page(PAGES_DIR / "history.py", title=t("nav.history"), icon="🗂️"),
             st.Page(PAGES_DIR / "usage.py", title=t("nav.usage"), icon="📊"),
+            # A project's page opens from the sidebar's list of projects (?p=<id>).
+            st.Page(
+                PAGES_DIR / "project.py",
+                title=t("nav.project"),
+                icon="📁",
+                url_path=PROJECT_URL,
+                visibility="hidden",
+            ),
         ]
     if context.configured.sharing:
         # A shared link opens for anyone who has it; the page asks for sign-in itself

@@ -95,7 +95,7 @@ def new_chat(conversation: Conversation) -> None:
 
 def open_conversation(conversation: Conversation, stored: StoredConversation) -> None:
     """Continue a stored conversation: its messages, and the settings it was held with."""
-    conversation.resume(stored.id, *stored.versions())
+    conversation.resume(stored.id, *stored.versions(), stored.project_id)
     state.forget_view()
     for name, value in stored.settings.items():
         state.choose(name, value)

@@ -11,6 +11,7 @@ from chat_core.settings.settings import Settings
 from components.chat_view import conversation_usage
 from components.context import PageContext
 from components.persistence import database_lost
+from components.projects import render_project_caption
 from components.setup_notice import render_setup_notice
 from components.sidebar import render_sidebar
 from components.title_watch import watch_for_title
@@ -45,6 +46,9 @@ def render_chrome(
     if title and conversation.messages:
         with title_area:
             st.markdown(f"#### {escape_markdown(title)}")  # a title is text, never Markdown
+    if conversation.project_id and context.history is not None:
+        with title_area:
+            render_project_caption(t, context.history, conversation.project_id)
     if idle:
         watch_for_title(context.history, conversation, title)
     with notices_area:

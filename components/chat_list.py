@@ -16,6 +16,7 @@ from chat_core.storage.listing import ConversationSummary
 from components import actions
 from components.dates import visitor_zone
 from components.persistence import OwnerHistory
+from components.projects import move_form
 from components.share import forget_made_link, share_form
 
 __all__ = ["render_chat_list"]
@@ -101,12 +102,13 @@ def _menu(
             args=(history, item.id, not item.pinned, t),
             type="tertiary",
         )
-        actions_offered = [("rename", ":material/edit:"), ("delete", ":material/delete:")]
+        actions_offered = [("rename", ":material/edit:"), ("move", ":material/drive_file_move:"),
+                           ("delete", ":material/delete:")]  # fmt: skip
         if sharing:
             actions_offered.insert(0, ("share", ":material/share:"))
         for action, icon in actions_offered:
             st.button(
-                t(f"history.{action}"),
+                t("projects.move_chat" if action == "move" else f"history.{action}"),
                 key=f"{action}_{item.id}",
                 icon=icon,
                 on_click=_ask,
@@ -153,6 +155,10 @@ def _open_dialog(
         return
     if action == "rename":
         st.dialog(t("history.rename"), on_dismiss=_close)(_rename_form)(history, item, t)
+    elif action == "move":
+        st.dialog(t("projects.move_chat"), on_dismiss=_close)(_move_form)(
+            history, conversation, item, t
+        )
     elif action == "share":
         st.dialog(t("share.title"), on_dismiss=_close)(share_form)(history, item.id, t)
     elif action == "delete":
@@ -169,6 +175,15 @@ def _rename_form(history: OwnerHistory, item: ConversationSummary, t: Translator
                 _failed(t)
             _close()
             st.rerun()
+
+
+def _move_form(
+    history: OwnerHistory, conversation: Conversation, item: ConversationSummary, t: Translator
+) -> None:
+    st.markdown(f"**{_shown_title(item.title)}**")
+    if move_form(t, history, item.id, conversation, now_in=item.project_id):
+        _close()
+        st.rerun()
 
 
 def _delete_form(

@@ -17,8 +17,9 @@ from chat_core.conversation.messages import ChatMessage
 from chat_core.redact import redact
 from chat_core.settings.presets import Preset
 from chat_core.settings.settings import Settings, stored_settings
-from chat_core.storage import owner_choices, shares, user_server_rows
+from chat_core.storage import owner_choices, project_rows, shares, user_server_rows
 from chat_core.storage.listing import ConversationSummary
+from chat_core.storage.project_rows import Project
 from chat_core.storage.search import HistoryPage
 from chat_core.storage.secret_box import SecretBox
 from chat_core.storage.store import ConversationStore, MissingMessageError, StoredConversation
@@ -87,11 +88,13 @@ class OwnerHistory:
 
     # What a conversation saves through (chat_core.conversation.conversation.Saver).
 
-    def start(self, title: str, settings: Settings) -> str | None:
+    def start(self, title: str, settings: Settings, project_id: str | None = None) -> str | None:
         values = stored_settings(settings)
         return guarded(
             "create a conversation",
-            lambda: self.store.create(self.owner, title=title, settings=values),
+            lambda: self.store.create(
+                self.owner, title=title, settings=values, project_id=project_id
+            ),
         )
 
     def put(
@@ -136,6 +139,40 @@ class OwnerHistory:
         """The newest ``limit`` conversations and every pinned one, without counts."""
         work = lambda: self.store.list(self.owner, limit=limit, counted=False)  # noqa: E731
         return guarded("list recent conversations", work)
+
+    # The owner's projects (a chat in one is listed there, and among the recent ones).
+
+    def projects(self) -> list[Project] | None:
+        return guarded("list projects", lambda: project_rows.list_projects(self.store.engine,
+                                                                           self.owner))  # fmt: skip
+
+    def project(self, project_id: str) -> Project | None:
+        work = lambda: project_rows.load_project(self.store.engine, self.owner, project_id)  # noqa: E731
+        return guarded("read a project", work)
+
+    def project_chats(self, project_id: str) -> list[ConversationSummary] | None:
+        work = lambda: self.store.list(self.owner, counted=False, project=project_id)  # noqa: E731
+        return guarded("list a project's chats", work)
+
+    def create_project(self, name: str) -> str | None:
+        """The new project's id, or None (ProjectRefusedError says why a name is refused)."""
+        work = lambda: project_rows.create_project(self.store.engine, self.owner, name)  # noqa: E731
+        return guarded("create a project", work)
+
+    def update_project(self, project_id: str, **changes: Any) -> bool:
+        work = lambda: project_rows.update_project(  # noqa: E731
+            self.store.engine, self.owner, project_id, **changes)  # fmt: skip
+        return guarded("change a project", work) is True
+
+    def delete_project(self, project_id: str) -> int | None:
+        """How many chats moved out of it; None when it could not be deleted."""
+        work = lambda: project_rows.delete_project(self.store.engine, self.owner, project_id)  # noqa: E731
+        return guarded("delete a project", work)
+
+    def move(self, conversation_id: str, project_id: str | None) -> bool:
+        work = lambda: project_rows.move_conversation(  # noqa: E731
+            self.store.engine, self.owner, conversation_id, project_id)  # fmt: skip
+        return guarded("move a conversation", work) is True
 
     def load(self, conversation_id: str) -> StoredConversation | None:
         """The conversation; an answer saved in the last seconds is still being written."""

@@ -19,6 +19,7 @@ from components.chat_list import render_chat_list
 from components.config import choose_own_model, listed_models
 from components.persistence import OwnerHistory
 from components.preset_picker import render_preset_saving
+from components.projects import render_projects
 from components.sidebar_closer import close_sidebar_on_pick
 
 __all__ = ["MODEL_SETTINGS_OPEN", "listed_models", "render_sidebar"]
@@ -257,6 +258,8 @@ def render_sidebar(
         # What comes and goes (the list's rows, the usage line) stays inside containers
         # of its own: the widgets below keep their places from run to run, so the browser
         # never mistakes one for a new widget and sends back its default.
+        with st.container(key="sidebar_projects", gap=None):
+            render_projects(t, history, conversation)
         with st.container(key="sidebar_chat_list", gap=None):
             title = render_chat_list(history, conversation, t, sharing=configured.sharing)
         with st.container(key="sidebar_account", gap="small"):

@@ -43,6 +43,7 @@ from components.delivery import wait_until_sent
 from components.empty_page import render_empty_page
 from components.jump_to_latest import jump_to_latest
 from components.message_box import message_box, typed_question
+from components.projects import project_instructions
 from components.queue_view import render_queue
 from components.run_turns import deferred, leave_turn, run_begins, take_turn
 from components.sidebar import listed_models
@@ -106,7 +107,9 @@ def branch_marks(page: ChatPage, sent_from: int | None = None) -> BranchMarks:
     answered); None: where those of the next question would begin."""
     settings, t, messages = page.settings, page.context.t, page.conversation.messages
     if sent_from is None:
-        sent_from = next_window_start(messages, settings, language=page.context.language)
+        instructions = project_instructions(page.context.history, page.conversation)
+        sent_from = next_window_start(messages, settings, language=page.context.language,
+                                      project_instructions=instructions)  # fmt: skip
     if settings.history_fit:
         tokens = f"{settings.context_tokens:,}"
         divider = t("chat.fit_divider"), t("sidebar.history_fit_help", tokens=tokens)
@@ -228,7 +231,9 @@ def answer_question(page: ChatPage, question: ChatMessage | None) -> None:
         return
     else:
         conversation.begin_turn(question, settings)
-    plan = plan_turn(conversation.messages[:-1], question, settings, language=context.language)
+    instructions = project_instructions(context.history, conversation)
+    plan = plan_turn(conversation.messages[:-1], question, settings, language=context.language,
+                     project_instructions=instructions)  # fmt: skip
     if isinstance(settlement := admitted(page, plan, question), UserFacingError):
         refuse(conversation, settlement)
     addresses.show_address(conversation)

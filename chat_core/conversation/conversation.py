@@ -33,7 +33,9 @@ def opening_title(question: ChatMessage) -> str:
 class Saver(Protocol):
     """Where a conversation is saved; every method reports failure instead of raising."""
 
-    def start(self, title: str, settings: Settings) -> str | None: ...
+    def start(
+        self, title: str, settings: Settings, project_id: str | None = None
+    ) -> str | None: ...
 
     def put(
         self,
@@ -69,6 +71,7 @@ class ConversationRecord:
     # Names the conversation's answer job while it has no id (a history kept in the tab).
     local_key: str = field(default_factory=lambda: uuid.uuid4().hex)
     loaded_at: float = 0.0  # time.monotonic() when it was last read from the store
+    project_id: str | None = None  # the project it is in (a new one: where it will be)
 
     @property
     def messages(self) -> list[ChatMessage]:
@@ -193,7 +196,7 @@ class Conversation:
             return
         messages = self.messages
         first = messages[0] if messages and messages[0].is_user else question
-        self.record.id = self._saver.start(opening_title(first), settings)
+        self.record.id = self._saver.start(opening_title(first), settings, self.record.project_id)
         self._note(self.id is not None)
         if self._saving():
             self.record.unsaved = dict.fromkeys(self.tree, True)
@@ -337,9 +340,16 @@ class Conversation:
 
     # Resuming ----------------------------------------------------------------------
 
-    def resume(self, conversation_id: str, tree: MessageTree, current: int | None) -> None:
+    def resume(
+        self,
+        conversation_id: str,
+        tree: MessageTree,
+        current: int | None,
+        project_id: str | None = None,
+    ) -> None:
         """Continue a stored conversation in place of this one, on the branch ending
         with ``current``."""
+        self.record.project_id = project_id
         self.record.tree = tree
         self.record.branch = tree.show(current)
         self.record.id = conversation_id
@@ -347,13 +357,22 @@ class Conversation:
         self.record.unsaved = {}
         self.record.loaded_at = time.monotonic()
 
+    @property
+    def project_id(self) -> str | None:
+        return self.record.project_id
+
+    def moved(self, project_id: str | None) -> None:
+        """It is in ``project_id`` now (the store was told)."""
+        self.record.project_id = project_id
+
     def loaded_since(self, moment: float) -> bool:
         """Whether it was read from the store after ``moment`` (time.monotonic()): an
         answer that ended before then is in it as saved, or was removed since."""
         return self.record.loaded_at > moment
 
-    def restart(self) -> None:
-        """A new, empty conversation (New chat)."""
+    def restart(self, project_id: str | None = None) -> None:
+        """A new, empty conversation (New chat), to be saved in ``project_id``."""
+        self.record.project_id = project_id
         self.record.tree = MessageTree()
         self.record.branch = []
         self.record.id = None

@@ -6,7 +6,7 @@ from functools import cache
 
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 
-__all__ = ["DEFAULT_SYSTEM_PROMPTS", "build_prompt", "default_system_prompt"]
+__all__ = ["DEFAULT_SYSTEM_PROMPTS", "build_prompt", "default_system_prompt", "with_project"]
 
 # The seed app's prompt (Japanese) and its English twin.
 DEFAULT_SYSTEM_PROMPTS: dict[str, str] = {
@@ -26,6 +26,20 @@ DEFAULT_SYSTEM_PROMPTS: dict[str, str] = {
 def default_system_prompt(language: str) -> str:
     """The shipped system prompt for ``language``; English for anything unknown."""
     return DEFAULT_SYSTEM_PROMPTS.get(language, DEFAULT_SYSTEM_PROMPTS["en"])
+
+
+_PROJECT_HEADINGS = {
+    "ja": "このプロジェクトの指示（この会話にも従ってください）：",
+    "en": "Instructions of this project (follow them in this conversation too):",
+}
+
+
+def with_project(system_prompt: str, instructions: str, language: str) -> str:
+    """The conversation's system prompt, then its project's instructions (if any)."""
+    if not instructions.strip():
+        return system_prompt
+    heading = _PROJECT_HEADINGS.get(language, _PROJECT_HEADINGS["en"])
+    return f"{system_prompt}\n\n{heading}\n{instructions.strip()}"
 
 
 @cache

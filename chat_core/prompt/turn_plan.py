@@ -14,7 +14,7 @@ from langchain_core.messages import BaseMessage
 from chat_core.conversation.messages import ChatMessage, langchain_messages
 from chat_core.errors import UserFacingError
 from chat_core.prompt.fit import context_refusal, fit_start, fit_window, room
-from chat_core.prompt.system_prompts import build_prompt, default_system_prompt
+from chat_core.prompt.system_prompts import build_prompt, default_system_prompt, with_project
 from chat_core.prompt.window import window, window_start
 from chat_core.settings.settings import Settings
 from chat_core.usage.estimate import message_tokens, prompt_tokens
@@ -52,10 +52,17 @@ class _Built:
 
 
 def plan_turn(
-    history: Sequence[ChatMessage], question: ChatMessage, settings: Settings, *, language: str
+    history: Sequence[ChatMessage],
+    question: ChatMessage,
+    settings: Settings,
+    *,
+    language: str,
+    project_instructions: str = "",
 ) -> TurnPlan:
-    """The plan for sending ``question`` after ``history`` (everything before it)."""
-    system_prompt = _system_prompt(settings, language)
+    """The plan for sending ``question`` after ``history`` (everything before it);
+    ``project_instructions``: those of the project the conversation is in."""
+    system_prompt = with_project(_system_prompt(settings, language), project_instructions,
+                                 language)  # fmt: skip
     built = _Built()
     question_tokens = built.tokens(question)
     sent, sent_from = _window(history, settings, system_prompt, question_tokens, built.tokens)
@@ -78,10 +85,17 @@ def plan_turn(
     )
 
 
-def next_window_start(history: Sequence[ChatMessage], settings: Settings, *, language: str) -> int:
+def next_window_start(
+    history: Sequence[ChatMessage],
+    settings: Settings,
+    *,
+    language: str,
+    project_instructions: str = "",
+) -> int:
     """Where the messages sent with the next question would begin in ``history`` (the
     page draws the divider there before that question is typed: its size counts 0)."""
-    return _window(history, settings, _system_prompt(settings, language), 0, _Built().tokens)[1]
+    prompt = with_project(_system_prompt(settings, language), project_instructions, language)
+    return _window(history, settings, prompt, 0, _Built().tokens)[1]
 
 
 def _system_prompt(settings: Settings, language: str) -> str:

@@ -14,8 +14,10 @@ from chat_core.storage.message_rows import aware
 from chat_core.storage.schema import attachments, conversations, messages
 
 __all__ = [
+    "EVERY_PROJECT",
     "ConversationSummary",
     "branches",
+    "in_project",
     "like_pattern",
     "list_conversations",
     "matching",
@@ -32,6 +34,7 @@ class ConversationSummary:
     updated_at: datetime
     message_count: int
     pinned: bool = False
+    project_id: str | None = None  # the project it is in
 
 
 def branches(chosen):
@@ -93,6 +96,7 @@ def summary_columns(count):
         conversations.c.updated_at,
         count,
         conversations.c.pinned_at,
+        conversations.c.project_id,
     )
 
 
@@ -104,14 +108,33 @@ def summary_from(row, count: int | None = None) -> ConversationSummary:
         aware(row[3]),
         row[4] if count is None else count,
         row[5] is not None,
+        row[6],
     )
 
 
+EVERY_PROJECT = "*"  # a project filter that keeps every conversation
+
+
+def in_project(project: str | None):
+    """A condition on ``conversations``: in that project (None: in none)."""
+    if project is None:
+        return conversations.c.project_id.is_(None)
+    return conversations.c.project_id == project
+
+
 def list_conversations(
-    engine: Engine, owner: str, *, search: str, limit: int | None, counted: bool
+    engine: Engine,
+    owner: str,
+    *,
+    search: str,
+    limit: int | None,
+    counted: bool,
+    project: str | None = EVERY_PROJECT,
 ) -> list[ConversationSummary]:
     """See ConversationStore.list."""
     owned = conversations.c.owner == owner
+    if project != EVERY_PROJECT:
+        owned = owned & in_project(project)
     branch = branches(owned)
     count = (
         select(func.count())

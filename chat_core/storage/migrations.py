@@ -241,6 +241,27 @@ def _user_servers_v14(connection: Connection) -> None:
     tables.create_all(connection)
 
 
+def _projects_v15(connection: Connection) -> None:
+    """Version 15: projects, and the project a conversation is in."""
+    tables = MetaData()
+    Table(
+        "projects",
+        tables,
+        Column("id", String(36), primary_key=True),
+        Column("owner", String(320), nullable=False, index=True),
+        Column("name", String(80), nullable=False),
+        Column("instructions", Text, nullable=False),
+        Column("settings", JSON, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("updated_at", DateTime(timezone=True), nullable=False),
+    )
+    tables.create_all(connection)
+    connection.execute(text("ALTER TABLE conversations ADD COLUMN project_id VARCHAR(36)"))
+    connection.execute(
+        text("CREATE INDEX conversations_project ON conversations (owner, project_id)")
+    )
+
+
 # version reached -> step from the version before it
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _create_v1,
@@ -257,6 +278,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     12: _owner_choices_v12,
     13: _tool_steps_v13,
     14: _user_servers_v14,
+    15: _projects_v15,
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

@@ -24,6 +24,7 @@ __all__ = [
     "metadata",
     "owner_choices",
     "presets",
+    "projects",
     "schema_version",
     "shares",
     "usage_events",
@@ -46,7 +47,9 @@ conversations = Table(
     Column("pinned_at", DateTime(timezone=True)),
     Column("current", Integer),  # the number of the branch on screen's last message
     Column("imported_from", String(64)),  # an imported one's fingerprint
+    Column("project_id", String(36)),  # the project it is in (None: none)
     Index("conversations_imported", "owner", "imported_from"),
+    Index("conversations_project", "owner", "project_id"),
 )
 
 messages = Table(
@@ -160,4 +163,17 @@ user_mcp_servers = Table(
     Column("header_name", String(128), nullable=False),
     Column("header_secret", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# An owner's projects: conversations grouped with instructions of their own.
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("owner", String(320), nullable=False, index=True),
+    Column("name", String(80), nullable=False),
+    Column("instructions", Text, nullable=False),
+    Column("settings", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )

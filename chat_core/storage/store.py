@@ -21,7 +21,7 @@ from chat_core.markdown.visitor_text import one_line
 from chat_core.settings.presets import Preset
 from chat_core.storage.engine import DatabaseFile, open_engine
 from chat_core.storage.import_rows import store_import
-from chat_core.storage.listing import ConversationSummary, list_conversations
+from chat_core.storage.listing import EVERY_PROJECT, ConversationSummary, list_conversations
 from chat_core.storage.message_rows import (
     attachment_from,
     aware,
@@ -34,6 +34,7 @@ from chat_core.storage.message_rows import (
 )
 from chat_core.storage.migrations import migrate, version
 from chat_core.storage.preset_rows import list_presets, remove_preset, store_preset
+from chat_core.storage.project_rows import owns_project
 from chat_core.storage.reports import feedback_report, usage_report
 from chat_core.storage.schema import attachments, conversations, messages, shares, usage_events
 from chat_core.storage.search import HistoryPage, history_page
@@ -69,6 +70,7 @@ class StoredConversation:
     updated_at: datetime
     tree: MessageTree | None = None
     current: int | None = None
+    project_id: str | None = None  # the project it is in
 
     def versions(self) -> tuple[MessageTree, int | None]:
         """Every version, and the branch on screen's last number."""
@@ -98,10 +100,14 @@ class ConversationStore:
 
     # Conversations ---------------------------------------------------------------
 
-    def create(self, owner: str, *, title: str, settings: dict[str, Any]) -> str:
+    def create(self, owner: str, *, title: str, settings: dict[str, Any],
+               project_id: str | None = None) -> str:  # fmt: skip
+        """A new conversation's id; in ``project_id`` if that is the owner's project."""
         conversation_id = str(uuid.uuid4())
         moment = now()
         with self.engine.begin() as connection:
+            if project_id is not None and not owns_project(connection, owner, project_id):
+                project_id = None
             connection.execute(
                 insert(conversations).values(
                     id=conversation_id,
@@ -110,6 +116,7 @@ class ConversationStore:
                     settings=settings,
                     created_at=moment,
                     updated_at=moment,
+                    project_id=project_id,
                 )
             )
         return conversation_id
@@ -170,14 +177,14 @@ class ConversationStore:
             connection.execute(delete(shares).where(shares.c.conversation_id.in_(owned)))
             connection.execute(delete(conversations).where(self._owned(conversation_id, owner)))
 
-    def list(
-        self, owner: str, *, search: str = "", limit: int | None = None, counted: bool = True
-    ) -> list[ConversationSummary]:
+    def list(self, owner: str, *, search: str = "", limit: int | None = None, counted: bool = True,
+             project: str | None = EVERY_PROJECT) -> list[ConversationSummary]:  # fmt: skip
         """The owner's conversations, newest first; ``search`` matches titles, and text and
         file names in any version; ``limit``: only the newest that many, every pinned
         one besides; ``counted=False`` leaves the message counts at 0 (the chat list
-        shows none)."""
-        return list_conversations(self.engine, owner, search=search, limit=limit, counted=counted)
+        shows none); ``project``: only those in that project (None: in none)."""
+        return list_conversations(self.engine, owner, search=search, limit=limit,
+                                  counted=counted, project=project)  # fmt: skip
 
     def page(
         self, owner: str, *, search: str = "", offset: int = 0, limit: int = 50
@@ -227,6 +234,7 @@ class ConversationStore:
             aware(head.updated_at),
             tree,
             current,
+            head.project_id,
         )
 
     # Messages --------------------------------------------------------------------

@@ -25,7 +25,7 @@ class RecordingSaver:
     titles: dict[str, str] = field(default_factory=dict)
     failing: bool = False
 
-    def start(self, title: str, settings: Settings) -> str | None:
+    def start(self, title: str, settings: Settings, project_id: str | None = None) -> str | None:
         if self.failing:
             return None
         conversation_id = f"c{len(self.stored) + 1}"

@@ -72,3 +72,17 @@ def test_the_divider_before_a_question_is_typed_is_where_its_window_would_begin(
     assert plan.sent_from == 4 and [m.content for m in plan.window] == ["3", "three"]
     fitted = Settings(history_fit=True, context_tokens=100_000)
     assert next_window_start(history, fitted, language="en") == 0
+
+
+def test_a_projects_instructions_follow_the_conversations_system_prompt():
+    question = ChatMessage.user("どう書けばいい？")
+    chosen = Settings(system_prompt="You are terse.")
+    planned = plan_turn([], question, chosen, language="ja",
+                        project_instructions="  Cite the handbook.  ")  # fmt: skip
+    system = planned.messages[0]
+    assert isinstance(system, SystemMessage)
+    assert system.content.startswith("You are terse.\n\nこのプロジェクトの指示")
+    assert system.content.endswith("\nCite the handbook.")
+    plain = plan_turn([], question, chosen, language="ja", project_instructions="  ")
+    assert plain.messages[0].content == "You are terse."
+    assert planned.input_tokens > plain.input_tokens

@@ -337,7 +337,7 @@ def test_a_version_1_database_is_migrated_and_keeps_its_data(tmp_path):
                 )
             )
     store = ConversationStore(url)
-    assert store.version() == SCHEMA_VERSION == 14
+    assert store.version() == SCHEMA_VERSION == 15
     loaded = store.load("c1", "o")
     assert [m.content for m in loaded.messages] == ["from v1", "yes", "after a gap"]
     assert (loaded.tree.parent(3), loaded.current) == (1, 3)  # one branch, shown

@@ -11,6 +11,7 @@ from chat_core.storage.store import StoredConversation
 from components import state
 
 __all__ = [
+    "TEMPORARY_SWITCH",
     "cancel_edit",
     "comment_on_answer",
     "keep_partial_answer",
@@ -20,6 +21,7 @@ __all__ = [
     "regenerate",
     "resend_edited",
     "start_edit",
+    "switch_temporary",
     "switch_version",
 ]
 
@@ -82,6 +84,9 @@ def comment_on_answer(conversation: Conversation, message_id: str) -> None:
     conversation.comment(message_id, comment)
 
 
+TEMPORARY_SWITCH = "temporary_switch"  # the sidebar's Temporary chat toggle
+
+
 def new_chat(conversation: Conversation) -> None:
     """Start over from the defaults: what a preset, the sidebar or an opened conversation
     set for the last chat is forgotten. The visitor's own model (chosen for all their
@@ -93,8 +98,17 @@ def new_chat(conversation: Conversation) -> None:
         state.forget_choice(name)
 
 
+def switch_temporary(conversation: Conversation) -> None:
+    """Start a temporary chat (never saved), or leave one for a new chat that is saved:
+    either way the chat on screen is left (a temporary one is gone)."""
+    on = bool(state.widget_value(TEMPORARY_SWITCH))
+    new_chat(conversation)
+    state.set_temporary(on)
+
+
 def open_conversation(conversation: Conversation, stored: StoredConversation) -> None:
     """Continue a stored conversation: its messages, and the settings it was held with."""
+    state.set_temporary(False)
     conversation.resume(stored.id, *stored.versions(), stored.project_id)
     state.forget_view()
     for name, value in stored.settings.items():

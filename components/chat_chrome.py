@@ -8,6 +8,7 @@ from streamlit.delta_generator import DeltaGenerator
 from chat_core.conversation.conversation import Conversation
 from chat_core.markdown.visitor_text import escape_markdown
 from chat_core.settings.settings import Settings
+from components import state
 from components.chat_view import conversation_usage
 from components.context import PageContext
 from components.persistence import database_lost
@@ -63,6 +64,8 @@ def _render_notices(context: PageContext, conversation: Conversation, settings: 
         st.warning(t("setup.bad_setting", name=name, value=value, expected=expected))
     if not settings.has_endpoint:
         render_setup_notice(t, offer_local_server=settings.base_url is None)
+    if state.temporary():
+        st.info(t("chat.temporary"), icon=":material/history_toggle_off:")
     if conversation.unsaved:
         st.warning(t("history.unsaved", count=conversation.unsaved), icon=":material/database:")
     elif (context.visitor.owner and context.store is None) or conversation.storage_failed:

@@ -45,8 +45,9 @@ class PageContext:
         return OwnerHistory(self.store, self.visitor.owner)
 
     def conversation(self) -> Conversation:
-        """This session's conversation, saved to the visitor's history when they have one."""
-        return state.conversation(self.history)
+        """This session's conversation, saved to the visitor's history when they have one
+        (a temporary chat never is)."""
+        return state.conversation(None if state.temporary() else self.history)
 
 
 def build_page_context() -> PageContext:

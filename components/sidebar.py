@@ -255,6 +255,12 @@ def render_sidebar(
             disabled=busy,
             width="stretch",
         )
+        with st.container(key="sidebar_temporary", gap=None):
+            if history is not None:  # without a history, every chat is the tab's only
+                state.set_widget(actions.TEMPORARY_SWITCH, state.temporary())
+                st.toggle(t("sidebar.temporary"), key=actions.TEMPORARY_SWITCH,
+                          on_change=actions.switch_temporary, args=(conversation,),
+                          disabled=busy, help=t("sidebar.temporary_help"))  # fmt: skip
         # What comes and goes (the list's rows, the usage line) stays inside containers
         # of its own: the widgets below keep their places from run to run, so the browser
         # never mistakes one for a new widget and sends back its default.

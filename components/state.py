@@ -79,11 +79,21 @@ CHAT_INPUT = "chat_input"
 # typed drew 125,000 rows (214 s of CPU); bounded, a run costs the same at any length.
 QUEUE_LIMIT = 10
 _QUEUE_REFUSED = "queue_refused"
+_TEMPORARY = "temporary_chat"  # the chat on screen is never saved
 
 
 def conversation(saver: Saver | None) -> Conversation:
     """This session's conversation, saving through ``saver`` (None: this tab only)."""
     return Conversation(st.session_state.setdefault(_RECORD, ConversationRecord()), saver)
+
+
+def temporary() -> bool:
+    """Whether the chat on screen is a temporary one: never saved, gone on refresh."""
+    return bool(st.session_state.get(_TEMPORARY))
+
+
+def set_temporary(on: bool) -> None:
+    st.session_state[_TEMPORARY] = on
 
 
 def session_id() -> str:

@@ -66,7 +66,7 @@ def test_the_tools_control_lists_the_built_in_tools_and_switches_them(web_app, m
     web_app.session_state[TOOLS_OPEN] = True
     web_app.run()
     assert not web_app.exception
-    keys = [t.key for t in web_app.toggle]
+    keys = [t.key for t in web_app.toggle if t.key.startswith("tools_")]
     assert keys == ["tools_all", "tools_server_web", "tools_tool_web_web_search",
                     "tools_tool_web_fetch_page"]  # fmt: skip
     next(t for t in web_app.toggle if t.key == "tools_tool_web_fetch_page").set_value(False).run()

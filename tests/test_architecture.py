@@ -99,7 +99,7 @@ LAYERS = [
     {"conversation"},
     {"prompt", "limits"},
     {"provider"},
-    {"tools"},
+    {"tools", "knowledge"},
     {"web"},
     {"answers"},
     {"storage"},

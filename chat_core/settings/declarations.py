@@ -173,6 +173,7 @@ DECLARATIONS: tuple[SettingDeclaration, ...] = (
     D(name="allowed_networks", env="CHAT_ALLOWED_NETWORKS", parse=p.parse_networks_text,
       expected="addresses or networks, comma-separated"),
     D(name="secret_key", env="CHAT_SECRET_KEY", secret=True),
+    D(name="embedding_model", env="CHAT_EMBEDDING_MODEL"),
     # The tools a visitor switched off in one conversation (the Tools control).
     D(name="tools_off", env="CHAT_TOOLS_OFF", kind=ValueKind.TEXT, visitor=True,
       keeper=Keeper.CONVERSATION_AND_PRESET, group=SidebarGroup.TOOLS,

@@ -88,6 +88,8 @@ class Settings:
     # Seals what users give the app to keep (their MCP servers' headers); None: a key
     # generated into the data folder (one per machine: a team sets this).
     secret_key: str | None = field(default=None, repr=False)
+    # The configured server's embedding model for knowledge (None: full text alone).
+    embedding_model: str | None = None
     # What the visitor switched off, comma-separated: "*" (every tool), a server's name,
     # or "server/tool"; None: as tools_default says.
     tools_off: str | None = None

@@ -7,10 +7,12 @@ concurrent visitors can each recognise their own answer.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import re
 import socket
+import struct
 import threading
 import time
 from collections import deque
@@ -18,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.support.embeddings import embed
 
 __all__ = [
     "RecordedRequest",
@@ -174,6 +178,9 @@ class _Handler(BaseHTTPRequestHandler):
         owner = self.server.owner
         body = self._read_body()
         owner._record(self, body)
+        if self.path.rstrip("/").endswith("/embeddings"):
+            self._send_json(200, _embeddings(body or {}))
+            return
         reply = owner._next_reply(body)
         if reply.first_token_delay:
             time.sleep(reply.first_token_delay)
@@ -390,3 +397,21 @@ class ScriptedModelServer:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+def _embeddings(body: dict[str, Any]) -> dict[str, Any]:
+    """``/v1/embeddings`` as OpenAI answers it, deterministic (tests/support/embeddings.py);
+    as base64 float32 when asked (the openai client asks by default)."""
+    texts = body.get("input", [])
+    texts = [texts] if isinstance(texts, str) else list(texts)
+    data = []
+    for index, text in enumerate(texts):
+        vector = embed(str(text))
+        if body.get("encoding_format") == "base64":
+            packed = base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
+            data.append({"object": "embedding", "index": index, "embedding": packed})
+        else:
+            data.append({"object": "embedding", "index": index, "embedding": vector})
+    tokens = sum(len(tokenize(str(text))) for text in texts)
+    return {"object": "list", "data": data, "model": body.get("model", "scripted-embed"),
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}  # fmt: skip

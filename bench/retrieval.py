@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
 
+from chat_core.knowledge.full_text import trigram_query
 from chat_core.knowledge.passages import split_pages
 from chat_core.knowledge.ranking import VectorIndex, fuse
 from tests.support.embeddings import embed
@@ -81,11 +82,9 @@ def full_text_index(texts: list[str]) -> sqlite3.Connection:
 
 def full_text_rank(db: sqlite3.Connection, question: str, count: int = 20) -> list[int]:
     """Rows by BM25 over the question's trigrams (any of them), best first."""
-    grams = {question[i : i + 3] for i in range(len(question) - 2)}
-    terms = [g for g in grams if g.strip() and '"' not in g and len(g.strip()) == 3]
-    if not terms:
+    query = trigram_query(question)
+    if query is None:
         return []
-    query = " OR ".join(f'"{term}"' for term in terms)
     rows = db.execute("SELECT rowid FROM passages WHERE passages MATCH ? ORDER BY bm25(passages) "
                       "LIMIT ?", (query, count))  # fmt: skip
     return [row[0] for row in rows]

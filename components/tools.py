@@ -26,7 +26,8 @@ TOOLS_OPEN = "tools_control_open"  # session-state key: the Tools popover is ope
 _CONNECT_SECONDS = 10.0
 
 
-def _version(path: str) -> float:
+def _modified(path: str) -> float:
+    """When the file last changed: part of the caches' keys, so a changed file is read again."""
     try:
         return Path(path).stat().st_mtime
     except OSError:
@@ -34,7 +35,7 @@ def _version(path: str) -> float:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _read(path: str, _version: float) -> McpConfig:
+def _read(path: str, modified: float) -> McpConfig:
     """The file as parsed (its secrets stay in this process: never pickled nor shown)."""
     return read_mcp_config(path, os.environ)
 
@@ -42,13 +43,13 @@ def _read(path: str, _version: float) -> McpConfig:
 def deployer_servers(settings: Settings) -> McpConfig:
     if not settings.mcp_config:
         return McpConfig()
-    return _read(settings.mcp_config, _version(settings.mcp_config))
+    return _read(settings.mcp_config, _modified(settings.mcp_config))
 
 
 @st.cache_resource(show_spinner=False, ttl=300, max_entries=4)
-def _catalog(path: str, _version: float) -> tuple[ServerTools, ...]:
+def _catalog(path: str, modified: float) -> tuple[ServerTools, ...]:
     """What each server offers, asked again every few minutes (a server may come back)."""
-    servers = _read(path, _version).servers
+    servers = _read(path, modified).servers
     return read_catalog(servers, connect_seconds=_CONNECT_SECONDS)
 
 
@@ -67,7 +68,9 @@ def tool_plan(settings: Settings, own: OwnServers | None = None) -> ToolPlan | N
 
 
 @st.cache_resource(show_spinner=False, ttl=300, max_entries=64)
-def _own_catalog(_fingerprint: str, _servers: tuple[McpServer, ...]) -> tuple[ServerTools, ...]:
+def _own_catalog(fingerprint: str, _servers: tuple[McpServer, ...]) -> tuple[ServerTools, ...]:
+    """One owner's servers' tools, cached under ``fingerprint`` (the owner and the ids of
+    their servers: never another owner's entry; the servers, secrets inside, unhashed)."""
     return read_catalog(_servers, connect_seconds=_CONNECT_SECONDS)
 
 
@@ -93,7 +96,7 @@ def render_tools_control(t: Translator, settings: Settings, own: OwnServers | No
             _server_switches(_built_in(web, t), t, settings)
         if config.servers:
             with st.spinner(t("tools.button")):
-                catalog = _catalog(settings.mcp_config, _version(settings.mcp_config))
+                catalog = _catalog(settings.mcp_config, _modified(settings.mcp_config))
             for server in catalog:
                 _server_switches(server, t, settings)
         if own is not None:

@@ -116,3 +116,18 @@ def test_a_model_that_refuses_tools_is_answered_without_them_and_says_so(tools_a
 def _prompt_tokens(request) -> int:
     """What the scripted server counts as a request's prompt (every call is counted)."""
     return sum(len(tokenize(str(m.get("content", "")))) for m in request.messages)
+
+
+def test_a_changed_config_file_is_read_again(tmp_path):
+    import os
+
+    from chat_core.settings.settings import Settings
+    from components.tools import deployer_servers
+
+    config = tmp_path / "changing.json"
+    config.write_text(json.dumps({"mcpServers": {"one": {"url": "http://127.0.0.1:9/mcp"}}}))
+    settings = Settings(mcp_config=str(config))
+    assert [s.name for s in deployer_servers(settings).servers] == ["one"]
+    config.write_text(json.dumps({"mcpServers": {"two": {"url": "http://127.0.0.1:9/mcp"}}}))
+    os.utime(config, (1_800_000_000, 1_800_000_000))  # a later change, whatever the clock
+    assert [s.name for s in deployer_servers(settings).servers] == ["two"]

@@ -91,3 +91,15 @@ def test_without_the_setting_there_is_no_form(clean_env, model_server):
     assert not app.exception
     assert not any(f.label == "Header value" for f in app.text_input)
     assert not any(t.key == "tools_all" for t in app.toggle)  # no Tools control at all
+
+
+def test_one_owners_catalog_is_never_anothers():
+    """The catalog of a user's servers is cached under the owner and their servers' ids:
+    a second owner, with servers of their own or none, never gets the first one's."""
+    from chat_core.web.user_servers import UserServer, as_mcp_server
+    from components.tools import _own_catalog
+
+    down = as_mcp_server(UserServer("private-one", "http://127.0.0.1:9/mcp"), ())
+    first = _own_catalog("alice|s1", (down,))
+    assert [server.name for server in first] == ["private-one"]
+    assert _own_catalog("bob", ()) == ()

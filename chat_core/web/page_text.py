@@ -4,6 +4,7 @@ by a parser (scripts, styles and navigation left out), never run or shown as HTM
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -63,6 +64,7 @@ def read_page(url: str, *, client: httpx.Client) -> PageText:
         raise PageError("the page did not answer in time") from None
     except httpx.HTTPError as exc:
         raise PageError(f"the page could not be reached ({type(exc).__name__})") from None
+    charset = _known_codec(charset)
     if kind in _HTML_TYPES or (not kind and body.lstrip()[:1] == b"<"):
         title, text = _html_text(body, charset)
     elif kind in _TEXT_TYPES or kind.startswith("text/"):
@@ -72,6 +74,16 @@ def read_page(url: str, *, client: httpx.Client) -> PageText:
     text = _tidy(text)
     return PageText(final_url, title or (urlsplit(final_url).hostname or ""),
                     text[:_MAX_TEXT_CHARS], cut or len(text) > _MAX_TEXT_CHARS)  # fmt: skip
+
+
+def _known_codec(charset: str | None) -> str | None:
+    """The page's charset if Python knows it (a server may name anything)."""
+    if not charset:
+        return None
+    try:
+        return codecs.lookup(charset).name
+    except LookupError:
+        return None
 
 
 def _body(response: httpx.Response) -> tuple[bytes, bool]:

@@ -102,6 +102,8 @@ def scripted_web() -> Iterator[ScriptedWeb]:
                 self.send_header("Location", query["to"][0])
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+            elif name == "odd-charset.txt":
+                self._send(200, "text/plain; charset=no-such-codec", "caf\u00e9".encode())
             elif name == "picture.png":
                 self._send(200, "image/png", b"\x89PNG\r\n\x1a\n")
             elif name == "huge.html":

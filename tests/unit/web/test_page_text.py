@@ -76,3 +76,7 @@ def test_what_is_not_a_page_is_said(web, client, address, why):
 def test_only_web_addresses_are_read(client, url):
     with pytest.raises(PageError):
         read_page(url, client=client)
+
+
+def test_a_charset_python_does_not_know_is_read_as_utf8(web, client):
+    assert read_page(web.page("odd-charset.txt"), client=client).text == "café"

@@ -22,7 +22,7 @@ from components.preset_picker import render_preset_saving
 from components.projects import render_projects
 from components.sidebar_closer import close_sidebar_on_pick
 
-__all__ = ["MODEL_SETTINGS_OPEN", "listed_models", "render_sidebar"]
+__all__ = ["MODEL_SETTINGS_OPEN", "listed_models", "model_choices", "render_sidebar"]
 
 MODEL_SETTINGS_OPEN = "model_settings_open"  # session-state key: the expander is open
 
@@ -114,7 +114,8 @@ def _api_key_field(configured: Settings, t: Translator, disabled: bool) -> None:
     )
 
 
-def _model_choices(configured: Settings) -> list[str]:
+def model_choices(configured: Settings) -> list[str]:
+    """The models a visitor may pick: the deployer's allowed ones, else the server's."""
     if configured.allowed_models:
         return list(configured.allowed_models)
     chosen = state.overrides().get("model")
@@ -153,7 +154,7 @@ def _model_settings(
             state.set_widget(state.widget_key("model"), configured.model)
         st.selectbox(
             t("sidebar.model"),
-            _model_choices(configured),
+            model_choices(configured),
             accept_new_options=not configured.allowed_models,
             help=t("sidebar.model_help"),
             disabled=disabled,

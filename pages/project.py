@@ -7,10 +7,11 @@ from __future__ import annotations
 import streamlit as st
 
 from chat_core.storage.project_rows import INSTRUCTIONS_CHARS, ProjectRefusedError
-from components import actions
+from components import actions, state
 from components.chat_list import CHAT_PAGE
 from components.context import page_context
 from components.projects import move_form, project_name_form, shown_name
+from components.sidebar import model_choices
 
 context = page_context()
 t = context.t
@@ -31,9 +32,15 @@ st.title(project.name, anchor=False)
 if st.button(t("projects.new_chat"), icon=":material/edit_square:", type="primary"):
     actions.new_chat(conversation)
     conversation.restart(project.id)
+    for name, value in project.settings.items():  # the project's defaults for its chats
+        state.choose(name, value)
     st.switch_page(CHAT_PAGE)
 
 with st.form("project_instructions", border=False):
+    current = project.settings.get("model", "")
+    models = list(dict.fromkeys(["", *model_choices(context.configured), current]))
+    model = st.selectbox(t("projects.model"), models, index=models.index(current),
+                         format_func=lambda name: name or t("projects.model_default"))  # fmt: skip
     instructions = st.text_area(
         t("projects.instructions"),
         value=project.instructions,
@@ -43,7 +50,10 @@ with st.form("project_instructions", border=False):
     )
     if st.form_submit_button(t("history.save")):
         try:
-            saved = history.update_project(project.id, instructions=instructions)
+            chosen = {**project.settings, "model": model} if model else {
+                k: v for k, v in project.settings.items() if k != "model"}  # fmt: skip
+            saved = history.update_project(project.id, instructions=instructions,
+                                           settings=chosen)  # fmt: skip
         except ProjectRefusedError as refused:
             st.error(t(f"projects.refused_{refused.reason}"), icon=":material/error:")
         else:

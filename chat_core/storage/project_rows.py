@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from chat_core.storage.message_rows import aware, now
+from chat_core.storage.message_rows import aware, now, settings_from
 from chat_core.storage.schema import conversations, projects
 
 __all__ = [
@@ -83,7 +83,7 @@ def owns_project(connection: Connection, owner: str, project_id: str) -> bool:
 
 
 def _project(row, chats: int = 0) -> Project:
-    return Project(row.id, row.name, row.instructions, dict(row.settings or {}),
+    return Project(row.id, row.name, row.instructions, settings_from(row.settings),
                    aware(row.created_at), aware(row.updated_at), chats)  # fmt: skip
 
 

@@ -100,3 +100,21 @@ def test_a_chat_is_moved_into_a_project_from_its_menu(app, model_server, tmp_pat
     assert not app.exception
     assert store.load(chat.id, LOCAL_OWNER).project_id == project.id
     assert any("In the project Handbook" in link.label for link in app.get("page_link"))
+
+
+def test_a_projects_model_is_where_its_new_chats_start(app, model_server, tmp_path):
+    make_project(app, "Big model work")
+    (project,) = list_projects(stored(tmp_path).engine, LOCAL_OWNER)
+    app.switch_page(PROJECT_PAGE)
+    app.query_params["p"] = project.id
+    app.run()
+    chooser = next(s for s in app.selectbox if s.label == "Model for new chats in this project")
+    chooser.set_value("scripted-large")
+    next(b for b in app.button if b.label == "Save").click().run()
+    assert list_projects(stored(tmp_path).engine, LOCAL_OWNER)[0].settings == {
+        "model": "scripted-large"}  # fmt: skip
+    next(b for b in app.button if b.label == "New chat in this project").click().run()
+    app.switch_page(CHAT_PAGE)
+    model_server.queue(Reply.text("Big answer."))
+    send(app, "hello")
+    assert model_server.chat_requests[-1].body["model"] == "scripted-large"

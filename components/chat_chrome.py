@@ -8,6 +8,7 @@ from streamlit.delta_generator import DeltaGenerator
 from chat_core.conversation.conversation import Conversation
 from chat_core.markdown.visitor_text import escape_markdown
 from chat_core.settings.settings import Settings
+from chat_core.storage.project_rows import Project
 from components import state
 from components.chat_view import conversation_usage
 from components.context import PageContext
@@ -29,6 +30,7 @@ def render_chrome(
     notices_area: DeltaGenerator,
     busy: bool,
     idle: bool = False,
+    project: Project | None = None,
 ) -> None:
     """The sidebar (greyed while ``busy``), the title and the page's notices (``idle``:
     no answer is followed, so the model's title may still come). Nothing here is needed
@@ -47,9 +49,9 @@ def render_chrome(
     if title and conversation.messages:
         with title_area:
             st.markdown(f"#### {escape_markdown(title)}")  # a title is text, never Markdown
-    if conversation.project_id and context.history is not None:
+    if project is not None:
         with title_area:
-            render_project_caption(t, context.history, conversation.project_id)
+            render_project_caption(t, project)
     if idle:
         watch_for_title(context.history, conversation, title)
     with notices_area:

@@ -14,7 +14,9 @@ from streamlit.delta_generator import DeltaGenerator
 from chat_core.answers.jobs import JobRegistry
 from chat_core.conversation.conversation import Conversation
 from chat_core.settings.settings import Settings
+from chat_core.storage.project_rows import Project
 from components.context import PageContext
+from components.user_servers import OwnServers
 
 __all__ = ["BranchMarks", "ChatPage", "PageAreas"]
 
@@ -40,6 +42,12 @@ class ChatPage:
     areas: PageAreas
     jobs: JobRegistry
     busy: bool  # an answer is asked for or followed in this run: the sidebar is greyed
+    project: Project | None = None  # the project the conversation is in
+    own_servers: OwnServers | None = None  # the visitor's own MCP servers, if allowed
+
+    @property
+    def project_instructions(self) -> str:
+        return self.project.instructions if self.project is not None else ""
 
 
 @dataclass(frozen=True)

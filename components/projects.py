@@ -15,8 +15,8 @@ from components.persistence import OwnerHistory
 __all__ = [
     "PROJECT_PAGE",
     "PROJECT_URL",
+    "current_project",
     "move_form",
-    "project_instructions",
     "project_name_form",
     "render_project_caption",
     "render_projects",
@@ -53,20 +53,18 @@ def render_projects(
             project_name_form(t, history, key="new_project_form")
 
 
-def render_project_caption(t: Translator, history: OwnerHistory, project_id: str) -> None:
+def render_project_caption(t: Translator, project: Project) -> None:
     """ "In the project X", a link to its page, above a chat that is in one."""
-    project = history.project(project_id)
-    if project is not None:
-        st.page_link(PROJECT_PAGE, label=t("projects.in_project", name=shown_name(project)),
-                     query_params={"p": project.id}, icon=":material/folder:")  # fmt: skip
+    st.page_link(PROJECT_PAGE, label=t("projects.in_project", name=shown_name(project)),
+                 query_params={"p": project.id}, icon=":material/folder:")  # fmt: skip
 
 
-def project_instructions(history: OwnerHistory | None, conversation: Conversation) -> str:
-    """The instructions of the project the conversation is in ("" for none)."""
+def current_project(history: OwnerHistory | None, conversation: Conversation) -> Project | None:
+    """The project the conversation is in, read once per run: its instructions go into
+    the run's plans, its name above the chat."""
     if history is None or conversation.project_id is None:
-        return ""
-    project = history.project(conversation.project_id)
-    return project.instructions if project is not None else ""
+        return None
+    return history.project(conversation.project_id)
 
 
 def project_name_form(

@@ -43,7 +43,7 @@ from components.delivery import wait_until_sent
 from components.empty_page import render_empty_page
 from components.jump_to_latest import jump_to_latest
 from components.message_box import message_box, typed_question
-from components.projects import project_instructions
+from components.projects import current_project
 from components.queue_view import render_queue
 from components.run_turns import deferred, leave_turn, run_begins, take_turn
 from components.sidebar import listed_models
@@ -70,9 +70,10 @@ def run_chat_page() -> None:
     jobs = job_registry(context.configured)
     job = followed_job(context, conversation, jobs)
     settings = session_settings(context.configured)  # as the sidebar's widgets left them
+    own = own_servers(context.history, settings)
     stop_area = st.bottom.container(horizontal=True, horizontal_alignment="right")
     with stop_area:
-        render_tools_control(context.t, settings, own_servers(context.history, settings))
+        render_tools_control(context.t, settings, own)
     prompt = message_box(context.t, conversation, settings)
     # Messages wait their turn in the order typed: while an answer is written, and behind
     # those typed before them. Nothing typed is lost.
@@ -85,7 +86,8 @@ def run_chat_page() -> None:
     # what a run has not redrawn, Streamlit fades, and nothing must be left so.
     areas = PageAreas(stop_area, st.container(), st.container(), st.container())
     busy = case is ChatCase.FOLLOW or asked.anything
-    page = ChatPage(context, conversation, settings, areas, jobs, busy)
+    project = current_project(context.history, conversation)
+    page = ChatPage(context, conversation, settings, areas, jobs, busy, project, own)
     if case is ChatCase.FOLLOW:
         # Written now, perhaps since before a refresh: the messages before it, then the job.
         answer_turn(page, job, conversation.numbers.index(job.question))
@@ -107,9 +109,8 @@ def branch_marks(page: ChatPage, sent_from: int | None = None) -> BranchMarks:
     answered); None: where those of the next question would begin."""
     settings, t, messages = page.settings, page.context.t, page.conversation.messages
     if sent_from is None:
-        instructions = project_instructions(page.context.history, page.conversation)
         sent_from = next_window_start(messages, settings, language=page.context.language,
-                                      project_instructions=instructions)  # fmt: skip
+                                      project_instructions=page.project_instructions)  # fmt: skip
     if settings.history_fit:
         tokens = f"{settings.context_tokens:,}"
         divider = t("chat.fit_divider"), t("sidebar.history_fit_help", tokens=tokens)
@@ -169,6 +170,7 @@ def draw_chrome(page: ChatPage, *, idle: bool = False) -> None:
         notices_area=areas.notices,
         busy=page.busy,
         idle=idle,
+        project=page.project,
     )
 
 
@@ -231,13 +233,12 @@ def answer_question(page: ChatPage, question: ChatMessage | None) -> None:
         return
     else:
         conversation.begin_turn(question, settings)
-    instructions = project_instructions(context.history, conversation)
     plan = plan_turn(conversation.messages[:-1], question, settings, language=context.language,
-                     project_instructions=instructions)  # fmt: skip
+                     project_instructions=page.project_instructions)  # fmt: skip
     if isinstance(settlement := admitted(page, plan, question), UserFacingError):
         refuse(conversation, settlement)
     addresses.show_address(conversation)
-    tools = tool_plan(settings, own_servers(context.history, settings))
+    tools = tool_plan(settings, page.own_servers)
     request = AnswerRequest(plan, question, settings, context.language, tools=tools)
     started = start_answer(context, conversation, request, settlement)
     if isinstance(started, JobRefused):

@@ -28,6 +28,7 @@ from chat_core.identity import IPNetwork
 __all__ = [
     "AddressRefusedError",
     "address_allowed",
+    "checked_address",
     "guarded_async_client",
     "guarded_client",
     "refusal_of",
@@ -41,6 +42,10 @@ class AddressRefusedError(httpcore.ConnectError):
     """The host is (or resolves to) an address that may not be reached. httpx raises it
     as the ``httpx.ConnectError`` it maps it to, as for any failed connection (so MCP's
     transports and retries treat it as one); :func:`refusal_of` finds it there."""
+
+    def __init__(self, message: str, *, unresolved: bool = False) -> None:
+        super().__init__(message)
+        self.unresolved = unresolved  # the name does not resolve (else: not a public address)
 
 
 def refusal_of(error: BaseException) -> AddressRefusedError | None:
@@ -66,11 +71,21 @@ def _checked(host: str, infos: Sequence[tuple[Any, ...]], allowed: Sequence[IPNe
     """The first address ``host`` resolved to, if every one of them may be reached."""
     addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
     if not addresses:
-        raise AddressRefusedError(f"{host} does not resolve")
+        raise AddressRefusedError(f"{host} does not resolve", unresolved=True)
     refused = [a for a in addresses if not address_allowed(a, allowed)]
     if refused:
         raise AddressRefusedError(f"{host} is a private or local address ({refused[0]})")
     return str(addresses[0])
+
+
+def checked_address(host: str, port: int, allowed: Sequence[IPNetwork] = ()) -> str:
+    """The address to connect to for ``host``, once every address it resolves to passed
+    (raises AddressRefusedError)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise AddressRefusedError(f"{host} does not resolve", unresolved=True) from exc
+    return _checked(host, infos, allowed)
 
 
 class _GuardedBackend(httpcore.NetworkBackend):
@@ -79,11 +94,7 @@ class _GuardedBackend(httpcore.NetworkBackend):
         self._inner = httpcore.SyncBackend()
 
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except socket.gaierror as exc:
-            raise AddressRefusedError(f"{host} does not resolve") from exc
-        address = _checked(host, infos, self._allowed)
+        address = checked_address(host, port, self._allowed)
         return self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
 
     def connect_unix_socket(self, *args, **kwargs):
@@ -101,8 +112,8 @@ class _GuardedAsyncBackend(httpcore.AsyncNetworkBackend):
     async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
         try:
             infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except socket.gaierror as exc:
-            raise AddressRefusedError(f"{host} does not resolve") from exc
+        except (socket.gaierror, UnicodeError) as exc:
+            raise AddressRefusedError(f"{host} does not resolve", unresolved=True) from exc
         address = _checked(host, infos, self._allowed)
         return await self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
 

@@ -9,9 +9,7 @@ command on this machine.
 
 from __future__ import annotations
 
-import ipaddress
 import re
-import socket
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +19,7 @@ import httpx
 
 from chat_core.identity import IPNetwork
 from chat_core.tools.mcp_config import McpServer
-from chat_core.web.address_guard import address_allowed, guarded_async_client
+from chat_core.web.address_guard import AddressRefusedError, checked_address, guarded_async_client
 
 __all__ = ["UserServer", "UserServerRefusedError", "as_mcp_server", "checked_user_server"]
 
@@ -83,13 +81,9 @@ def _check_url(url: str, allowed: Sequence[IPNetwork]) -> None:
     if parts.username or parts.password:
         raise UserServerRefusedError("url")  # a secret goes in the header, never the URL
     try:
-        infos = socket.getaddrinfo(parts.hostname, port or 443, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
-        raise UserServerRefusedError("unresolved") from None
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
-        if not address_allowed(address, allowed):
-            raise UserServerRefusedError("private")
+        checked_address(parts.hostname, port or 443, allowed)
+    except AddressRefusedError as refused:
+        raise UserServerRefusedError("unresolved" if refused.unresolved else "private") from None
 
 
 def as_mcp_server(server: UserServer, allowed: Sequence[IPNetwork]) -> McpServer:

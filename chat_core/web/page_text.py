@@ -12,6 +12,7 @@ import httpx
 from bs4 import BeautifulSoup
 
 from chat_core.web.address_guard import refusal_of
+from chat_core.web.bounded_body import read_bounded
 
 __all__ = ["MAX_PAGE_BYTES", "MAX_REDIRECTS", "PageError", "PageText", "read_page"]
 
@@ -89,12 +90,7 @@ def _known_codec(charset: str | None) -> str | None:
 def _body(response: httpx.Response) -> tuple[bytes, bool]:
     if response.status_code != 200:
         raise PageError(f"the page answered HTTP {response.status_code}")
-    body = bytearray()
-    for chunk in response.iter_bytes():
-        body += chunk
-        if len(body) > MAX_PAGE_BYTES:
-            return bytes(body[:MAX_PAGE_BYTES]), True
-    return bytes(body), False
+    return read_bounded(response, MAX_PAGE_BYTES)
 
 
 def _html_text(body: bytes, charset: str | None) -> tuple[str, str]:

@@ -17,6 +17,7 @@ import httpx
 
 from chat_core.redact import redact
 from chat_core.settings.settings import Settings
+from chat_core.web.bounded_body import read_bounded
 
 __all__ = [
     "MAX_RESPONSE_BYTES",
@@ -108,15 +109,13 @@ def _json_of(response: httpx.Response) -> Any:
             raise SearchError("the search provider says too many searches; try again later")
         if response.status_code != 200:
             raise SearchError(f"the search provider answered HTTP {response.status_code}")
-        body = bytearray()
-        for chunk in response.iter_bytes():
-            body += chunk
-            if len(body) > MAX_RESPONSE_BYTES:
-                raise SearchError("the search provider's answer is too large")
+        body, cut = read_bounded(response, MAX_RESPONSE_BYTES)
+        if cut:
+            raise SearchError("the search provider's answer is too large")
     finally:
         response.close()
     try:
-        return json.loads(bytes(body))
+        return json.loads(body)
     except ValueError:
         raise SearchError("the search provider did not answer JSON") from None
 

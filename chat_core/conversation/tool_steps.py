@@ -19,6 +19,7 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 __all__ = [
     "MAX_STEPS",
     "RESULT_SHOWN_CHARS",
+    "SOURCES_PER_STEP",
     "Source",
     "StepStatus",
     "ToolStep",
@@ -36,7 +37,7 @@ RESULT_SHOWN_CHARS = 4_000  # of a result kept for the page (the model's bound i
 _ARGUMENTS_CHARS = 8_000
 _NAME_CHARS = 128
 _LINE_VALUE_CHARS = 60
-_SOURCES_PER_STEP = 20
+SOURCES_PER_STEP = 20
 _URL_CHARS = 2_000
 _TITLE_CHARS = 300
 
@@ -225,7 +226,7 @@ def step_from(data: Any) -> ToolStep | None:
 def _sources_from(data: Any) -> tuple[Source, ...]:
     if not isinstance(data, list):
         return ()
-    sources = (_source_from(item) for item in data[:_SOURCES_PER_STEP])
+    sources = (_source_from(item) for item in data[:SOURCES_PER_STEP])
     return tuple(source for source in sources if source is not None)
 
 

@@ -17,6 +17,7 @@ from chat_core.conversation.messages import ChatMessage, Role
 from chat_core.conversation.tool_steps import (
     MAX_STEPS,
     RESULT_SHOWN_CHARS,
+    SOURCES_PER_STEP,
     Source,
     StepStatus,
     ToolStep,
@@ -48,7 +49,6 @@ _TEXT_CONTENT = ("text", "multimodal_text")  # others: thoughts, tether_quote...
 # other tools (searches, pages, image prompts) become the answer's steps.
 _CODE_RECIPIENTS = ("python",)
 _STEP_INPUT_CHARS = 2_000
-_SOURCES_PER_STEP = 20
 _LANGUAGE = re.compile(r"[\w+#.-]{1,30}")  # what may follow a fence's backticks
 
 
@@ -194,9 +194,9 @@ def _result(message: dict[str, Any], content: dict[str, Any]) -> _Result:
             if isinstance(entry, dict) and isinstance(entry.get("url"), str):
                 title = entry.get("title")
                 found.append((title if isinstance(title, str) else "", entry["url"]))
-        if len(found) >= _SOURCES_PER_STEP:
+        if len(found) >= SOURCES_PER_STEP:
             break
-    return _Result(text[:RESULT_SHOWN_CHARS], tuple(found[:_SOURCES_PER_STEP]))
+    return _Result(text[:RESULT_SHOWN_CHARS], tuple(found[:SOURCES_PER_STEP]))
 
 
 def _draft(node: Any, place: int) -> _Draft:
